@@ -1,0 +1,3 @@
+using EdgePali.Agent.Cli;
+
+return await EdgePaliCli.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace EdgePali.Quantize.Commands;
+
+/// <summary>The `edgepali-quantize` command line: make-test-checkpoint, build, build-vae, quantize, verify, pull.</summary>
+internal static class QuantizeCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("edgepali-quantize: turn PaliGemma checkpoints and ONNX exports into int8 model packages for the board.");
+        var parse = root.Parse(args);
+        return await parse.InvokeAsync().ConfigureAwait(false);
+    }
+}

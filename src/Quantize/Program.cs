@@ -1,0 +1,3 @@
+using EdgePali.Quantize.Commands;
+
+return await QuantizeCli.RunAsync(args).ConfigureAwait(false);

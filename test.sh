@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds EdgePali in Release and runs every test. On a fresh Debian machine (as root) it first installs
+# what the tests need: OpenCvSharp's native dependency, a real mosquitto broker, Pillow (the resize
+# reference), openssl, and the pinned Node reference implementations. Quiet when all is in place.
+# Usage: ./test.sh [extra `dotnet test` arguments, e.g. --filter Category=Tokenizer]
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# --- system packages -------------------------------------------------------------------------------
+apt_packages=(libgtk-3-0 mosquitto mosquitto-clients python3-pil python3-numpy openssl systemd ffmpeg)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "test.sh: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The Debian package starts a broker on 1883 as a service on some machines; tests start their own on
+# free ports, so a system broker is neither needed nor in the way.
+
+# --- Node reference implementations (transformers.js, Gemma tokenizer), pinned by the lockfile --------
+if [[ ! -d tests/conformance/node_modules/@huggingface/transformers ]] ||
+   [[ tests/conformance/package-lock.json -nt tests/conformance/node_modules/.package-lock.json ]]; then
+  echo "test.sh: installing Node conformance packages from the lockfile"
+  (cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# --- build and test --------------------------------------------------------------------------------
+dotnet build EdgePali.sln -c Release -nologo -clp:ErrorsOnly -v:q
+dotnet test EdgePali.sln -c Release --no-build -nologo -v:q \
+  --logger "console;verbosity=minimal" "$@" 2>&1 | tee /tmp/edgepali-test.log
+status=${PIPESTATUS[0]}
+# One closing line that any reader understands, summed over the test projects.
+awk '/(Passed|Failed)!/ { for (i=1;i<=NF;i++) { if ($i=="Failed:") f+=$(i+1); if ($i=="Passed:") p+=$(i+1); if ($i=="Skipped:") s+=$(i+1) } }
+     END { gsub(",","",p); printf "%d passed, %d failed, %d skipped\n", p, f, s }' /tmp/edgepali-test.log
+exit "$status"

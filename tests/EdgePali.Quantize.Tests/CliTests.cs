@@ -1,0 +1,13 @@
+using EdgePali.Quantize.Commands;
+
+namespace EdgePali.Quantize.Tests;
+
+public sealed class CliTests
+{
+    [Fact]
+    public async Task UnknownCommand_FailsWithNonZeroExitCode()
+    {
+        var code = await QuantizeCli.RunAsync(["no-such-command"]);
+        Assert.NotEqual(0, code);
+    }
+}
