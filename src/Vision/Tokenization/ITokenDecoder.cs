@@ -1,0 +1,8 @@
+namespace EdgePali.Vision.Tokenization;
+
+/// <summary>Turns token ids back into text the way the reference (Hugging Face) decoder does, special
+/// tokens such as &lt;loc0123&gt; written out. Parsers depend on this, not on a concrete tokenizer.</summary>
+public interface ITokenDecoder
+{
+    string Decode(ReadOnlySpan<int> ids);
+}
