@@ -8,6 +8,7 @@ internal static class QuantizeCli
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("edgepali-quantize: turn PaliGemma checkpoints and ONNX exports into int8 model packages for the board.");
+        root.Subcommands.Add(MakeTestCheckpointCommand.Create());
         var parse = root.Parse(args);
         return await parse.InvokeAsync().ConfigureAwait(false);
     }

@@ -1,0 +1,71 @@
+namespace EdgePali.Quantize.Checkpoints;
+
+/// <summary>
+/// Deterministic random values for one tensor, addressable by element offset so tensors can be generated in
+/// chunks. Laplace noise (heavier tails than Gaussian) scaled like a trained layer; linear layers get a few
+/// input channels amplified <c>OutlierGain</c> times, as real LLM weights do.
+/// </summary>
+internal sealed class RandomWeights
+{
+    private readonly ulong seed;
+    private readonly float scale;
+    private readonly float center;
+    private readonly int[] outlierColumns;
+    private readonly long columns;
+
+    public RandomWeights(ExpectedTensor tensor, int seed, int outlierChannels = 3, float outlierGain = 6f)
+    {
+        this.seed = Mix((ulong)seed * 0x9E3779B97F4A7C15UL ^ StableHash(tensor.Name));
+        columns = tensor.Shape[^1];
+        OutlierGain = outlierGain;
+        var fanIn = tensor.Role == TensorRole.PatchConvolution ? tensor.ElementCount / tensor.Shape[0] : columns;
+        (center, scale) = tensor.Role switch
+        {
+            TensorRole.Linear or TensorRole.PatchConvolution => (0f, 1f / MathF.Sqrt(fanIn)),
+            TensorRole.Bias => (0f, 0.02f),
+            TensorRole.LayerNormWeight => (1f, 0.05f),
+            TensorRole.RmsNormWeight => (0f, 0.1f),
+            TensorRole.TokenEmbedding => (0f, 3f / MathF.Sqrt(columns)),
+            _ => (0f, 0.02f),
+        };
+        var rng = new Random((int)(this.seed & 0x7FFFFFFF));
+        outlierColumns = tensor.Role == TensorRole.Linear
+            ? Enumerable.Range(0, outlierChannels).Select(_ => rng.Next((int)columns)).ToArray()
+            : [];
+    }
+
+    private float OutlierGain { get; }
+
+    public void Fill(long offset, Span<float> destination)
+    {
+        // Laplace with standard deviation `scale`: b = scale / sqrt(2).
+        var b = scale / MathF.Sqrt(2f);
+        for (var i = 0; i < destination.Length; i++)
+        {
+            var index = offset + i;
+            var u = (Mix(seed + (ulong)index) >> 40) * (1.0 / (1UL << 24)) - 0.5;
+            var magnitude = -Math.Log(1 - (2 * Math.Abs(u)) + 1e-12);
+            var value = center + (float)(Math.Sign(u) * magnitude) * b;
+            if (outlierColumns.Length > 0 && Array.IndexOf(outlierColumns, (int)(index % columns)) >= 0)
+                value *= OutlierGain;
+            destination[i] = value;
+        }
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        // SplitMix64 finaliser: a stateless hash, so any element can be generated independently.
+        z += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    private static ulong StableHash(string text)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var c in text)
+            h = (h ^ c) * 1099511628211UL;
+        return h;
+    }
+}
