@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using EdgePali.Vision.Tasks;
+
+namespace EdgePali.Vision.Inference;
+
+/// <summary>What one generation produced and how long its language-model stages took.</summary>
+/// <param name="Tokens">Generated tokens, eos excluded, each with its probability.</param>
+/// <param name="StoppedAtEos">True when the model ended the answer itself, false when the token limit cut it.</param>
+/// <param name="PromptTokens">Prompt length (image tokens included).</param>
+/// <param name="PrefillMs">Embedding and decoder run over the prompt.</param>
+/// <param name="DecodeMs">All single-token decoder steps.</param>
+internal sealed record GenerationOutput(
+    IReadOnlyList<GeneratedToken> Tokens,
+    bool StoppedAtEos,
+    int PromptTokens,
+    double PrefillMs,
+    double DecodeMs);
+
+/// <summary>
+/// Orchestrates one generation (ORT GenAI's Generator): prefill, then pick a token with the search, feed it
+/// back, until eos or the token limit. Checks for cancellation before every decoder step.
+/// </summary>
+internal sealed class Generator(GenerationState state, GreedySearch search)
+{
+    /// <param name="image">Features of the image the prompt's &lt;image&gt; tokens stand for.</param>
+    /// <param name="promptIds">"&lt;image&gt;"*N + bos + prefix + "\n", tokenised.</param>
+    /// <param name="maxNewTokens">Limit on generated tokens, eos included (as transformers.js' max_new_tokens).</param>
+    public GenerationOutput Run(ImageFeatures image, ReadOnlySpan<int> promptIds, int maxNewTokens, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxNewTokens);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var start = Stopwatch.GetTimestamp();
+        var logits = state.Prefill(promptIds, image);
+        var prefillMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+
+        var tokens = new List<GeneratedToken>(Math.Min(maxNewTokens, 256));
+        var decodeStart = Stopwatch.GetTimestamp();
+        var stoppedAtEos = false;
+        while (true)
+        {
+            var next = GreedySearch.Select(logits);
+            if (search.IsEos(next.Id))
+            {
+                stoppedAtEos = true;
+                break;
+            }
+
+            tokens.Add(next);
+            if (tokens.Count >= maxNewTokens)
+            {
+                break;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            logits = state.Step(next.Id);
+        }
+
+        var decodeMs = Stopwatch.GetElapsedTime(decodeStart).TotalMilliseconds;
+        return new GenerationOutput(tokens, stoppedAtEos, promptIds.Length, prefillMs, decodeMs);
+    }
+}

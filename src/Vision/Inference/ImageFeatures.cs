@@ -1,0 +1,69 @@
+namespace EdgePali.Vision.Inference;
+
+/// <summary>
+/// The vision encoder's output for one image: TokenCount rows of Width floats (image_features [1, N, D],
+/// already scaled as the decoder expects). Reusable: pass it back to EncodeImageAsync to refill it
+/// without allocating, or to AnalyzeAsync to run the language model on an image encoded earlier.
+/// </summary>
+public sealed class ImageFeatures
+{
+    public ImageFeatures(int tokenCount, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokenCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        TokenCount = tokenCount;
+        Width = width;
+        Buffer = new float[tokenCount * width];
+    }
+
+    public int TokenCount { get; }
+
+    public int Width { get; }
+
+    /// <summary>Row-major [TokenCount, Width].</summary>
+    public ReadOnlySpan<float> Values => Buffer;
+
+    /// <summary>Row <paramref name="token"/> (one image token's embedding).</summary>
+    public ReadOnlySpan<float> Row(int token) => Buffer.AsSpan(token * Width, Width);
+
+    internal float[] Buffer { get; }
+
+    /// <summary>
+    /// Cosine similarity of the two images' mean-pooled features, in -1..1: a cheap "has the scene changed"
+    /// signal that reuses the vision encoder's work (1 = same content).
+    /// </summary>
+    public float CosineSimilarity(ImageFeatures other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.TokenCount != TokenCount || other.Width != Width)
+        {
+            throw new ArgumentException($"Features of shape [{other.TokenCount},{other.Width}] cannot be compared with [{TokenCount},{Width}].", nameof(other));
+        }
+
+        // Pool over tokens row by row (cache-friendly), then compare the two mean vectors.
+        Span<double> a = Width <= 4096 ? stackalloc double[Width] : new double[Width];
+        Span<double> b = Width <= 4096 ? stackalloc double[Width] : new double[Width];
+        a.Clear();
+        b.Clear();
+        for (var t = 0; t < TokenCount; t++)
+        {
+            var ra = Row(t);
+            var rb = other.Row(t);
+            for (var c = 0; c < Width; c++)
+            {
+                a[c] += ra[c];
+                b[c] += rb[c];
+            }
+        }
+
+        double dot = 0, na = 0, nb = 0;
+        for (var c = 0; c < Width; c++)
+        {
+            dot += a[c] * b[c];
+            na += a[c] * a[c];
+            nb += b[c] * b[c];
+        }
+
+        return na == 0 || nb == 0 ? 0f : (float)(dot / Math.Sqrt(na * nb));
+    }
+}

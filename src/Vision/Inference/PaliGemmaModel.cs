@@ -1,0 +1,78 @@
+using EdgePali.Vision.Packages;
+using Microsoft.Extensions.Logging;
+
+namespace EdgePali.Vision.Inference;
+
+/// <summary>
+/// The loaded model: package, configuration and one session per part. Immutable and shared by every
+/// generation (ORT GenAI's Model); mutable per-generation data lives in <see cref="GenerationState"/>.
+/// Built only after every graph has been checked against config.json.
+/// </summary>
+public sealed class PaliGemmaModel : IDisposable
+{
+    private PaliGemmaModel(ModelPackage package, ModelSession vision, ModelSession embed, ModelSession decoder)
+    {
+        Package = package;
+        VisionEncoder = vision;
+        EmbedTokens = embed;
+        Decoder = decoder;
+    }
+
+    public ModelPackage Package { get; }
+
+    public PaliGemmaConfig Config => Package.Config;
+
+    public ModelSession VisionEncoder { get; }
+
+    public ModelSession EmbedTokens { get; }
+
+    public ModelSession Decoder { get; }
+
+    /// <summary>Creates the three sessions and validates their inputs and outputs against the configuration.</summary>
+    /// <exception cref="ModelPackageException">A graph is corrupt or does not match config.json.</exception>
+    public static PaliGemmaModel Load(ModelPackage package, SessionFactory sessions, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(logger);
+        var created = new List<ModelSession>(3);
+        try
+        {
+            foreach (var part in new[] { ModelPart.VisionEncoder, ModelPart.EmbedTokens, ModelPart.Decoder })
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var path = package.PathOf(part);
+                var session = sessions.Create(part, path);
+                created.Add(session);
+                ModelSignatureValidator.Validate(
+                    part,
+                    Path.GetRelativePath(package.Directory, path),
+                    package.Config,
+                    TensorSignature.FromMetadata(session.Session.InputMetadata),
+                    TensorSignature.FromMetadata(session.Session.OutputMetadata));
+            }
+
+            logger.LogInformation(
+                "PaliGemma {Family} package {Directory} variant {Variant} ready: {ImageSize}px, {ImageTokens} image tokens, hidden {Hidden}, {Layers} layers",
+                package.Config.Family, package.Directory, package.Variant, package.Config.Vision.ImageSize, package.Config.ImageTokenCount,
+                package.Config.Text.HiddenSize, package.Config.Text.LayerCount);
+            return new PaliGemmaModel(package, created[0], created[1], created[2]);
+        }
+        catch
+        {
+            foreach (var s in created)
+            {
+                s.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        VisionEncoder.Dispose();
+        EmbedTokens.Dispose();
+        Decoder.Dispose();
+    }
+}
