@@ -38,8 +38,33 @@ public readonly record struct BoxF(float XMin, float YMin, float XMax, float YMa
     public float Height => YMax - YMin;
 }
 
-/// <summary>A binary mask in frame pixels: Width x Height bits, row-major, covering the box at (Left, Top).</summary>
-public sealed record ObjectMask(int Left, int Top, int Width, int Height, byte[] Bits);
+/// <summary>A binary mask in frame pixels: Width x Height bits, row-major, covering the box at (Left, Top).
+/// Bits are packed eight to a byte, most significant bit first, rows not padded (numpy.packbits of the
+/// flattened mask), so bit n = y * Width + x is <c>Bits[n / 8] &amp; (0x80 &gt;&gt; (n % 8))</c>.</summary>
+public sealed record ObjectMask(int Left, int Top, int Width, int Height, byte[] Bits)
+{
+    /// <summary>Bytes needed for a Width x Height mask.</summary>
+    public static int ByteCount(int width, int height) => (int)(((long)width * height + 7) / 8);
+
+    /// <summary>Whether mask pixel (x, y), relative to (Left, Top), is set.</summary>
+    public bool IsSet(int x, int y)
+    {
+        var n = (y * Width) + x;
+        return (Bits[n >> 3] & (0x80 >> (n & 7))) != 0;
+    }
+
+    /// <summary>Number of set pixels.</summary>
+    public int Area
+    {
+        get
+        {
+            var count = 0;
+            foreach (var b in Bits)
+                count += System.Numerics.BitOperations.PopCount(b);
+            return count;
+        }
+    }
+}
 
 /// <summary>Milliseconds per stage and token counts, reported with every result.</summary>
 public sealed record StageTimings(
