@@ -8,6 +8,7 @@ internal static class EdgePaliCli
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("EdgePali: a vision-language model (PaliGemma) on a camera at the edge, publishing over MQTT.");
+        root.Subcommands.Add(RunCommand.Create());
         var parse = root.Parse(args);
         return await parse.InvokeAsync().ConfigureAwait(false);
     }

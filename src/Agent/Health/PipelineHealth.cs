@@ -1,0 +1,50 @@
+using EdgePali.Agent.Options;
+using EdgePali.Agent.Scheduling;
+using Microsoft.Extensions.Options;
+
+namespace EdgePali.Agent.Health;
+
+/// <summary>
+/// Whether the pipeline makes progress, for the systemd watchdog: at least one enabled camera delivered a
+/// frame within Health:CaptureStallSeconds (a hung driver or dead cameras stop the pings), and no analysis
+/// has been running longer than Health:AnalysisStallSeconds (a hung model stops them).
+/// </summary>
+internal sealed class PipelineHealth(CameraRegistry cameras, IOptions<HealthOptions> options, TimeProvider time)
+{
+    private readonly long _startedTicks = time.GetUtcNow().UtcTicks;
+    private long _analysisStartedTicks;
+
+    /// <summary>The scheduler calls this when an analysis starts...</summary>
+    public void AnalysisStarted() => Interlocked.Exchange(ref _analysisStartedTicks, time.GetUtcNow().UtcTicks);
+
+    /// <summary>...and this when it ends, however it ended.</summary>
+    public void AnalysisEnded() => Interlocked.Exchange(ref _analysisStartedTicks, 0);
+
+    /// <summary>True while the pipeline makes progress; <paramref name="problem"/> says what is stuck otherwise.</summary>
+    public bool IsHealthy(out string? problem)
+    {
+        var now = time.GetUtcNow().UtcTicks;
+        var limits = options.Value;
+        var started = Interlocked.Read(ref _analysisStartedTicks);
+        if (started != 0 && TimeSpan.FromTicks(now - started).TotalSeconds > limits.AnalysisStallSeconds)
+        {
+            problem = $"an analysis has been running for {TimeSpan.FromTicks(now - started).TotalSeconds:0} s";
+            return false;
+        }
+
+        var enabled = cameras.Cameras.Where(c => c.Options.Enabled).ToList();
+        if (enabled.Count > 0)
+        {
+            // Give cameras the same grace after start as later: a board may need a while to bring them up.
+            var newest = enabled.Max(c => Math.Max(c.LastFrameTicks, _startedTicks));
+            if (TimeSpan.FromTicks(now - newest).TotalSeconds > limits.CaptureStallSeconds)
+            {
+                problem = $"no camera delivered a frame for {TimeSpan.FromTicks(now - newest).TotalSeconds:0} s";
+                return false;
+            }
+        }
+
+        problem = null;
+        return true;
+    }
+}

@@ -1,0 +1,21 @@
+namespace EdgePali.Agent.Health;
+
+/// <summary>Recent mean milliseconds per pipeline stage (exponential moving average), for the stats.</summary>
+internal sealed class StageLatencies
+{
+    private const double Weight = 0.2;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, double> _means = new(StringComparer.Ordinal);
+
+    public void Record(string stage, double milliseconds)
+    {
+        lock (_lock)
+            _means[stage] = _means.TryGetValue(stage, out var mean) ? mean + (Weight * (milliseconds - mean)) : milliseconds;
+    }
+
+    public IReadOnlyDictionary<string, double> Snapshot()
+    {
+        lock (_lock)
+            return new Dictionary<string, double>(_means, StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Device.Gpio;
+using System.Device.Gpio.Drivers;
+using EdgePali.Agent.Capture;
+using EdgePali.Agent.Control;
+using EdgePali.Agent.Devices;
+using EdgePali.Agent.Gating;
+using EdgePali.Agent.Health;
+using EdgePali.Agent.Options;
+using EdgePali.Agent.Options.Validation;
+using EdgePali.Agent.Publishing;
+using EdgePali.Agent.Scheduling;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Options;
+
+namespace EdgePali.Agent.Hosting;
+
+/// <summary>The worker's composition root: options, stages and devices, and the order they start in.</summary>
+public static class AgentServiceCollectionExtensions
+{
+    public static IServiceCollection AddEdgePaliAgent(this IServiceCollection services, IConfiguration configuration)
+    {
+        AddOptions(services, configuration);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IFrameSourceFactory, FrameSourceFactory>();
+        services.TryAddSingleton<ICpuTemperatureSensor, CpuTemperatureSensor>();
+        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.TryAddSingleton(sp =>
+        {
+            var chip = sp.GetRequiredService<IOptions<DevicesOptions>>().Value.Gpio.Chip;
+            return chip >= 0 ? new GpioController(new LibGpiodDriver(chip)) : new GpioController();
+        });
+
+        services.AddSingleton<CameraRegistry>();
+        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<ResultChannel>();
+        services.AddSingleton<StageLatencies>();
+        services.AddSingleton<PipelineHealth>();
+        services.AddSingleton<SnapshotRenderer>();
+        services.AddSingleton(sp => new ThermalThrottle(sp.GetRequiredService<IOptions<DevicesOptions>>().Value.Thermal));
+        services.AddSingleton(sp => new ResultSequence(sp.GetRequiredService<IOptions<AgentOptions>>().Value.ResolvedStateDirectory));
+        services.AddSingleton<ModelHost>();
+        services.AddSingleton<AnalysisScheduler>();
+        services.AddSingleton<ICameraControl, CameraControl>();
+        services.AddSingleton<IStatsSource, StatsCollector>();
+        services.AddSingleton<GpioOutputRules>();
+
+        // Result publishers, called in this order for every result.
+        if (!string.IsNullOrWhiteSpace(configuration[$"{ResultLogOptions.Section}:Path"]))
+            services.AddSingleton<IResultPublisher, JsonLinesResultPublisher>();
+        if (configuration.GetSection($"{DevicesOptions.Section}:Gpio:Outputs").GetChildren().Any())
+            services.AddSingleton<IResultPublisher>(sp => sp.GetRequiredService<GpioOutputRules>());
+
+        // Start order: the model first (READY=1 follows the last StartAsync, so it means "model loaded"),
+        // then the stages from the last to the first, so that each stage's consumer runs before it
+        // produces; stop runs in reverse, capture first, and the dispatcher drains last.
+        services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        services.AddHostedService<ResultDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<AnalysisScheduler>());
+        services.AddHostedService<GateService>();
+        services.AddHostedService<CaptureService>();
+        services.AddHostedService<ThermalMonitor>();
+        services.AddHostedService<GpioInputTrigger>();
+        services.AddHostedService(sp => sp.GetRequiredService<GpioOutputRules>());
+        services.AddHostedService<WatchdogService>();
+        services.AddHostedService<StatsLogger>();
+        return services;
+    }
+
+    private static void AddOptions(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AgentOptions>().Bind(configuration.GetSection(AgentOptions.Section)).ValidateOnStart();
+        services.AddOptions<ModelOptions>().Bind(configuration.GetSection(ModelOptions.Section)).ValidateOnStart();
+        services.AddOptions<CamerasOptions>().Configure(o =>
+        {
+            var section = configuration.GetSection(CamerasOptions.Section);
+            section.Bind(o.Items);
+            if (!section.Exists())
+                o.Items.Add(CamerasOptions.DefaultCamera());
+        }).ValidateOnStart();
+        services.AddOptions<DevicesOptions>().Bind(configuration.GetSection(DevicesOptions.Section)).ValidateOnStart();
+        services.AddOptions<SnapshotOptions>().Bind(configuration.GetSection(SnapshotOptions.Section)).ValidateOnStart();
+        services.AddOptions<ResultLogOptions>().Bind(configuration.GetSection(ResultLogOptions.Section)).ValidateOnStart();
+        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.Section)).ValidateOnStart();
+
+        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ModelOptions>, ModelOptionsValidator>();
+        services.AddSingleton<IValidateOptions<CamerasOptions>, CamerasOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DevicesOptions>, DevicesOptionsValidator>();
+        services.AddSingleton<IValidateOptions<SnapshotOptions>, OutputOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ResultLogOptions>, OutputOptionsValidator>();
+        services.AddSingleton<IValidateOptions<HealthOptions>, OutputOptionsValidator>();
+    }
+}

@@ -1,0 +1,273 @@
+using System.Globalization;
+using EdgePali.Agent.Capture;
+using EdgePali.Agent.Control;
+using EdgePali.Agent.Options;
+using EdgePali.Agent.Options.Validation;
+using EdgePali.Vision.Tasks;
+
+namespace EdgePali.Agent.Scheduling;
+
+/// <summary>
+/// Everything the pipeline knows about one camera: its configuration, the latest-frame slot filled by
+/// capture, the pending analysis filled by the gate (Gate -> Infer hand-over: one frame, the newest that
+/// passed the gate, plus the names of the tasks due on it), the task schedule and the counters.
+/// One lock guards the schedule and the pending analysis; it is held only for copies and bookkeeping.
+/// </summary>
+internal sealed class CameraRuntime
+{
+    private readonly Lock _lock = new();
+    private readonly FrameBuffer _pendingFrame = new();
+    private readonly List<string> _due = [];
+    private readonly Dictionary<string, int> _configuredMaxTokens;
+    private List<ScheduledTask> _tasks;
+    private bool _enabled;
+    private bool _pendingFrameUsed;
+    private long _framesCaptured;
+    private long _framesGated;
+    private long _framesDroppedPending;
+    private long _analyses;
+    private long _reconnects;
+    private long _lastFrameTicks;
+    private double _frameIntervalEmaSeconds;
+    private int _state;
+    private int _motion;
+
+    public CameraRuntime(CameraOptions options)
+    {
+        Options = options;
+        Source = CameraSource.Parse(options.Source);
+        _enabled = options.Enabled;
+        _configuredMaxTokens = options.Tasks.ToDictionary(t => t.ResolvedName, t => t.MaxNewTokens, StringComparer.Ordinal);
+        _tasks = [.. options.Tasks.Select(t => Schedule(ToSettings(t)))];
+        _state = (int)(options.Enabled ? CameraState.Connecting : CameraState.Disabled);
+    }
+
+    public CameraOptions Options { get; }
+
+    public string Name => Options.Name;
+
+    public CameraSource Source { get; }
+
+    public LatestFrameSlot Slot { get; } = new();
+
+    /// <summary>The last feature vector and result per task, for the feature-similarity gate (scheduler thread only).</summary>
+    public Dictionary<string, (float[] Features, AnalysisResult Result)> LastAnalysed { get; } = new(StringComparer.Ordinal);
+
+    public CameraState State
+    {
+        get => (CameraState)Volatile.Read(ref _state);
+        set => Volatile.Write(ref _state, (int)value);
+    }
+
+    /// <summary>The last capture problem, for logs and stats.</summary>
+    public string? LastError { get; set; }
+
+    public bool Motion => Volatile.Read(ref _motion) != 0;
+
+    public long FramesCaptured => Interlocked.Read(ref _framesCaptured);
+
+    public long FramesGated => Interlocked.Read(ref _framesGated);
+
+    /// <summary>Frames dropped as stale anywhere: replaced in the capture slot, replaced while pending, or too old when the model got to them.</summary>
+    public long FramesDropped => Slot.Dropped + Interlocked.Read(ref _framesDroppedPending);
+
+    public long Analyses => Interlocked.Read(ref _analyses);
+
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    /// <summary>Capture time of the last frame (UTC ticks), 0 before the first.</summary>
+    public long LastFrameTicks => Interlocked.Read(ref _lastFrameTicks);
+
+    /// <summary>Frames per second captured, from a moving average of the gaps between frames.</summary>
+    public double CapturedFps(DateTimeOffset now)
+    {
+        var last = LastFrameTicks;
+        var ema = Volatile.Read(ref _frameIntervalEmaSeconds);
+        if (last == 0 || ema <= 0)
+            return 0;
+        var sinceLast = (now.UtcTicks - last) / (double)TimeSpan.TicksPerSecond;
+        // After a gap longer than the usual interval the rate is falling: report what the gap implies.
+        return 1.0 / Math.Max(ema, sinceLast);
+    }
+
+    public bool Enabled
+    {
+        get
+        {
+            lock (_lock)
+                return _enabled;
+        }
+    }
+
+    /// <summary>Tasks due on the pending frame (0 when nothing waits): the Gate -> Infer queue depth.</summary>
+    public int PendingDepth
+    {
+        get
+        {
+            lock (_lock)
+                return _due.Count;
+        }
+    }
+
+    public void RecordFrame(DateTimeOffset timestamp)
+    {
+        Interlocked.Increment(ref _framesCaptured);
+        var previous = Interlocked.Exchange(ref _lastFrameTicks, timestamp.UtcTicks);
+        if (previous == 0)
+            return;
+        var gap = (timestamp.UtcTicks - previous) / (double)TimeSpan.TicksPerSecond;
+        var ema = Volatile.Read(ref _frameIntervalEmaSeconds);
+        Volatile.Write(ref _frameIntervalEmaSeconds, ema <= 0 ? gap : (0.9 * ema) + (0.1 * gap));
+    }
+
+    public void RecordReconnect() => Interlocked.Increment(ref _reconnects);
+
+    public void RecordAnalysis() => Interlocked.Increment(ref _analyses);
+
+    /// <summary>Sets the motion state; true when it changed.</summary>
+    public bool SetMotion(bool motion) => Interlocked.Exchange(ref _motion, motion ? 1 : 0) != (motion ? 1 : 0);
+
+    /// <summary>
+    /// The gate's decision for one frame: latches motion, and when any task is due copies the frame into the
+    /// pending analysis (replacing an older frame nobody analysed yet: dropped and counted). False when the
+    /// frame was gated out.
+    /// </summary>
+    public bool OfferFrame(FrameBuffer frame, bool motion)
+    {
+        lock (_lock)
+        {
+            var offered = false;
+            if (_enabled)
+            {
+                foreach (var task in _tasks)
+                {
+                    if (motion && task.Settings.Trigger == TaskTrigger.Motion)
+                        task.Triggered = true;
+                    if (!task.IsDue(frame.Timestamp))
+                        continue;
+                    offered = true;
+                    if (!_due.Contains(task.Name))
+                        _due.Add(task.Name);
+                }
+            }
+
+            if (!offered)
+            {
+                Interlocked.Increment(ref _framesGated);
+                return false;
+            }
+
+            if (!_pendingFrame.IsEmpty && !_pendingFrameUsed)
+                Interlocked.Increment(ref _framesDroppedPending);
+            frame.CopyTo(_pendingFrame);
+            _pendingFrameUsed = false;
+            return true;
+        }
+    }
+
+    /// <summary>A GPIO input fired: the camera's "gpio" tasks become due (subject to their interval).</summary>
+    public void FireGpio()
+    {
+        lock (_lock)
+        {
+            foreach (var task in _tasks.Where(t => t.Settings.Trigger == TaskTrigger.Gpio))
+                task.Triggered = true;
+        }
+    }
+
+    /// <summary>
+    /// Takes the next due task and copies the pending frame into <paramref name="target"/>. A pending frame
+    /// older than MaxFrameAgeSeconds is dropped and counted instead; its tasks stay due for a newer frame.
+    /// </summary>
+    public ScheduledTask? TryTakeWork(FrameBuffer target, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (_due.Count == 0 || _pendingFrame.IsEmpty)
+                return null;
+            if ((now - _pendingFrame.Timestamp).TotalSeconds > Options.MaxFrameAgeSeconds)
+            {
+                if (!_pendingFrameUsed)
+                    Interlocked.Increment(ref _framesDroppedPending);
+                _pendingFrame.SetSize(0, 0);
+                return null;
+            }
+
+            var name = _due[0];
+            _due.RemoveAt(0);
+            var task = _tasks.FirstOrDefault(t => t.Name == name);
+            if (task is null || !_enabled)
+                return null;
+            _pendingFrame.CopyTo(target);
+            _pendingFrameUsed = true;
+            task.LastStarted = now;
+            task.Triggered = false;
+            return task;
+        }
+    }
+
+    public CameraSettings GetSettings()
+    {
+        lock (_lock)
+            return new CameraSettings(Name, _enabled, [.. _tasks.Select(t => t.Settings)]);
+    }
+
+    /// <summary>Applies new settings all-or-nothing; returns an error naming the field, or null when applied.</summary>
+    public string? ApplySettings(CameraSettings desired)
+    {
+        var scheduled = new List<ScheduledTask>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < desired.Tasks.Count; i++)
+        {
+            var settings = desired.Tasks[i];
+            if (!SettingNames.IsTopicSafe(settings.Name) || settings.Name == "snapshot")
+                return $"tasks[{i}].name: '{settings.Name}' is not a usable task name; use 1-64 letters, digits, '-' or '_' (not 'snapshot').";
+            if (!names.Add(settings.Name))
+                return $"tasks[{i}].name: '{settings.Name}' is used twice; task names are unique within a camera.";
+            if (settings.Interval <= TimeSpan.Zero)
+                return $"tasks[{i}].interval: must be more than 0 seconds.";
+            if (!Enum.IsDefined(settings.Trigger))
+                return $"tasks[{i}].trigger: unknown trigger {settings.Trigger}.";
+            try
+            {
+                scheduled.Add(Schedule(settings));
+            }
+            catch (ArgumentException e)
+            {
+                return $"tasks[{i}]: {e.Message}";
+            }
+        }
+
+        lock (_lock)
+        {
+            foreach (var task in scheduled)
+            {
+                // Keep the schedule of tasks that stay, so a change does not make them all run at once.
+                if (_tasks.FirstOrDefault(t => t.Name == task.Name) is { } old)
+                    (task.LastStarted, task.Triggered) = (old.LastStarted, old.Triggered);
+            }
+
+            _tasks = scheduled;
+            _enabled = desired.Enabled;
+            _due.RemoveAll(name => !names.Contains(name));
+            if (!_enabled)
+                _due.Clear();
+        }
+
+        return null;
+    }
+
+    private ScheduledTask Schedule(TaskSettings settings) =>
+        new(settings, settings.ToVisionTask(), _configuredMaxTokens.GetValueOrDefault(settings.Name));
+
+    private static TaskSettings ToSettings(TaskOptions task) => new(
+        task.ResolvedName,
+        task.Task,
+        string.IsNullOrWhiteSpace(task.Prompt) ? null : task.Prompt,
+        [.. task.Labels],
+        Enum.Parse<TaskTrigger>(task.Trigger, ignoreCase: true),
+        TimeSpan.FromSeconds(task.IntervalSeconds),
+        task.Enabled);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} ({Source.Redacted})");
+}
