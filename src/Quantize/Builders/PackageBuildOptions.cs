@@ -1,0 +1,17 @@
+namespace EdgePali.Quantize.Builders;
+
+/// <summary>What to build: a model package in <paramref name="OutDir"/> from the checkpoint in <paramref name="CheckpointDir"/>.</summary>
+/// <param name="BlockSize">MatMulNBits block size along K (power of two, at least 16).</param>
+/// <param name="ImageSize">Must equal the checkpoint's vision image_size when given (position embeddings are not interpolated).</param>
+public sealed record PackageBuildOptions(
+    string CheckpointDir,
+    string OutDir,
+    WeightFormat Weights = WeightFormat.Int8,
+    int BlockSize = 32,
+    int? ImageSize = null);
+
+/// <summary>Progress of a build: the file being written and the fraction of all weights processed.</summary>
+public sealed record PackageBuildProgress(string Stage, double Fraction);
+
+/// <summary>A finished package: its folder, the ONNX files written and the manifest.</summary>
+public sealed record PackageBuildResult(string OutDir, IReadOnlyList<string> ModelFiles, PackageManifest Manifest);

@@ -1,0 +1,168 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using EdgePali.Quantize.Checkpoints;
+using EdgePali.Quantize.Onnx;
+
+namespace EdgePali.Quantize.Builders;
+
+/// <summary>
+/// Builds a model package (transformers.js layout + edgepali.json) from a Hugging Face PaliGemma checkpoint:
+/// checkpoint -> graph builders -> quantiser -> external-data writer, one tensor at a time so peak memory stays
+/// around the largest single layer. Everything is written to a temporary folder renamed into place at the end.
+/// </summary>
+public static class PackageBuilder
+{
+    private static readonly string[] CopiedFiles =
+        ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "preprocessor_config.json", "generation_config.json"];
+
+    public static Task<PackageBuildResult> BuildAsync(PackageBuildOptions options, IProgress<PackageBuildProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Task.Run(() => Build(options, progress, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<PackageBuildResult> Build(PackageBuildOptions options, IProgress<PackageBuildProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (options.BlockSize < 16 || (options.BlockSize & (options.BlockSize - 1)) != 0)
+            throw new ArgumentException($"--block-size {options.BlockSize} must be a power of two, at least 16 (MatMulNBits).", nameof(options));
+        using var checkpoint = Checkpoint.Open(options.CheckpointDir);
+        var config = checkpoint.Config;
+        Validate(checkpoint, options);
+
+        var total = PaliGemmaTensorLayout.Expected(config).Sum(t => t.ElementCount) + (long)config.Text.VocabSize * config.Text.HiddenSize;
+        long done = 0;
+        var stage = "";
+        void Advance(long elements)
+        {
+            done += elements;
+            progress?.Report(new PackageBuildProgress(stage, Math.Min(1.0, (double)done / total)));
+        }
+
+        var files = new List<string>();
+        PackageManifest? manifest = null;
+        await OutputDirectory.WriteAtomicallyAsync(options.OutDir, temp =>
+        {
+            Directory.CreateDirectory(Path.Combine(temp, ModelFileNames.OnnxFolder));
+            var format = options.Weights;
+            int? decoderBits = format switch { WeightFormat.Int8 => 8, WeightFormat.Int4 => 4, _ => null };
+            int? visionBits = format == WeightFormat.Fp32 ? null : 8;
+
+            void BuildPart(string part, int? bits, Action<WeightWriter> build)
+            {
+                stage = part;
+                var relative = ModelFileNames.RelativePath(part, format);
+                using var graph = new OnnxGraph(Path.Combine(temp, relative), part);
+                build(new WeightWriter(graph, bits, options.BlockSize, Advance, cancellationToken));
+                graph.Save();
+                files.Add(relative);
+                files.Add(relative + "_data");
+            }
+
+            BuildPart(ModelFileNames.VisionEncoder, visionBits, w => VisionEncoderBuilder.Build(w, checkpoint));
+            BuildPart(ModelFileNames.EmbedTokens, null, w => EmbedTokensBuilder.Build(w, checkpoint, format != WeightFormat.Fp32, options.BlockSize));
+            BuildPart(ModelFileNames.Decoder, decoderBits, w => DecoderBuilder.Build(w, checkpoint));
+
+            stage = "package files";
+            var copied = CopyPackageFiles(options.CheckpointDir, temp, config);
+            manifest = CreateManifest(options, config, temp, files.Concat(copied), cancellationToken);
+            File.WriteAllText(Path.Combine(temp, ModelFileNames.Manifest), JsonSerializer.Serialize(manifest, PackageManifest.JsonOptions));
+            progress?.Report(new PackageBuildProgress("done", 1.0));
+            return Task.CompletedTask;
+        }).ConfigureAwait(false);
+
+        return new PackageBuildResult(Path.GetFullPath(options.OutDir), files.Where(f => f.EndsWith(".onnx", StringComparison.Ordinal)).ToList(), manifest!);
+    }
+
+    /// <summary>Checks config and every tensor's presence and shape before anything is written.</summary>
+    private static void Validate(Checkpoint checkpoint, PackageBuildOptions options)
+    {
+        var config = checkpoint.Config;
+        if (config.ProjectionDim != config.Text.HiddenSize)
+            throw new CheckpointException($"config.json: projection_dim {config.ProjectionDim} differs from text_config.hidden_size {config.Text.HiddenSize}; the projector must map to the decoder width.");
+        if (options.ImageSize is int size && size != config.Vision.ImageSize)
+            throw new CheckpointException($"--image-size {size} differs from the checkpoint's vision image_size {config.Vision.ImageSize}; interpolating position embeddings is not supported, use a checkpoint trained at {size} px.");
+        foreach (var expected in PaliGemmaTensorLayout.Expected(config))
+            checkpoint.Tensor(expected.Name, expected.Shape);
+        if (!File.Exists(Path.Combine(checkpoint.Directory, "tokenizer.json")))
+            throw new CheckpointException($"'{checkpoint.Directory}' has no tokenizer.json: download it with the checkpoint (the engine and transformers.js need it).");
+    }
+
+    private static List<string> CopyPackageFiles(string checkpointDir, string outDir, PaliGemmaConfig config)
+    {
+        var copied = new List<string>();
+        foreach (var name in CopiedFiles)
+        {
+            var source = Path.Combine(checkpointDir, name);
+            if (!File.Exists(source))
+                continue;
+            File.Copy(source, Path.Combine(outDir, name));
+            copied.Add(name);
+        }
+
+        if (!copied.Contains("preprocessor_config.json"))
+        {
+            File.WriteAllText(Path.Combine(outDir, "preprocessor_config.json"), TestCheckpoint.PreprocessorJson(config).ToJsonString(TestCheckpoint.JsonOptions));
+            copied.Add("preprocessor_config.json");
+        }
+
+        if (!copied.Contains("generation_config.json"))
+        {
+            File.WriteAllText(Path.Combine(outDir, "generation_config.json"), TestCheckpoint.GenerationJson(config).ToJsonString(TestCheckpoint.JsonOptions));
+            copied.Add("generation_config.json");
+        }
+
+        return copied;
+    }
+
+    private static PackageManifest CreateManifest(PackageBuildOptions options, PaliGemmaConfig config, string dir, IEnumerable<string> files, CancellationToken cancellationToken)
+    {
+        var entries = new List<ManifestFile>();
+        foreach (var relative in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var path = Path.Combine(dir, relative);
+            using var stream = File.OpenRead(path);
+            entries.Add(new ManifestFile(relative, stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream))));
+        }
+
+        var quantized = options.Weights != WeightFormat.Fp32;
+        var quantization = options.Weights switch
+        {
+            WeightFormat.Int8 =>
+                new[]
+                {
+                    $"vision_encoder and decoder linear layers (attention, MLP, projector, tied LM head): MatMulNBits bits=8, symmetric, block {options.BlockSize} along K, float32 scale per block, accuracy_level 4 (int8 compute)",
+                    $"embed_tokens table: int8 with a float32 scale per {options.BlockSize} columns, dequantised after the lookup",
+                },
+            WeightFormat.Int4 =>
+                [
+                    $"decoder linear layers and tied LM head: MatMulNBits bits=4, asymmetric with zero points, block {options.BlockSize}, accuracy_level 4",
+                    $"vision_encoder linear layers: MatMulNBits bits=8 (4-bit harms the image features more than it saves)",
+                    $"embed_tokens table: int8 with a float32 scale per {options.BlockSize} columns",
+                ],
+            _ => ["none: float32 reference weights"],
+        };
+        var keptFloat = quantized
+            ? new[]
+            {
+                "RMSNorm and LayerNorm weights and all biases: tiny, and their errors would scale every activation",
+                "patch-embedding convolution and position embeddings: one small layer that sees raw pixels",
+                "activations, attention scores, softmax, rotary tables and the KV cache: float32, since weight-only quantisation keeps activations exact",
+            }
+            : ["everything"];
+        return new PackageManifest(
+            1,
+            "edgepali-quantize",
+            BuilderVersion.Value,
+            Path.GetFullPath(options.CheckpointDir),
+            config.Generation,
+            options.Weights.CliName(),
+            quantized ? options.BlockSize : null,
+            config.Vision.ImageSize,
+            config.Vision.ImageTokens,
+            quantization,
+            keptFloat,
+            config.Text.IsGemma2 ? ["Gemma 2 sliding-window attention (4096) is not applied: identical below 4096 tokens; prompts longer than that are unsupported"] : [],
+            entries);
+    }
+}

@@ -1,0 +1,30 @@
+namespace EdgePali.Quantize.Builders;
+
+/// <summary>How a package stores its linear-layer weights.</summary>
+// Int8/Int4 name the storage formats users choose (--weights int8); CA1720 reads them as type names.
+#pragma warning disable CA1720
+public enum WeightFormat
+{
+    /// <summary>float32 everywhere: the reference the quantised packages are checked against.</summary>
+    Fp32,
+
+    /// <summary>Block-wise weight-only int8 (MatMulNBits bits=8, accuracy_level 4: int8 compute).</summary>
+    Int8,
+
+    /// <summary>Block-wise int4 for the decoder (MatMulNBits bits=4); the vision tower stays int8.</summary>
+    Int4,
+}
+#pragma warning restore CA1720
+
+public static class WeightFormats
+{
+    /// <summary>File-name suffix transformers.js uses for each variant ("" / "_int8" / "_q4").</summary>
+    public static string Suffix(this WeightFormat format) => format switch
+    {
+        WeightFormat.Int8 => "_int8",
+        WeightFormat.Int4 => "_q4",
+        _ => "",
+    };
+
+    public static string CliName(this WeightFormat format) => format.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,172 @@
+using EdgePali.Quantize.Checkpoints;
+using EdgePali.Quantize.Onnx;
+using EdgePali.Quantize.Quantization;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace EdgePali.Quantize.Builders;
+
+/// <summary>
+/// Turns checkpoint weights into graph initializers and the nodes that use them, one tensor (or one chunk of
+/// rows) at a time: float32 MatMul/Gemm, or MatMulNBits with block-quantised weights. Reports every element it
+/// reads to <see cref="ElementsRead"/> for the progress bar.
+/// </summary>
+internal sealed class WeightWriter(OnnxGraph graph, int? bits, int blockSize, Action<long> elementsRead, CancellationToken cancellationToken)
+{
+    private const int RowsPerChunk = 2048;
+
+    public OnnxGraph Graph => graph;
+
+    /// <summary>y = x · Wᵀ (+ b) for HF Linear weights [N, K]; several weights are fused along N (rows concatenated).</summary>
+    public string Linear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, IReadOnlyList<CheckpointTensor>? biases = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var k = (int)weights[0].RowLength;
+        var n = weights.Sum(w => (int)w.Shape[0]);
+        var y = bits is int b ? QuantizedLinear(x, hint, weights, k, n, b) : FloatLinear(x, hint, weights, k, n);
+        if (biases is null)
+            return y;
+        var bias = new float[n];
+        var offset = 0;
+        foreach (var t in biases)
+        {
+            t.Read(0, bias.AsSpan(offset, (int)t.ElementCount));
+            offset += (int)t.ElementCount;
+            elementsRead(t.ElementCount);
+        }
+
+        return graph.Op("Add", y, graph.Floats(hint + ".bias", [n], bias));
+    }
+
+    private string FloatLinear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, int k, int n)
+    {
+        // MatMul wants B as [K, N]: transpose the HF [N, K] rows once here (a per-layer matrix, at most a few hundred MB).
+        var rows = new float[(long)n * k];
+        var row = 0;
+        foreach (var w in weights)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            w.Read(0, rows.AsSpan(row * k, (int)w.ElementCount));
+            row += (int)w.Shape[0];
+            elementsRead(w.ElementCount);
+        }
+
+        var transposed = new float[rows.Length];
+        for (var r = 0; r < n; r++)
+        {
+            for (var c = 0; c < k; c++)
+                transposed[((long)c * n) + r] = rows[((long)r * k) + c];
+        }
+
+        var name = graph.Name(hint + ".weight");
+        var sink = graph.BeginInitializer(name, DataType.Float, [k, n]);
+        sink.Write<float>(transposed);
+        sink.Complete();
+        return graph.Op("MatMul", x, name);
+    }
+
+    private string QuantizedLinear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, int k, int n, int nbits)
+    {
+        var quantizer = new BlockQuantizer(nbits, blockSize, k);
+        var bName = graph.Name(hint + ".qweight");
+        var packedSink = graph.BeginInitializer(bName, DataType.Uint8, [n, quantizer.KBlocks, quantizer.BlobBytes]);
+        var scales = new float[(long)n * quantizer.KBlocks];
+        var zeroPoints = new byte[(long)n * quantizer.ZeroPointRowBytes];
+        var chunk = new float[RowsPerChunk * k];
+        var packed = new byte[RowsPerChunk * quantizer.RowBytes];
+        var row = 0;
+        foreach (var w in weights)
+        {
+            var wRows = (int)w.Shape[0];
+            for (var first = 0; first < wRows; first += RowsPerChunk)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var count = Math.Min(RowsPerChunk, wRows - first);
+                w.ReadRows(first, count, chunk);
+                for (var r = 0; r < count; r++)
+                {
+                    var global = row + first + r;
+                    quantizer.QuantizeRow(
+                        chunk.AsSpan(r * k, k),
+                        packed.AsSpan(r * quantizer.RowBytes, quantizer.RowBytes),
+                        scales.AsSpan(global * quantizer.KBlocks, quantizer.KBlocks),
+                        zeroPoints.AsSpan(global * quantizer.ZeroPointRowBytes, quantizer.ZeroPointRowBytes));
+                }
+
+                packedSink.Write(packed.AsSpan(0, count * quantizer.RowBytes));
+                elementsRead((long)count * k);
+            }
+
+            row += wRows;
+        }
+
+        packedSink.Complete();
+        var inputs = new List<string>
+        {
+            x,
+            bName,
+            graph.Initializer(graph.Name(hint + ".scales"), DataType.Float, [scales.Length], System.Runtime.InteropServices.MemoryMarshal.AsBytes(scales.AsSpan())),
+        };
+        if (quantizer.HasZeroPoints)
+            inputs.Add(graph.Initializer(graph.Name(hint + ".zero_points"), DataType.Uint8, [zeroPoints.Length], zeroPoints));
+        return graph.Node(
+            "MatMulNBits",
+            inputs,
+            graph.Name(hint),
+            OnnxGraph.MicrosoftDomain,
+            OnnxGraph.Attr("K", k),
+            OnnxGraph.Attr("N", n),
+            OnnxGraph.Attr("bits", nbits),
+            OnnxGraph.Attr("block_size", blockSize),
+            OnnxGraph.Attr("accuracy_level", 4L));
+    }
+
+    /// <summary>logits = x · Eᵀ for the tied [V, D] embedding: Gemm(transB) in float32 so the table streams by rows, or MatMulNBits.</summary>
+    public string LmHead(string x, CheckpointTensor table)
+    {
+        if (bits is not null)
+            return Linear(x, "lm_head", [table]);
+        var d = (int)table.RowLength;
+        var v = table.Shape[0];
+        var name = graph.Name("lm_head.weight");
+        var sink = graph.BeginInitializer(name, DataType.Float, [v, d]);
+        StreamRows(table, rows => sink.Write<float>(rows));
+        sink.Complete();
+        var flat = graph.Op("Reshape", x, graph.Int64s("shape_flat", -1, d));
+        var logits = graph.Op("Gemm", [flat, name], OnnxGraph.Attr("transB", 1L));
+        var shape = graph.Op("Shape", x);
+        var leading = graph.Op("Slice", shape, graph.Int64s("start0", 0), graph.Int64s("end2", 2));
+        var outShape = graph.Op("Concat", [leading, graph.Int64s("vocab", v)], OnnxGraph.Attr("axis", 0L));
+        return graph.Op("Reshape", logits, outShape);
+    }
+
+    /// <summary>Reads a tensor in chunks of rows, handing each chunk to <paramref name="consume"/>.</summary>
+    public void StreamRows(CheckpointTensor tensor, Action<ReadOnlySpan<float>> consume)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        var rowLength = (int)tensor.RowLength;
+        var chunk = new float[RowsPerChunk * rowLength];
+        for (long first = 0; first < tensor.Shape[0]; first += RowsPerChunk)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var count = (int)Math.Min(RowsPerChunk, tensor.Shape[0] - first);
+            tensor.ReadRows(first, count, chunk);
+            consume(chunk.AsSpan(0, count * rowLength));
+            elementsRead((long)count * rowLength);
+        }
+    }
+
+    /// <summary>A small tensor read whole into a float initializer (norm weights, biases, position embeddings, conv kernels).</summary>
+    public string Constant(CheckpointTensor tensor, Func<float, float>? transform = null)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        var values = tensor.ReadAll();
+        elementsRead(values.Length);
+        if (transform is not null)
+        {
+            for (var i = 0; i < values.Length; i++)
+                values[i] = transform(values[i]);
+        }
+
+        return graph.Floats(tensor.Name, [.. tensor.Shape], values);
+    }
+}

@@ -1,0 +1,44 @@
+using EdgePali.Quantize.Builders;
+using EdgePali.Quantize.Checkpoints;
+
+namespace EdgePali.Quantize.Tests.TestSupport;
+
+/// <summary>
+/// A tiny random checkpoint and its fp32 and int8 packages, built once per test class (xunit class fixture) in a
+/// temporary folder that is deleted afterwards.
+/// </summary>
+public abstract class TinyPackages : IDisposable
+{
+    protected TinyPackages(TestCheckpointPreset preset)
+    {
+        Root = Path.Combine(Path.GetTempPath(), $"edgepali-quantize-tests-{preset}-{Guid.NewGuid():N}");
+        CheckpointDir = Path.Combine(Root, "checkpoint");
+        TestCheckpoint.Write(CheckpointDir, preset, seed: 7);
+        Fp32Dir = Path.Combine(Root, "fp32");
+        Int8Dir = Path.Combine(Root, "int8");
+        Task.WhenAll(
+            PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointDir, Fp32Dir, WeightFormat.Fp32)),
+            PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointDir, Int8Dir, WeightFormat.Int8))).GetAwaiter().GetResult();
+        Config = PaliGemmaConfig.Load(CheckpointDir);
+    }
+
+    public string Root { get; }
+
+    public string CheckpointDir { get; }
+
+    public string Fp32Dir { get; }
+
+    public string Int8Dir { get; }
+
+    public PaliGemmaConfig Config { get; }
+
+    public void Dispose()
+    {
+        Directory.Delete(Root, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class TinyPaliGemma1Packages() : TinyPackages(TestCheckpointPreset.Tiny);
+
+public sealed class TinyPaliGemma2Packages() : TinyPackages(TestCheckpointPreset.Tiny2);
