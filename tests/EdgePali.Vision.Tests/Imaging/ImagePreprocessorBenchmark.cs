@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using EdgePali.Vision.Imaging;
+using OpenCvSharp;
+using Xunit.Abstractions;
+
+namespace EdgePali.Vision.Tests.Imaging;
+
+/// <summary>
+/// Prints how long preprocessing takes on one core (see the test output, e.g. dotnet test --logger
+/// "console;verbosity=detailed"). Timing is reported, never asserted; the assertion is that reusing the
+/// buffers frame after frame gives the same result every time.
+/// </summary>
+public sealed class ImagePreprocessorBenchmark(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(1920, 1080)]
+    [InlineData(1280, 720)]
+    [InlineData(640, 480)]
+    public void Preprocess_RepeatedFrames_ReportsMillisecondsAndGivesStableResults(int width, int height)
+    {
+        const int Runs = 30;
+        using Mat frame = TestFrames.Create(width, height, 3, seed: 42);
+        var preprocessor = new ImagePreprocessor(224, ImageNormalization.Siglip);
+        var first = new float[preprocessor.PixelValuesLength];
+        var pixelValues = new float[preprocessor.PixelValuesLength];
+        preprocessor.Preprocess(frame, first);
+
+        var times = new double[Runs];
+        for (int i = 0; i < Runs; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            preprocessor.Preprocess(frame, pixelValues);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            Assert.Equal(first, pixelValues);
+        }
+
+        Array.Sort(times);
+        output.WriteLine($"{width}x{height} BGR -> 224x224 pixel_values: median {times[Runs / 2]:F2} ms, best {times[0]:F2} ms ({Runs} runs, one thread)");
+    }
+}
