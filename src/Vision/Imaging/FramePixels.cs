@@ -2,23 +2,24 @@ using OpenCvSharp;
 
 namespace EdgePali.Vision.Imaging;
 
-/// <summary>
-/// Where the 8-bit pixels of a frame are and how to read R, G and B from them. OpenCV frames are BGR (or BGRA,
-/// or grey); planes are always produced in RGB order, which is what the model was trained on.
-/// </summary>
+/// <summary>The 8-bit pixel layouts a frame may have (OpenCV channel order).</summary>
+internal enum FramePixelFormat
+{
+    Bgr = 3,
+    Bgra = 4,
+    Gray = 1,
+}
+
+/// <summary>Where the 8-bit pixels of a frame are and how they are laid out; rows may be padded (ROIs).</summary>
 internal readonly unsafe struct FramePixels
 {
-    private FramePixels(byte* data, long rowStride, int width, int height, int pixelSize, int planeCount, int redOffset, int greenOffset, int blueOffset)
+    public FramePixels(byte* data, long rowStride, int width, int height, FramePixelFormat format)
     {
         Data = data;
         RowStride = rowStride;
         Width = width;
         Height = height;
-        PixelSize = pixelSize;
-        PlaneCount = planeCount;
-        RedOffset = redOffset;
-        GreenOffset = greenOffset;
-        BlueOffset = blueOffset;
+        Format = format;
     }
 
     public byte* Data { get; }
@@ -29,17 +30,10 @@ internal readonly unsafe struct FramePixels
 
     public int Height { get; }
 
-    /// <summary>Bytes per pixel: 3 for BGR, 4 for BGRA (alpha is ignored, as PIL's convert("RGB") does), 1 for grey.</summary>
-    public int PixelSize { get; }
+    public FramePixelFormat Format { get; }
 
-    /// <summary>3 for colour; 1 for grey, whose single plane stands for R, G and B alike.</summary>
-    public int PlaneCount { get; }
-
-    public int RedOffset { get; }
-
-    public int GreenOffset { get; }
-
-    public int BlueOffset { get; }
+    /// <summary>Bytes per pixel: 3 for BGR, 4 for BGRA, 1 for grey.</summary>
+    public int PixelSize => (int)Format;
 
     /// <summary>Reads the layout of <paramref name="frame"/>, or explains what is wrong with it.</summary>
     /// <exception cref="ArgumentException">The frame is empty, not 2-D, or not 8-bit BGR/BGRA/grey.</exception>
@@ -65,35 +59,53 @@ internal readonly unsafe struct FramePixels
         }
 
         MatType type = frame.Type();
-        var pixels = (byte*)frame.DataPointer;
-        long stride = frame.Step();
-        if (type == MatType.CV_8UC3)
-        {
-            return new FramePixels(pixels, stride, frame.Cols, frame.Rows, 3, 3, redOffset: 2, greenOffset: 1, blueOffset: 0);
-        }
-
-        if (type == MatType.CV_8UC4)
-        {
-            return new FramePixels(pixels, stride, frame.Cols, frame.Rows, 4, 3, redOffset: 2, greenOffset: 1, blueOffset: 0);
-        }
-
-        if (type == MatType.CV_8UC1)
-        {
-            return new FramePixels(pixels, stride, frame.Cols, frame.Rows, 1, 1, redOffset: 0, greenOffset: 0, blueOffset: 0);
-        }
-
-        throw new ArgumentException(
-            $"Unsupported frame type {type}: expected 8-bit BGR (CV_8UC3), BGRA (CV_8UC4) or grey (CV_8UC1). " +
-            "Convert it first, e.g. Cv2.CvtColor for other colour orders or Mat.ConvertTo(dst, MatType.CV_8UC3, scale) " +
-            "for 16-bit or float frames.",
-            parameterName);
+        FramePixelFormat format =
+            type == MatType.CV_8UC3 ? FramePixelFormat.Bgr
+            : type == MatType.CV_8UC4 ? FramePixelFormat.Bgra
+            : type == MatType.CV_8UC1 ? FramePixelFormat.Gray
+            : throw new ArgumentException(
+                $"Unsupported frame type {type}: expected 8-bit BGR (CV_8UC3), BGRA (CV_8UC4) or grey (CV_8UC1). " +
+                "Convert it first, e.g. Cv2.CvtColor for other colour orders or Mat.ConvertTo(dst, MatType.CV_8UC3, scale) " +
+                "for 16-bit or float frames.",
+                parameterName);
+        return new FramePixels((byte*)frame.DataPointer, frame.Step(), frame.Cols, frame.Rows, format);
     }
 
-    /// <summary>Offset of plane <paramref name="plane"/> (0 = R, 1 = G, 2 = B) inside a pixel.</summary>
-    public int OffsetOf(int plane) => plane switch
+    /// <summary>
+    /// Writes the frame as packed BGR (3 * Width bytes per row) into <paramref name="destination"/>, which must
+    /// hold 3 * Width * Height bytes. Alpha is dropped and grey is replicated, as PIL's convert("RGB") does.
+    /// </summary>
+    public void CopyAsBgr(byte* destination)
     {
-        0 => RedOffset,
-        1 => GreenOffset,
-        _ => BlueOffset,
-    };
+        for (int y = 0; y < Height; y++)
+        {
+            byte* source = Data + (y * RowStride);
+            byte* target = destination + ((long)y * Width * 3);
+            switch (Format)
+            {
+                case FramePixelFormat.Bgr:
+                    Buffer.MemoryCopy(source, target, Width * 3L, Width * 3L);
+                    break;
+                case FramePixelFormat.Bgra:
+                    for (int x = 0; x < Width; x++)
+                    {
+                        target[(x * 3) + 0] = source[(x * 4) + 0];
+                        target[(x * 3) + 1] = source[(x * 4) + 1];
+                        target[(x * 3) + 2] = source[(x * 4) + 2];
+                    }
+
+                    break;
+                default:
+                    for (int x = 0; x < Width; x++)
+                    {
+                        byte value = source[x];
+                        target[(x * 3) + 0] = value;
+                        target[(x * 3) + 1] = value;
+                        target[(x * 3) + 2] = value;
+                    }
+
+                    break;
+            }
+        }
+    }
 }

@@ -16,18 +16,27 @@ public sealed class ImagePreprocessor
     // Frame sizes seen recently; cameras keep one size, so a small cache is plenty. Cleared when it overflows.
     private const int MaxCachedSizes = 4;
 
-    private readonly Dictionary<(int Width, int Height, int Planes), PillowBicubicResizer> _resizers = [];
+    private readonly Dictionary<(int Width, int Height), PillowBicubicResizer> _resizers = [];
     private readonly float[][] _lookupTables;
+    private readonly HorizontalKernel _kernel;
     private readonly Lock _gate = new();
+    private byte[] _bgrScratch = [];
 
     /// <param name="imageSize">S, the square input size of the vision encoder (224, 448 or 896 for PaliGemma).</param>
     /// <param name="normalization">The package's rescale/mean/std (<see cref="ImageNormalization.Siglip"/> for PaliGemma).</param>
     public ImagePreprocessor(int imageSize, ImageNormalization normalization)
+        : this(imageSize, normalization, HorizontalKernels.Best)
+    {
+    }
+
+    /// <summary>Tests pick the kernel to check each one against Pillow, whatever the CPU would choose.</summary>
+    internal ImagePreprocessor(int imageSize, ImageNormalization normalization, HorizontalKernel kernel)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
         ArgumentNullException.ThrowIfNull(normalization);
         ImageSize = imageSize;
         Normalization = normalization;
+        _kernel = kernel;
         _lookupTables = [normalization.CreateLookupTable(0), normalization.CreateLookupTable(1), normalization.CreateLookupTable(2)];
     }
 
@@ -73,7 +82,7 @@ public sealed class ImagePreprocessor
             ReadOnlySpan<byte> planes = resizer.OutputPlanes;
             for (int c = 0; c < 3; c++)
             {
-                ReadOnlySpan<byte> plane = planes.Slice(PlaneIndex(resizer, c) * resizer.PlaneLength, resizer.PlaneLength);
+                ReadOnlySpan<byte> plane = planes.Slice(c * resizer.PlaneLength, resizer.PlaneLength);
                 for (int y = 0; y < size; y++)
                 {
                     ReadOnlySpan<byte> row = plane.Slice(y * resizer.OutputStride, size);
@@ -87,9 +96,9 @@ public sealed class ImagePreprocessor
         }
     }
 
-    private PillowBicubicResizer ResizeLocked(in FramePixels pixels)
+    private unsafe PillowBicubicResizer ResizeLocked(in FramePixels pixels)
     {
-        var key = (pixels.Width, pixels.Height, pixels.PlaneCount);
+        var key = (pixels.Width, pixels.Height);
         if (!_resizers.TryGetValue(key, out PillowBicubicResizer? resizer))
         {
             if (_resizers.Count >= MaxCachedSizes)
@@ -97,11 +106,30 @@ public sealed class ImagePreprocessor
                 _resizers.Clear();
             }
 
-            resizer = new PillowBicubicResizer(pixels.Width, pixels.Height, ImageSize, ImageSize, pixels.PlaneCount);
+            resizer = new PillowBicubicResizer(pixels.Width, pixels.Height, ImageSize, ImageSize, _kernel);
             _resizers.Add(key, resizer);
         }
 
-        resizer.Resize(pixels);
+        if (pixels.Format == FramePixelFormat.Bgr)
+        {
+            resizer.Resize(pixels.Data, pixels.RowStride);
+            return resizer;
+        }
+
+        // BGRA and grey frames are repacked as BGR first (alpha dropped, grey replicated, as PIL's
+        // convert("RGB") does), so the resize kernels handle one layout only.
+        int bgrLength = checked(pixels.Width * pixels.Height * 3);
+        if (_bgrScratch.Length < bgrLength)
+        {
+            _bgrScratch = new byte[bgrLength];
+        }
+
+        fixed (byte* bgr = _bgrScratch)
+        {
+            pixels.CopyAsBgr(bgr);
+            resizer.Resize(bgr, pixels.Width * 3L);
+        }
+
         return resizer;
     }
 
@@ -113,7 +141,7 @@ public sealed class ImagePreprocessor
         for (int c = 0; c < 3; c++)
         {
             ReadOnlySpan<float> table = _lookupTables[c];
-            ReadOnlySpan<byte> plane = planes.Slice(PlaneIndex(resizer, c) * resizer.PlaneLength, resizer.PlaneLength);
+            ReadOnlySpan<byte> plane = planes.Slice(c * resizer.PlaneLength, resizer.PlaneLength);
             Span<float> channel = pixelValues.Slice(c * planeFloats, planeFloats);
             for (int y = 0; y < size; y++)
             {
@@ -126,10 +154,6 @@ public sealed class ImagePreprocessor
             }
         }
     }
-
-    // Grey frames have one plane that stands for R, G and B (PIL's convert("RGB") replicates it).
-    private static int PlaneIndex(PillowBicubicResizer resizer, int channel) =>
-        resizer.PlaneCount == 1 ? 0 : channel;
 
     private static void RequireLength(int actual, int required, string parameterName, string unit)
     {

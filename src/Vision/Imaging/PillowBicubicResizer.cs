@@ -1,52 +1,64 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EdgePali.Vision.Imaging;
 
 /// <summary>
-/// Pillow's <c>Image.resize((W, H), Image.BICUBIC)</c> for one input size, reproduced bit for bit
+/// Pillow's <c>Image.resize((W, H), Image.BICUBIC)</c> of a packed BGR image of one size, reproduced bit for bit
 /// (ImagingResampleInner / ImagingResample{Horizontal,Vertical}_8bpc in src/libImaging/Resample.c):
 /// a horizontal pass over only the rows the vertical pass reads, rounded and clipped to 8 bits, then a
-/// vertical pass, both with 22-bit fixed-point weights and integer sums. No library does this: OpenCV's
-/// cubic/linear resizes do not widen the kernel when shrinking (they alias), INTER_AREA is a box filter,
-/// and transformers.js (sharp) differs by 15/255 on average; the model was trained on Pillow's output.
+/// vertical pass, both with 22-bit fixed-point weights and integer sums. Written here because no library does
+/// this: OpenCV's cubic/linear resizes do not widen the kernel when shrinking (they alias), INTER_AREA is a box
+/// filter, and transformers.js (sharp) differs by 15/255 on average; the model was trained on Pillow's output.
 /// </summary>
 /// <remarks>
 /// Owns its scratch buffers (sized once for this input size), so resizing allocates nothing; not thread-safe.
-/// Vectorised with <see cref="Vector{T}"/>, which maps to AVX2 on x64 and NEON on ARM64; integer sums are
-/// exact in any order, so the result does not depend on the vector width.
+/// Integer sums are exact in any order, so every kernel and vector width gives Pillow's bytes.
 /// </remarks>
 internal sealed unsafe class PillowBicubicResizer
 {
+    private const int Channels = 3;
+
     private readonly PillowResampleAxis _horizontal;
     private readonly PillowResampleAxis _vertical;
-    private readonly int _planeCount;
+    private readonly HorizontalKernel _kernel;
 
-    // First source row the vertical pass reads, and how many (Pillow's ybox_first / ybox_last - ybox_first).
+    // First source row the vertical pass reads, and how many (Pillow's ybox_first, ybox_last - ybox_first).
     private readonly int _firstRow;
     private readonly int _rowCount;
 
-    // One source row split into int planes (R, G, B), each _rowPlaneLength long, for the horizontal dot products.
-    private readonly int[] _rowPlanes;
-    private readonly int _rowPlaneLength;
+    // Output columns whose vector reads stay inside the source row; the last few columns use the scalar loop.
+    private readonly int _vectorColumns;
 
-    // Horizontal result: _planeCount planes of _rowCount rows x OutputStride bytes.
+    // AVX2 kernel: per output column, the weights of each tap pair spread over 8 lanes as B G R B G R - -.
+    private readonly int[] _pairWeights = [];
+    private readonly int _pairStride;
+
+    // Horizontal result: R, G, B planes of _rowCount rows x OutputStride bytes.
     private readonly byte[] _intermediate;
 
-    public PillowBicubicResizer(int inputWidth, int inputHeight, int outputWidth, int outputHeight, int planeCount)
+    public PillowBicubicResizer(int inputWidth, int inputHeight, int outputWidth, int outputHeight, HorizontalKernel kernel)
     {
         _horizontal = PillowResampleAxis.Create(inputWidth, outputWidth);
         _vertical = PillowResampleAxis.Create(inputHeight, outputHeight);
-        _planeCount = planeCount;
+        _kernel = kernel;
         _firstRow = _vertical.FirstTaps[0];
         _rowCount = _vertical.FirstTaps[outputHeight - 1] + _vertical.TapCounts[outputHeight - 1] - _firstRow;
 
+        if (kernel == HorizontalKernel.Avx2)
+        {
+            (_pairWeights, _pairStride) = SpreadPairWeights(_horizontal);
+        }
+
+        _vectorColumns = CountVectorColumns(_horizontal, kernel);
+
         // Rows padded to whole byte vectors so the vertical pass needs no scalar tail; the padding is never read back.
         OutputStride = (outputWidth + Vector<byte>.Count - 1) / Vector<byte>.Count * Vector<byte>.Count;
-        _rowPlaneLength = _horizontal.InputSpan;
-        _rowPlanes = new int[planeCount * _rowPlaneLength];
-        _intermediate = new byte[planeCount * _rowCount * OutputStride];
+        _intermediate = new byte[Channels * _rowCount * OutputStride];
         // Pillow skips the vertical pass when the height is kept: the horizontal result is the output.
-        OutputPlanes = _vertical.IsIdentity ? _intermediate : new byte[planeCount * outputHeight * OutputStride];
+        OutputPlanes = _vertical.IsIdentity ? _intermediate : new byte[Channels * outputHeight * OutputStride];
     }
 
     public int InputWidth => _horizontal.InputSize;
@@ -55,36 +67,28 @@ internal sealed unsafe class PillowBicubicResizer
 
     public int OutputWidth => _horizontal.OutputSize;
 
-    /// <summary>3 (R, G, B) for colour frames, 1 for grey.</summary>
-    public int PlaneCount => _planeCount;
-
     public int OutputHeight => _vertical.OutputSize;
 
     /// <summary>Bytes from one output row to the next in <see cref="OutputPlanes"/> (at least <see cref="OutputWidth"/>).</summary>
     public int OutputStride { get; }
 
-    /// <summary>The resized image after <see cref="Resize"/>: one byte plane per colour (R, G, B; one plane for grey),
-    /// each <see cref="OutputHeight"/> rows of <see cref="OutputStride"/> bytes.</summary>
-    public byte[] OutputPlanes { get; }
-
+    /// <summary>Bytes from one plane to the next in <see cref="OutputPlanes"/>.</summary>
     public int PlaneLength => OutputHeight * OutputStride;
 
-    public void Resize(in FramePixels source)
-    {
-        if (source.Width != InputWidth || source.Height != InputHeight || source.PlaneCount != _planeCount)
-        {
-            throw new InvalidOperationException(
-                $"This resizer was prepared for {InputWidth}x{InputHeight} with {_planeCount} planes, " +
-                $"not {source.Width}x{source.Height} with {source.PlaneCount}.");
-        }
+    /// <summary>The resized image after <see cref="Resize"/>: R, G and B byte planes, each <see cref="OutputHeight"/>
+    /// rows of <see cref="OutputStride"/> bytes.</summary>
+    public byte[] OutputPlanes { get; }
 
+    /// <summary>Resizes a packed BGR image (3 bytes per pixel; rows <paramref name="rowStride"/> bytes apart).</summary>
+    public void Resize(byte* bgr, long rowStride)
+    {
         if (_horizontal.IsIdentity)
         {
-            CopyRows(source);
+            SplitRows(bgr, rowStride);
         }
         else
         {
-            ResampleRows(source);
+            ResampleRows(bgr, rowStride);
         }
 
         if (!_vertical.IsIdentity)
@@ -94,118 +98,184 @@ internal sealed unsafe class PillowBicubicResizer
     }
 
     // The width is kept: the horizontal "pass" only splits the needed rows into planes.
-    private void CopyRows(in FramePixels source)
+    private void SplitRows(byte* bgr, long rowStride)
     {
         int width = InputWidth;
+        int planeSize = _rowCount * OutputStride;
         fixed (byte* intermediate = _intermediate)
         {
             for (int r = 0; r < _rowCount; r++)
             {
-                byte* row = source.Data + ((_firstRow + r) * source.RowStride);
-                for (int p = 0; p < _planeCount; p++)
+                byte* row = bgr + ((_firstRow + r) * rowStride);
+                byte* red = intermediate + (r * OutputStride);
+                for (int x = 0; x < width; x++)
                 {
-                    byte* src = row + source.OffsetOf(p);
-                    byte* dst = intermediate + (((p * _rowCount) + r) * OutputStride);
-                    for (int x = 0; x < width; x++)
-                    {
-                        dst[x] = src[x * source.PixelSize];
-                    }
+                    red[x] = row[(x * 3) + 2];
+                    red[planeSize + x] = row[(x * 3) + 1];
+                    red[(2 * planeSize) + x] = row[x * 3];
                 }
             }
         }
     }
 
     // ImagingResampleHorizontal_8bpc over rows _firstRow .. _firstRow + _rowCount.
-    private void ResampleRows(in FramePixels source)
+    private void ResampleRows(byte* bgr, long rowStride)
     {
-        int lanes = Vector<int>.Count;
         int outputWidth = OutputWidth;
-        int weightStride = _horizontal.WeightStride;
         int planeSize = _rowCount * OutputStride;
-        fixed (int* rowPlanes = _rowPlanes)
+        int weightStride = _horizontal.WeightStride;
         fixed (int* weights = _horizontal.Weights)
+        fixed (int* pairWeights = _pairWeights)
         fixed (int* firstTaps = _horizontal.FirstTaps)
         fixed (int* tapCounts = _horizontal.TapCounts)
         fixed (byte* intermediate = _intermediate)
         {
-            for (int r = 0; r < _rowCount; r++)
+            int r = 0;
+            if (_kernel == HorizontalKernel.Avx2)
             {
-                byte* row = source.Data + ((_firstRow + r) * source.RowStride);
-                SplitRow(row, source, rowPlanes);
-                byte* outRow = intermediate + (r * OutputStride);
-                if (_planeCount == 3)
+                // Two rows at a time share each weight load and the loop overhead.
+                for (; r + 1 < _rowCount; r += 2)
                 {
-                    int* red = rowPlanes;
-                    int* green = rowPlanes + _rowPlaneLength;
-                    int* blue = rowPlanes + (2 * _rowPlaneLength);
-                    for (int xx = 0; xx < outputWidth; xx++)
+                    byte* row = bgr + ((_firstRow + r) * rowStride);
+                    byte* red = intermediate + (r * OutputStride);
+                    for (int xx = 0; xx < _vectorColumns; xx++)
                     {
-                        int first = firstTaps[xx];
-                        int vectors = (tapCounts[xx] + lanes - 1) / lanes;
-                        int* w = weights + (xx * weightStride);
-                        Vector<int> sumR = Vector<int>.Zero, sumG = Vector<int>.Zero, sumB = Vector<int>.Zero;
-                        for (int v = 0; v < vectors; v++)
+                        int offset = firstTaps[xx] * 3;
+                        (Vector128<int> upper, Vector128<int> lower) =
+                            DotAvx2TwoRows(row + offset, row + rowStride + offset, tapCounts[xx], pairWeights + (xx * _pairStride));
+                        Store(upper, red + xx, planeSize);
+                        Store(lower, red + OutputStride + xx, planeSize);
+                    }
+
+                    ResampleTail(row, red, planeSize, weights, firstTaps, tapCounts);
+                    ResampleTail(row + rowStride, red + OutputStride, planeSize, weights, firstTaps, tapCounts);
+                }
+            }
+
+            for (; r < _rowCount; r++)
+            {
+                byte* row = bgr + ((_firstRow + r) * rowStride);
+                byte* red = intermediate + (r * OutputStride);
+                int xx = 0;
+                switch (_kernel)
+                {
+                    case HorizontalKernel.Avx2:
+                        for (; xx < _vectorColumns; xx++)
                         {
-                            int offset = first + (v * lanes);
-                            Vector<int> wv = Vector.Load(w + (v * lanes));
-                            sumR += Vector.Load(red + offset) * wv;
-                            sumG += Vector.Load(green + offset) * wv;
-                            sumB += Vector.Load(blue + offset) * wv;
+                            Store(DotAvx2(row + (firstTaps[xx] * 3), tapCounts[xx], pairWeights + (xx * _pairStride)), red + xx, planeSize);
                         }
 
-                        outRow[xx] = PillowResampleAxis.Clip8(Vector.Sum(sumR) + PillowResampleAxis.RoundingBias);
-                        outRow[planeSize + xx] = PillowResampleAxis.Clip8(Vector.Sum(sumG) + PillowResampleAxis.RoundingBias);
-                        outRow[(2 * planeSize) + xx] = PillowResampleAxis.Clip8(Vector.Sum(sumB) + PillowResampleAxis.RoundingBias);
-                    }
+                        break;
+                    case HorizontalKernel.Vector128:
+                        for (; xx < _vectorColumns; xx++)
+                        {
+                            Store(DotVector128(row + (firstTaps[xx] * 3), tapCounts[xx], weights + (xx * weightStride)), red + xx, planeSize);
+                        }
+
+                        break;
+                }
+
+                if (_kernel == HorizontalKernel.Scalar)
+                {
+                    ResampleScalar(row, red, planeSize, weights, firstTaps, tapCounts, 0);
                 }
                 else
                 {
-                    for (int xx = 0; xx < outputWidth; xx++)
-                    {
-                        int first = firstTaps[xx];
-                        int vectors = (tapCounts[xx] + lanes - 1) / lanes;
-                        int* w = weights + (xx * weightStride);
-                        Vector<int> sum = Vector<int>.Zero;
-                        for (int v = 0; v < vectors; v++)
-                        {
-                            sum += Vector.Load(rowPlanes + first + (v * lanes)) * Vector.Load(w + (v * lanes));
-                        }
-
-                        outRow[xx] = PillowResampleAxis.Clip8(Vector.Sum(sum) + PillowResampleAxis.RoundingBias);
-                    }
+                    ResampleTail(row, red, planeSize, weights, firstTaps, tapCounts);
                 }
             }
         }
     }
 
-    // Widens one interleaved source row into int planes so the dot products are plain vector loads.
-    private void SplitRow(byte* row, in FramePixels source, int* rowPlanes)
+    // The last columns, whose vector loads would run past the end of the source row.
+    private void ResampleTail(byte* row, byte* red, int planeSize, int* weights, int* firstTaps, int* tapCounts) =>
+        ResampleScalar(row, red, planeSize, weights, firstTaps, tapCounts, _vectorColumns);
+
+    // Pillow's loop as written, for output columns from firstColumn on.
+    private void ResampleScalar(byte* row, byte* red, int planeSize, int* weights, int* firstTaps, int* tapCounts, int firstColumn)
     {
-        int width = InputWidth;
-        int pixelSize = source.PixelSize;
-        if (_planeCount == 1)
+        int weightStride = _horizontal.WeightStride;
+        for (int xx = firstColumn; xx < OutputWidth; xx++)
         {
-            for (int x = 0; x < width; x++)
+            byte* pixel = row + (firstTaps[xx] * 3);
+            int* w = weights + (xx * weightStride);
+            int b = PillowResampleAxis.RoundingBias, g = b, r = b;
+            for (int t = 0; t < tapCounts[xx]; t++)
             {
-                rowPlanes[x] = row[x * pixelSize];
+                b += pixel[t * 3] * w[t];
+                g += pixel[(t * 3) + 1] * w[t];
+                r += pixel[(t * 3) + 2] * w[t];
             }
 
-            return;
+            red[xx] = PillowResampleAxis.Clip8(r);
+            red[planeSize + xx] = PillowResampleAxis.Clip8(g);
+            red[(2 * planeSize) + xx] = PillowResampleAxis.Clip8(b);
+        }
+    }
+
+    // Sums (B, G, R, -) for one output pixel of two rows at once.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<int> First, Vector128<int> Second) DotAvx2TwoRows(byte* first, byte* second, int taps, int* pairWeights)
+    {
+        Vector256<int> sumFirst = Vector256<int>.Zero;
+        Vector256<int> sumSecond = Vector256<int>.Zero;
+        int pairs = (taps + 1) >> 1;
+        for (int p = 0; p < pairs; p++)
+        {
+            Vector256<int> w = Vector256.Load(pairWeights + (p * 8));
+            sumFirst += Avx2.ConvertToVector256Int32(first + (p * 6)) * w;
+            sumSecond += Avx2.ConvertToVector256Int32(second + (p * 6)) * w;
         }
 
-        int* red = rowPlanes;
-        int* green = rowPlanes + _rowPlaneLength;
-        int* blue = rowPlanes + (2 * _rowPlaneLength);
-        byte* r = row + source.RedOffset;
-        byte* g = row + source.GreenOffset;
-        byte* b = row + source.BlueOffset;
-        for (int x = 0; x < width; x++)
+        return (FoldPairs(sumFirst), FoldPairs(sumSecond));
+    }
+
+    // Sums (B, G, R, -) for one output pixel, two source pixels per step: vpmovzxbd widens 8 bytes (BGR BGR BG)
+    // to 8 ints in one instruction; the last two lanes have zero weights.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> DotAvx2(byte* pixels, int taps, int* pairWeights)
+    {
+        Vector256<int> sum = Vector256<int>.Zero;
+        int pairs = (taps + 1) >> 1;
+        for (int p = 0; p < pairs; p++)
         {
-            int at = x * pixelSize;
-            red[x] = r[at];
-            green[x] = g[at];
-            blue[x] = b[at];
+            sum += Avx2.ConvertToVector256Int32(pixels + (p * 6)) * Vector256.Load(pairWeights + (p * 8));
         }
+
+        return FoldPairs(sum);
+    }
+
+    // Adds lanes 3..5 (the odd pixels) onto lanes 0..2 (the even ones).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> FoldPairs(Vector256<int> sum) =>
+        (sum + Avx2.PermuteVar8x32(sum, Vector256.Create(3, 4, 5, 6, 7, 0, 1, 2))).GetLower();
+
+    // Sums (B, G, R, -) for one output pixel, one source pixel per step; the spare lane is never read.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> DotVector128(byte* pixels, int taps, int* weights)
+    {
+        Vector128<int> sum = Vector128<int>.Zero;
+        for (int t = 0; t < taps; t++)
+        {
+            Vector128<byte> bytes = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<uint>(pixels + (t * 3))).AsByte();
+            Vector128<uint> widened = Vector128.WidenLower(Vector128.WidenLower(bytes));
+            sum += widened.AsInt32() * Vector128.Create(weights[t]);
+        }
+
+        return sum;
+    }
+
+    // Pillow's clip8 on the (B, G, R) sums, written to the R, G and B planes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector128<int> bgrSums, byte* red, int planeSize)
+    {
+        Vector128<int> clipped = Vector128.Clamp(
+            Vector128.ShiftRightArithmetic(bgrSums + Vector128.Create(PillowResampleAxis.RoundingBias), PillowResampleAxis.PrecisionBits),
+            Vector128<int>.Zero,
+            Vector128.Create(255));
+        red[0] = (byte)clipped.GetElement(2);
+        red[planeSize] = (byte)clipped.GetElement(1);
+        red[2 * planeSize] = (byte)clipped.GetElement(0);
     }
 
     // ImagingResampleVertical_8bpc, vectorised across output columns: every column of a row shares the weights.
@@ -228,7 +298,7 @@ internal sealed unsafe class PillowBicubicResizer
                 int first = firstTaps[yy] - _firstRow;
                 int taps = tapCounts[yy];
                 int* w = weights + (yy * weightStride);
-                for (int p = 0; p < _planeCount; p++)
+                for (int p = 0; p < Channels; p++)
                 {
                     byte* plane = intermediate + (p * _rowCount * stride) + (first * stride);
                     byte* outRow = output + (p * outputHeight * stride) + (yy * stride);
@@ -260,4 +330,48 @@ internal sealed unsafe class PillowBicubicResizer
     // Pillow's clip8 on a vector of sums: shift out the fraction, clamp to 0..255 (narrowing then keeps the byte).
     private static Vector<int> Clip(Vector<int> sum, Vector<int> max) =>
         Vector.Min(Vector.Max(Vector.ShiftRightArithmetic(sum, PillowResampleAxis.PrecisionBits), Vector<int>.Zero), max);
+
+    private static (int[] Weights, int Stride) SpreadPairWeights(PillowResampleAxis axis)
+    {
+        int stride = (axis.WeightStride + 1) / 2 * 8;
+        var spread = new int[axis.OutputSize * stride];
+        for (int xx = 0; xx < axis.OutputSize; xx++)
+        {
+            for (int t = 0; t < axis.TapCounts[xx]; t++)
+            {
+                int weight = axis.Weights[(xx * axis.WeightStride) + t];
+                int lane = (xx * stride) + ((t / 2) * 8) + ((t % 2) * 3);
+                spread[lane] = spread[lane + 1] = spread[lane + 2] = weight;
+            }
+        }
+
+        return (spread, stride);
+    }
+
+    // Taps end where the source row ends only for the last columns (first + count grows with the column), so the
+    // columns whose vector loads stay inside the row's 3 * width bytes are a prefix.
+    private static int CountVectorColumns(PillowResampleAxis axis, HorizontalKernel kernel)
+    {
+        int rowBytes = axis.InputSize * Channels;
+        int columns = 0;
+        while (columns < axis.OutputSize)
+        {
+            int first = axis.FirstTaps[columns] * Channels;
+            int taps = axis.TapCounts[columns];
+            long readEnd = kernel switch
+            {
+                HorizontalKernel.Avx2 => first + ((((taps + 1) >> 1) - 1) * 6L) + 8,
+                HorizontalKernel.Vector128 => first + ((taps - 1) * 3L) + 4,
+                _ => 0,
+            };
+            if (kernel == HorizontalKernel.Scalar || readEnd > rowBytes)
+            {
+                break;
+            }
+
+            columns++;
+        }
+
+        return columns;
+    }
 }

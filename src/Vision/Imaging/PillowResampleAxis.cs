@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace EdgePali.Vision.Imaging;
 
 /// <summary>
@@ -19,7 +17,7 @@ internal sealed class PillowResampleAxis
 
     private const double BicubicSupport = 2.0;
 
-    private PillowResampleAxis(int inputSize, int outputSize, int[] firstTaps, int[] tapCounts, int[] weights, int weightStride, int inputSpan)
+    private PillowResampleAxis(int inputSize, int outputSize, int[] firstTaps, int[] tapCounts, int[] weights, int weightStride)
     {
         InputSize = inputSize;
         OutputSize = outputSize;
@@ -27,7 +25,6 @@ internal sealed class PillowResampleAxis
         TapCounts = tapCounts;
         Weights = weights;
         WeightStride = weightStride;
-        InputSpan = inputSpan;
     }
 
     public int InputSize { get; }
@@ -43,14 +40,8 @@ internal sealed class PillowResampleAxis
     /// <summary>Fixed-point weights, <see cref="WeightStride"/> per output index, zero beyond the tap count.</summary>
     public int[] Weights { get; }
 
-    /// <summary>Weights per output index: the largest tap count rounded up to whole <see cref="Vector{T}"/>s of int.</summary>
+    /// <summary>Weights per output index (Pillow's ksize: the most taps any output can have).</summary>
     public int WeightStride { get; }
-
-    /// <summary>
-    /// How many input elements a vectorised dot product may touch: FirstTaps + tap count rounded up to whole vectors.
-    /// Inputs beyond <see cref="InputSize"/> are multiplied by zero weights, but the buffer must be this long.
-    /// </summary>
-    public int InputSpan { get; }
 
     /// <summary>Pillow's rule for skipping a pass: the axis keeps its size and the box is the whole image.</summary>
     public bool IsIdentity => InputSize == OutputSize;
@@ -71,10 +62,8 @@ internal sealed class PillowResampleAxis
         var firstTaps = new int[outputSize];
         var tapCounts = new int[outputSize];
         var doubleWeights = new double[maxTaps];
-        int lanes = Vector<int>.Count;
-        int stride = (maxTaps + lanes - 1) / lanes * lanes;
+        int stride = maxTaps;
         var weights = new int[outputSize * stride];
-        int inputSpan = inputSize;
 
         for (int xx = 0; xx < outputSize; xx++)
         {
@@ -114,11 +103,9 @@ internal sealed class PillowResampleAxis
 
             firstTaps[xx] = xmin;
             tapCounts[xx] = xmax;
-            int vectorTaps = (xmax + lanes - 1) / lanes * lanes;
-            inputSpan = Math.Max(inputSpan, xmin + vectorTaps);
         }
 
-        return new PillowResampleAxis(inputSize, outputSize, firstTaps, tapCounts, weights, stride, inputSpan);
+        return new PillowResampleAxis(inputSize, outputSize, firstTaps, tapCounts, weights, stride);
     }
 
     /// <summary>Pillow's clip8: drop the fraction bits (arithmetic shift) and clamp to a byte.</summary>

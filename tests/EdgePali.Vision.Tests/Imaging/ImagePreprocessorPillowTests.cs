@@ -11,6 +11,30 @@ public sealed class ImagePreprocessorPillowTests(PillowReference pillow, ITestOu
 
     public static TheoryData<FrameCase> Cases => [.. PillowReference.Cases];
 
+    // Every horizontal kernel this CPU can run (AVX2 only on x64), each checked against Pillow.
+    public static TheoryData<FrameCase, string> CasesAndKernels
+    {
+        get
+        {
+            var kernels = new List<HorizontalKernel> { HorizontalKernel.Scalar, HorizontalKernel.Vector128 };
+            if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+            {
+                kernels.Add(HorizontalKernel.Avx2);
+            }
+
+            var data = new TheoryData<FrameCase, string>();
+            foreach (FrameCase frameCase in PillowReference.Cases)
+            {
+                foreach (HorizontalKernel kernel in kernels)
+                {
+                    data.Add(frameCase, kernel.ToString());
+                }
+            }
+
+            return data;
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Preprocess_FrameWithFineDetail_MatchesPillowBicubicPixelValues(FrameCase frameCase)
@@ -36,10 +60,11 @@ public sealed class ImagePreprocessorPillowTests(PillowReference pillow, ITestOu
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void ResizeToRgb_FrameWithFineDetail_MatchesPillowBicubicBytes(FrameCase frameCase)
+    [MemberData(nameof(CasesAndKernels))]
+    public void ResizeToRgb_FrameWithFineDetail_MatchesPillowBicubicBytes(FrameCase frameCase, string kernel)
     {
-        var preprocessor = new ImagePreprocessor(PillowReference.ImageSize, PillowReference.Normalization);
+        var preprocessor = new ImagePreprocessor(
+            PillowReference.ImageSize, PillowReference.Normalization, Enum.Parse<HorizontalKernel>(kernel));
         var rgb = new byte[preprocessor.PixelValuesLength];
 
         preprocessor.ResizeToRgb(pillow.Frame(frameCase), rgb);
@@ -57,7 +82,7 @@ public sealed class ImagePreprocessorPillowTests(PillowReference pillow, ITestOu
         }
 
         output.WriteLine(
-            $"{frameCase.Name} -> {PillowReference.ImageSize}: 8-bit max |diff| {max}, mean {(double)sum / expected.Length:F6}, {differing} of {expected.Length} values differ");
+            $"{frameCase.Name} -> {PillowReference.ImageSize} ({kernel}): 8-bit max |diff| {max}, mean {(double)sum / expected.Length:F6}, {differing} of {expected.Length} values differ");
         Assert.True(max <= 2, $"{frameCase.Name}: resized bytes differ from Pillow by up to {max} levels");
     }
 }
