@@ -9,6 +9,8 @@ internal static class QuantizeCli
     {
         var root = new RootCommand("edgepali-quantize: turn PaliGemma checkpoints and ONNX exports into int8 model packages for the board.");
         root.Subcommands.Add(MakeTestCheckpointCommand.Create());
+        root.Subcommands.Add(BuildVaeCommand.Create());
+        root.Subcommands.Add(MakeTestVaeCommand.Create());
         var parse = root.Parse(args);
         return await parse.InvokeAsync().ConfigureAwait(false);
     }
