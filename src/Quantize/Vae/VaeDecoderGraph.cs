@@ -1,5 +1,5 @@
-using Google.Protobuf;
-using Onnx;
+using EdgePali.Quantize.Onnx;
+using DataType = Onnx.TensorProto.Types.DataType;
 
 namespace EdgePali.Quantize.Vae;
 
@@ -15,141 +15,79 @@ namespace EdgePali.Quantize.Vae;
 /// pads 1: PyTorch's ConvTranspose2d(k=4, s=2, p=1), which is what Flax's padding=2 with
 /// transpose_kernel=True computes) each + ReLU -> 1x1 conv to one channel -> [B,64,64].
 /// PyTorch weight layouts are ONNX's (Conv [out,in,kH,kW], ConvTranspose [in,out,kH,kW]), so weights go in
-/// unchanged. Kept local to the VAE: this graph is tiny (8 MB, all float32 initializers inline).
+/// unchanged. Written with the builder's <see cref="OnnxGraph"/>, so the weights sit in
+/// <c>vae_decoder.onnx_data</c> beside the graph like every other model in the package.
 /// </summary>
 public static class VaeDecoderGraph
 {
     public const string InputName = "codebook_indices";
     public const string OutputName = "masks";
-    private const int OpsetVersion = 17;
-    private const long IrVersion = 8;
 
-    public static ModelProto Build(VaeDecoderWeights weights)
+    /// <summary>Reads <paramref name="npzPath"/> and writes the decoder to <paramref name="onnxPath"/>.</summary>
+    /// <exception cref="InvalidDataException">The weights are not a PaliGemma VQ-VAE; the message names the array.</exception>
+    public static void Write(string npzPath, string onnxPath) => Write(VaeDecoderWeights.Load(npzPath), onnxPath);
+
+    /// <summary>Writes the decoder to <paramref name="onnxPath"/> (plus its <c>_data</c> file) all-or-nothing:
+    /// built in a temporary folder beside it, then moved into place, the graph last.</summary>
+    public static void Write(VaeDecoderWeights weights, string onnxPath)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        var graph = new GraphProto { Name = "paligemma_vae_decoder" };
-        graph.Input.Add(TensorInfo(InputName, TensorProto.Types.DataType.Int64, "batch", VaeDecoderWeights.CodesPerMask));
-        graph.Output.Add(TensorInfo(OutputName, TensorProto.Types.DataType.Float, "batch", VaeDecoderWeights.MaskSize, VaeDecoderWeights.MaskSize));
+        var target = Path.GetFullPath(onnxPath);
+        var folder = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(folder);
+        var temp = Path.Combine(folder, $".{Path.GetFileName(target)}.partial-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            var built = Path.Combine(temp, Path.GetFileName(target));
+            using (var graph = new OnnxGraph(built, "paligemma_vae_decoder"))
+            {
+                AddNodes(graph, weights);
+                graph.Save();
+            }
 
-        var builder = new Builder(graph, weights);
-        var x = builder.Node("Gather", "codes_embedded", [builder.Weight(VaeDecoderWeights.CodebookKey), InputName], Int("axis", 0));
-        x = builder.Node("Reshape", "codes_grid", [x, builder.Int64s("grid_shape", -1, 4, 4, weights.EmbeddingDim)]);
-        x = builder.Node("Transpose", "codes_nchw", [x], Ints("perm", 0, 3, 1, 2));
-        x = builder.Relu(builder.Conv("decoder.0", x, 1));
+            File.Move(built + "_data", target + "_data", overwrite: true);
+            File.Move(built, target, overwrite: true);
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static void AddNodes(OnnxGraph g, VaeDecoderWeights weights)
+    {
+        const int mask = VaeDecoderWeights.MaskSize;
+        g.Input(InputName, DataType.Int64, "batch", VaeDecoderWeights.CodesPerMask);
+
+        string Weight(string key) => g.Floats(key, weights[key].Shape.Select(d => (long)d).ToArray(), weights[key].Data);
+
+        string Conv(string layer, string input, int kernel)
+        {
+            var pad = kernel / 2;
+            return g.Op("Conv", [input, Weight($"{layer}.weight"), Weight($"{layer}.bias")],
+                OnnxGraph.Attr("kernel_shape", [kernel, kernel]), OnnxGraph.Attr("pads", [pad, pad, pad, pad]));
+        }
+
+        var x = g.Op("Gather", [Weight(VaeDecoderWeights.CodebookKey), InputName], OnnxGraph.Attr("axis", 0L));
+        x = g.Op("Reshape", x, g.Int64s("grid_shape", -1, 4, 4, weights.EmbeddingDim));
+        x = g.Op("Transpose", [x], OnnxGraph.Attr("perm", [0, 3, 1, 2]));
+        x = g.Op("Relu", Conv("decoder.0", x, 1));
         foreach (var block in VaeDecoderWeights.ResidualBlocks)
         {
-            var h = builder.Relu(builder.Conv($"{block}.0", x, 3));
-            h = builder.Relu(builder.Conv($"{block}.2", h, 3));
-            h = builder.Conv($"{block}.4", h, 1);
-            x = builder.Node("Add", $"{block}.out", [h, x]);
+            var h = g.Op("Relu", Conv($"{block}.0", x, 3));
+            h = g.Op("Relu", Conv($"{block}.2", h, 3));
+            x = g.Op("Add", Conv($"{block}.4", h, 1), x);
         }
 
         foreach (var (name, _, _) in VaeDecoderWeights.Upsamplers)
         {
-            x = builder.Relu(builder.Node(
-                "ConvTranspose", name + ".out", [x, builder.Weight($"{name}.weight"), builder.Weight($"{name}.bias")],
-                Ints("kernel_shape", 4, 4), Ints("strides", 2, 2), Ints("pads", 1, 1, 1, 1)));
+            x = g.Op("ConvTranspose", [x, Weight($"{name}.weight"), Weight($"{name}.bias")],
+                OnnxGraph.Attr("kernel_shape", [4, 4]), OnnxGraph.Attr("strides", [2, 2]), OnnxGraph.Attr("pads", [1, 1, 1, 1]));
+            x = g.Op("Relu", x);
         }
 
-        x = builder.Conv("decoder.12", x, 1);
-        builder.Node("Reshape", OutputName, [x, builder.Int64s("mask_shape", -1, VaeDecoderWeights.MaskSize, VaeDecoderWeights.MaskSize)]);
-
-        var model = new ModelProto
-        {
-            IrVersion = IrVersion,
-            ProducerName = "edgepali-quantize build-vae",
-            DocString = $"PaliGemma segmentation VQ-VAE decoder (codebook width {weights.EmbeddingDim}): {InputName} int64 [batch,16] -> {OutputName} float [batch,64,64].",
-            Graph = graph,
-        };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
-        return model;
-    }
-
-    /// <summary>Reads <paramref name="npzPath"/>, builds the graph and writes it to <paramref name="onnxPath"/>
-    /// all-or-nothing (a temporary file renamed into place).</summary>
-    public static void Write(string npzPath, string onnxPath)
-    {
-        var model = Build(VaeDecoderWeights.Load(npzPath));
-        var full = Path.GetFullPath(onnxPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".partial-{Guid.NewGuid():N}";
-        try
-        {
-            using (var file = File.Create(temp))
-                model.WriteTo(file);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
-
-    private static ValueInfoProto TensorInfo(string name, TensorProto.Types.DataType type, string batch, params int[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = batch });
-        foreach (var d in dims)
-            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
-        };
-    }
-
-    private static AttributeProto Int(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.Add(values);
-        return attribute;
-    }
-
-    /// <summary>Appends nodes and initializers to one graph.</summary>
-    private sealed class Builder(GraphProto graph, VaeDecoderWeights weights)
-    {
-        public string Weight(string key)
-        {
-            var array = weights[key];
-            var tensor = new TensorProto { Name = key, DataType = (int)TensorProto.Types.DataType.Float };
-            tensor.Dims.Add(array.Shape.Select(d => (long)d));
-            var bytes = new byte[array.Data.Length * sizeof(float)];
-            for (var i = 0; i < array.Data.Length; i++)
-                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), array.Data[i]);
-            tensor.RawData = ByteString.CopyFrom(bytes);
-            graph.Initializer.Add(tensor);
-            return key;
-        }
-
-        public string Int64s(string name, params long[] values)
-        {
-            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-            tensor.Dims.Add(values.Length);
-            tensor.Int64Data.Add(values);
-            graph.Initializer.Add(tensor);
-            return name;
-        }
-
-        public string Conv(string layer, string input, int kernel)
-        {
-            var pad = kernel / 2;
-            return Node("Conv", layer + ".out", [input, Weight($"{layer}.weight"), Weight($"{layer}.bias")],
-                Ints("kernel_shape", kernel, kernel), Ints("pads", pad, pad, pad, pad));
-        }
-
-        public string Relu(string input) => Node("Relu", input + ".relu", [input]);
-
-        public string Node(string op, string output, string[] inputs, params AttributeProto[] attributes)
-        {
-            var node = new NodeProto { OpType = op, Name = output };
-            node.Input.Add(inputs);
-            node.Output.Add(output);
-            node.Attribute.Add(attributes);
-            graph.Node.Add(node);
-            return output;
-        }
+        x = g.Op("Reshape", Conv("decoder.12", x, 1), g.Int64s("mask_shape", -1, mask, mask));
+        g.Output(x, OutputName, DataType.Float, "batch", mask, mask);
     }
 }
