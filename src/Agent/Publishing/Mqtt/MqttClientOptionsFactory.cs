@@ -1,0 +1,87 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgePali.Agent.Publishing.Mqtt;
+
+/// <summary>Turns <see cref="MqttOptions"/> into MQTTnet client options: endpoint, persistent session, Last Will, credentials, TLS.</summary>
+internal static class MqttClientOptionsFactory
+{
+    /// <summary>The host the client connects to: the configured broker, or the embedded one on loopback.</summary>
+    public static string EffectiveHost(MqttOptions options) =>
+        string.IsNullOrWhiteSpace(options.Host) ? "127.0.0.1" : options.Host;
+
+    public static MqttClientOptions Create(MqttOptions options, MqttIdentity identity, MqttTopics topics)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(EffectiveHost(options), options.Port)
+            .WithClientId(string.IsNullOrWhiteSpace(options.ClientId) ? $"edgepali-{MqttTopics.Level(identity.DeviceId)}" : options.ClientId)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(options.KeepAliveSeconds))
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithWillTopic(topics.Status)
+            .WithWillPayload("offline")
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+
+        // A persistent session keeps our subscriptions and the commands sent while we were away.
+        builder = options.ProtocolVersion == "3.1.1"
+            ? builder.WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(false)
+            : builder.WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(false).WithSessionExpiryInterval((uint)options.SessionExpirySeconds);
+
+        var password = ReadPassword(options);
+        if (!string.IsNullOrEmpty(options.Username))
+        {
+            builder = builder.WithCredentials(options.Username, password);
+        }
+
+        if (options.Tls.Enabled)
+        {
+            builder = builder.WithTlsOptions(tls => ConfigureTls(tls, options));
+        }
+
+        return builder.Build();
+    }
+
+    private static string? ReadPassword(MqttOptions options) =>
+        string.IsNullOrEmpty(options.PasswordFile)
+            ? options.Password
+            : File.ReadLines(options.PasswordFile).FirstOrDefault()?.TrimEnd('\r') ?? "";
+
+    private static void ConfigureTls(MqttClientTlsOptionsBuilder tls, MqttOptions options)
+    {
+        tls.UseTls().WithTargetHost(string.IsNullOrWhiteSpace(options.Tls.ServerName) ? options.Host : options.Tls.ServerName);
+        if (!string.IsNullOrEmpty(options.Tls.CertFile))
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(options.Tls.CertFile, options.Tls.KeyFile);
+
+            // Re-import as PKCS#12 so the private key is usable by SslStream on every platform.
+            var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            tls.WithClientCertificates([certificate]);
+        }
+
+        if (!string.IsNullOrEmpty(options.Tls.CaFile))
+        {
+            var authorities = new X509Certificate2Collection();
+            authorities.ImportFromPemFile(options.Tls.CaFile);
+            tls.WithCertificateValidationHandler(args => IsTrustedBy(authorities, args.Certificate, args.SslPolicyErrors));
+        }
+    }
+
+    /// <summary>Chain the broker's certificate to the configured CA only (not the system store), and check the name.</summary>
+    private static bool IsTrustedBy(X509Certificate2Collection authorities, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(leaf);
+    }
+}

@@ -1,0 +1,224 @@
+using System.Buffers;
+using System.Threading.Channels;
+using EdgePali.Agent.Control;
+using EdgePali.Agent.Publishing.Mqtt.Messages;
+using EdgePali.Vision.Tasks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgePali.Agent.Publishing.Mqtt;
+
+/// <summary>
+/// The `set` and `ask` command topics. Receiving only copies the message into a bounded queue (MQTTnet queues
+/// incoming messages without bound, so handlers must be quick); two loops then apply settings changes one at a
+/// time and run questions one at a time. Every command gets a reply: on the MQTT 5 response topic with the
+/// request's correlation data, else on `.../set/reply` or `.../ask/reply` with the request's `id`.
+/// </summary>
+internal sealed class MqttCommandService : BackgroundService
+{
+    private readonly MqttConnection _connection;
+    private readonly ICameraControl _control;
+    private readonly RetainedTopics _retained;
+    private readonly MqttTopics _topics;
+    private readonly MqttIdentity _identity;
+    private readonly MqttOptions _options;
+    private readonly CommandLimits _limits;
+    private readonly RateLimiter _setLimiter;
+    private readonly RateLimiter _askLimiter;
+    private readonly ILogger<MqttCommandService> _logger;
+    private readonly Channel<Request> _sets = Channel.CreateBounded<Request>(new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<(Request Request, VisionTask Task, string? Id)> _asks;
+
+    public MqttCommandService(MqttConnection connection, ICameraControl control, RetainedTopics retained, MqttTopics topics, MqttIdentity identity,
+        IOptions<MqttOptions> options, TimeProvider time, ILogger<MqttCommandService> logger)
+    {
+        _connection = connection;
+        _control = control;
+        _retained = retained;
+        _topics = topics;
+        _identity = identity;
+        _options = options.Value;
+        _limits = new CommandLimits(MaxPromptLength: _options.MaxPromptLength);
+        _setLimiter = new RateLimiter(_options.CommandsPerMinute, time);
+        _askLimiter = new RateLimiter(_options.AsksPerMinute, time);
+        _logger = logger;
+        _asks = Channel.CreateBounded<(Request, VisionTask, string?)>(new BoundedChannelOptions(_options.AskQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+    }
+
+    /// <summary>Raised after a settings change was applied (discovery follows it).</summary>
+    public event Action<CameraSettings>? SettingsChanged;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var camera in _control.CameraNames)
+        {
+            if (_control.GetSettings(camera) is { } settings)
+            {
+                _retained.Set(_topics.State(camera), ControlJson.State(settings));
+            }
+        }
+
+        await _connection.SubscribeAsync(_topics.SetFilter, args => ReceiveAsync(args, isAsk: false), cancellationToken);
+        await _connection.SubscribeAsync(_topics.AskFilter, args => ReceiveAsync(args, isAsk: true), cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RunSetsAsync(stoppingToken), RunAsksAsync(stoppingToken));
+
+    private Task ReceiveAsync(MqttApplicationMessageReceivedEventArgs args, bool isAsk)
+    {
+        var message = args.ApplicationMessage;
+        if (!_topics.TryParseCameraCommand(message.Topic, out var cameraLevel, out _))
+        {
+            return Task.CompletedTask;
+        }
+
+        var camera = _control.CameraNames.FirstOrDefault(c => MqttTopics.Level(c) == cameraLevel);
+        var request = new Request(camera ?? cameraLevel, camera is not null, message.Payload.Length > _options.MaxCommandBytes ? null : message.Payload.ToArray(),
+            message.Payload.Length, message.ResponseTopic, message.CorrelationData);
+        if (!request.KnownCamera)
+        {
+            return ReplyInBackground(request, isAsk, AnalysisJson.Error(null, $"unknown camera '{TaskValidation.Shorten(cameraLevel)}'; cameras: {string.Join(", ", _control.CameraNames)}"));
+        }
+
+        if (request.Payload is null)
+        {
+            return ReplyInBackground(request, isAsk, AnalysisJson.Error(null, $"payload is {request.PayloadLength} bytes; at most Mqtt:MaxCommandBytes = {_options.MaxCommandBytes}"));
+        }
+
+        if (!(isAsk ? _askLimiter : _setLimiter).TryAcquire(request.Camera))
+        {
+            return ReplyInBackground(request, isAsk, AnalysisJson.Error(null,
+                $"rate limited: at most {(isAsk ? _options.AsksPerMinute : _options.CommandsPerMinute)} {(isAsk ? "questions" : "commands")} per minute per camera; try again later"));
+        }
+
+        if (!isAsk)
+        {
+            return _sets.Writer.TryWrite(request) ? Task.CompletedTask : ReplyAsync(request, false, AnalysisJson.Error(null, "busy: too many commands waiting; try again later"));
+        }
+
+        var parsed = CommandParser.ParseAsk(request.Payload, _limits);
+        if (parsed.Error is not null)
+        {
+            return ReplyInBackground(request, true, AnalysisJson.Error(parsed.Id, parsed.Error));
+        }
+
+        return _asks.Writer.TryWrite((request, parsed.Command!, parsed.Id))
+            ? Task.CompletedTask
+            : ReplyAsync(request, true, AnalysisJson.Error(parsed.Id, $"busy: {_options.AskQueueCapacity} questions are waiting for the model; try again later"));
+    }
+
+    private async Task RunSetsAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var request in _sets.Reader.ReadAllAsync(cancellationToken))
+        {
+            byte[] reply;
+            try
+            {
+                reply = await ApplyAsync(request, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogError(ex, "Applying a command to camera {Camera} failed", request.Camera);
+                reply = AnalysisJson.Error(null, $"internal error ({ex.GetType().Name}); settings unchanged");
+            }
+
+            await ReplyAsync(request, false, reply);
+        }
+    }
+
+    private async Task<byte[]> ApplyAsync(Request request, CancellationToken cancellationToken)
+    {
+        var parsed = CommandParser.ParseSet(request.Payload, _limits);
+        if (parsed.Error is not null)
+        {
+            return AnalysisJson.Error(parsed.Id, parsed.Error);
+        }
+
+        var current = _control.GetSettings(request.Camera);
+        if (current is null)
+        {
+            return AnalysisJson.Error(parsed.Id, $"camera '{request.Camera}' is not available");
+        }
+
+        var next = parsed.Command!.ApplyTo(current, _limits);
+        if (!next.IsOk)
+        {
+            return AnalysisJson.Error(parsed.Id, next.Error!);
+        }
+
+        var outcome = await _control.ApplySettingsAsync(next.Value!, cancellationToken);
+        if (!outcome.Applied)
+        {
+            return AnalysisJson.Error(parsed.Id, outcome.Error ?? "the worker refused the change");
+        }
+
+        _logger.LogInformation("Camera {Camera} settings changed by a command ({Command})", request.Camera, parsed.Command.GetType().Name);
+        _retained.Set(_topics.State(request.Camera), ControlJson.State(outcome.Current));
+        SettingsChanged?.Invoke(outcome.Current);
+        return ControlJson.SetAccepted(parsed.Id, outcome.Current);
+    }
+
+    private async Task RunAsksAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var (request, task, id) in _asks.Reader.ReadAllAsync(cancellationToken))
+        {
+            byte[] reply;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(_options.AskTimeoutSeconds));
+            try
+            {
+                var answer = await _control.AskAsync(request.Camera, task, timeout.Token);
+                reply = AnalysisJson.AskAnswer(id, _identity.DeviceId, request.Camera, answer);
+            }
+            catch (CameraControlException ex)
+            {
+                reply = AnalysisJson.Error(id, ex.Message);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                reply = AnalysisJson.Error(id, $"no answer within Mqtt:AskTimeoutSeconds = {_options.AskTimeoutSeconds} s");
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogError(ex, "Answering a question for camera {Camera} failed", request.Camera);
+                reply = AnalysisJson.Error(id, $"internal error ({ex.GetType().Name})");
+            }
+
+            await ReplyAsync(request, true, reply);
+        }
+    }
+
+    /// <summary>Replies without waiting: awaiting a QoS 1 acknowledgement inside the receive handler would hold up every incoming message.</summary>
+    private Task ReplyInBackground(Request request, bool isAsk, byte[] payload)
+    {
+        _ = ReplyAsync(request, isAsk, payload);
+        return Task.CompletedTask;
+    }
+
+    private Task<bool> ReplyAsync(Request request, bool isAsk, byte[] payload)
+    {
+        var builder = new MqttApplicationMessageBuilder().WithPayload(payload).WithContentType("application/json")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (_connection.IsMqtt5 && MqttTopics.IsValidLevels(request.ResponseTopic))
+        {
+            builder.WithTopic(request.ResponseTopic);
+            if (request.CorrelationData is { Length: > 0 } correlation)
+            {
+                builder.WithCorrelationData(correlation);
+            }
+        }
+        else
+        {
+            builder.WithTopic(isAsk ? _topics.AskReply(request.Camera) : _topics.SetReply(request.Camera));
+        }
+
+        return _connection.TryPublishAsync(builder.Build(), CancellationToken.None);
+    }
+
+    private sealed record Request(string Camera, bool KnownCamera, byte[]? Payload, long PayloadLength, string? ResponseTopic, byte[]? CorrelationData);
+}

@@ -1,0 +1,45 @@
+using EdgePali.Agent.Publishing.Mqtt.Messages;
+using EdgePali.Agent.Publishing.Mqtt.Queue;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+
+namespace EdgePali.Agent.Publishing.Mqtt;
+
+/// <summary>Publishes `{prefix}/{device}/stats` every Mqtt:StatsIntervalSeconds while connected (and right after each connect).</summary>
+internal sealed class MqttStatsPublisher(
+    MqttConnection connection,
+    OfflineQueue queue,
+    MqttCounters counters,
+    MqttTopics topics,
+    MqttIdentity identity,
+    IOptions<MqttOptions> options,
+    IServiceProvider services,
+    TimeProvider time) : BackgroundService
+{
+    private readonly Signal _wake = new();
+
+    /// <summary>The current stats message.</summary>
+    public byte[] Snapshot()
+    {
+        var figures = new MqttFigures(connection.IsConnected, connection.Reconnects, queue.Counters, counters.Delivered, counters.Rejected, counters.SnapshotsTooLarge);
+        return StatsJson.Write(time.GetUtcNow(), identity.DeviceId, services.GetService<IStatsSource>()?.GetStats(), figures);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        connection.Connected += _wake.Set;
+        var interval = TimeSpan.FromSeconds(options.Value.StatsIntervalSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (connection.IsConnected)
+            {
+                await connection.TryPublishAsync(new MqttApplicationMessageBuilder().WithTopic(topics.Stats).WithPayload(Snapshot())
+                    .WithContentType("application/json").Build(), stoppingToken);
+            }
+
+            await _wake.WaitAsync(interval, stoppingToken);
+        }
+    }
+}
