@@ -26,6 +26,7 @@ internal sealed class MqttConnection : BackgroundService
     private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _epoch;
     private long _reconnects;
+    private volatile bool _stopping;
 
     public MqttConnection(IOptions<MqttOptions> options, MqttIdentity identity, MqttTopics topics, ILogger<MqttConnection> logger)
     {
@@ -37,7 +38,7 @@ internal sealed class MqttConnection : BackgroundService
         _client.ApplicationMessageReceivedAsync += DispatchAsync;
         _client.DisconnectedAsync += args =>
         {
-            if (args.ClientWasConnected)
+            if (args.ClientWasConnected && !_stopping)
             {
                 _logger.LogWarning("MQTT connection to {Host}:{Port} lost ({Reason}); results are queued on disk until it is back",
                     Host, _options.Port, args.Exception?.Message ?? args.Reason.ToString());
@@ -130,6 +131,7 @@ internal sealed class MqttConnection : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
         await base.StopAsync(cancellationToken);
         if (_client.IsConnected)
         {
