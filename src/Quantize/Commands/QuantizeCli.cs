@@ -11,6 +11,7 @@ internal static class QuantizeCli
         root.Subcommands.Add(MakeTestCheckpointCommand.Create());
         root.Subcommands.Add(BuildVaeCommand.Create());
         root.Subcommands.Add(MakeTestVaeCommand.Create());
+        root.Subcommands.Add(PullCommand.Create());
         var parse = root.Parse(args);
         return await parse.InvokeAsync().ConfigureAwait(false);
     }
