@@ -62,9 +62,9 @@ internal sealed class PullProgressView : IPullProgress
     public void FileCompleted(HubFile file, bool alreadyPresent)
     {
         var task = Task(file);
+        task.Value = task.MaxValue;
         if (alreadyPresent)
             task.Description = $"{Markup.Escape(file.Path)} [grey](already here, verified)[/]";
-        task.Value = task.MaxValue;
         task.StopTask();
     }
 
