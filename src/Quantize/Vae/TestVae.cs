@@ -2,8 +2,9 @@ namespace EdgePali.Quantize.Vae;
 
 /// <summary>
 /// Random VQ-VAE decoder weights with the keys and shapes of big_vision's vae-oid.npz, for tests and demo
-/// packages (the real file cannot be downloaded here). Convolution weights are uniform in
-/// +-1/sqrt(fan-in), as PyTorch initialises them, so activations stay of order one through the stack.
+/// packages (the real file cannot be downloaded here). Convolution weights are He-uniform (+-sqrt(6/fan-in)),
+/// which keeps activations of order one through the ReLU stack, and biases small (+-0.1), so a random
+/// decoder still draws masks that are partly inside and partly outside rather than all one sign.
 /// </summary>
 public static class TestVae
 {
@@ -35,7 +36,7 @@ public static class TestVae
                         : shape[1] * shape[2] * shape[3];
                 }
 
-                var bound = 1 / MathF.Sqrt(fanIn[layer]);
+                var bound = key.EndsWith(".bias", StringComparison.Ordinal) ? 0.1f : MathF.Sqrt(6f / fanIn[layer]);
                 for (var i = 0; i < data.Length; i++)
                     data[i] = ((random.NextSingle() * 2) - 1) * bound;
             }
