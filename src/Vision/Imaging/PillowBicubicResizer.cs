@@ -133,22 +133,37 @@ internal sealed unsafe class PillowBicubicResizer
             int r = 0;
             if (_kernel == HorizontalKernel.Avx2)
             {
-                // Two rows at a time share each weight load and the loop overhead.
-                for (; r + 1 < _rowCount; r += 2)
+                // Four rows at a time share each weight load and the loop overhead.
+                for (; r + 3 < _rowCount; r += 4)
                 {
                     byte* row = bgr + ((_firstRow + r) * rowStride);
                     byte* red = intermediate + (r * OutputStride);
                     for (int xx = 0; xx < _vectorColumns; xx++)
                     {
-                        int offset = firstTaps[xx] * 3;
-                        (Vector128<int> upper, Vector128<int> lower) =
-                            DotAvx2TwoRows(row + offset, row + rowStride + offset, tapCounts[xx], pairWeights + (xx * _pairStride));
-                        Store(upper, red + xx, planeSize);
-                        Store(lower, red + OutputStride + xx, planeSize);
+                        byte* pixels = row + (firstTaps[xx] * 3);
+                        int* w = pairWeights + (xx * _pairStride);
+                        Vector256<int> sum0 = Vector256<int>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
+                        int pairs = (tapCounts[xx] + 1) >> 1;
+                        for (int p = 0; p < pairs; p++)
+                        {
+                            Vector256<int> wv = Vector256.Load(w + (p * 8));
+                            byte* at = pixels + (p * 6);
+                            sum0 += Avx2.ConvertToVector256Int32(at) * wv;
+                            sum1 += Avx2.ConvertToVector256Int32(at + rowStride) * wv;
+                            sum2 += Avx2.ConvertToVector256Int32(at + (2 * rowStride)) * wv;
+                            sum3 += Avx2.ConvertToVector256Int32(at + (3 * rowStride)) * wv;
+                        }
+
+                        Store(FoldPairs(sum0), red + xx, planeSize);
+                        Store(FoldPairs(sum1), red + OutputStride + xx, planeSize);
+                        Store(FoldPairs(sum2), red + (2 * OutputStride) + xx, planeSize);
+                        Store(FoldPairs(sum3), red + (3 * OutputStride) + xx, planeSize);
                     }
 
-                    ResampleTail(row, red, planeSize, weights, firstTaps, tapCounts);
-                    ResampleTail(row + rowStride, red + OutputStride, planeSize, weights, firstTaps, tapCounts);
+                    for (int i = 0; i < 4; i++)
+                    {
+                        ResampleTail(row + (i * rowStride), red + (i * OutputStride), planeSize, weights, firstTaps, tapCounts);
+                    }
                 }
             }
 
@@ -211,23 +226,6 @@ internal sealed unsafe class PillowBicubicResizer
             red[planeSize + xx] = PillowResampleAxis.Clip8(g);
             red[(2 * planeSize) + xx] = PillowResampleAxis.Clip8(b);
         }
-    }
-
-    // Sums (B, G, R, -) for one output pixel of two rows at once.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector128<int> First, Vector128<int> Second) DotAvx2TwoRows(byte* first, byte* second, int taps, int* pairWeights)
-    {
-        Vector256<int> sumFirst = Vector256<int>.Zero;
-        Vector256<int> sumSecond = Vector256<int>.Zero;
-        int pairs = (taps + 1) >> 1;
-        for (int p = 0; p < pairs; p++)
-        {
-            Vector256<int> w = Vector256.Load(pairWeights + (p * 8));
-            sumFirst += Avx2.ConvertToVector256Int32(first + (p * 6)) * w;
-            sumSecond += Avx2.ConvertToVector256Int32(second + (p * 6)) * w;
-        }
-
-        return (FoldPairs(sumFirst), FoldPairs(sumSecond));
     }
 
     // Sums (B, G, R, -) for one output pixel, two source pixels per step: vpmovzxbd widens 8 bytes (BGR BGR BG)
