@@ -14,6 +14,9 @@ internal sealed class HubFileHeaders
     /// <summary>X-Linked-Size: the size of an LFS file.</summary>
     public long? LinkedSize { get; private set; }
 
+    /// <summary>X-Xet-Hash was sent: the file lives in Xet storage, whose ETag semantics are not documented as sha256.</summary>
+    public bool IsXet { get; private set; }
+
     internal void Collect(HttpResponseMessage response)
     {
         if (response.Headers.TryGetValues("X-Repo-Commit", out var commit))
@@ -22,6 +25,8 @@ internal sealed class HubFileHeaders
             Etag = Normalise(linked.FirstOrDefault());
         else if (response.Headers.ETag is { } etag && Etag is null)
             Etag = Normalise(etag.Tag);
+        if (response.Headers.Contains("X-Xet-Hash"))
+            IsXet = true;
         if (response.Headers.TryGetValues("X-Linked-Size", out var size) &&
             long.TryParse(size.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
         {

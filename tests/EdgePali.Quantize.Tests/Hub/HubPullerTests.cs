@@ -195,6 +195,26 @@ public sealed class HubPullerTests : IClassFixture<ModelRepoFixture>, IDisposabl
     }
 
     [Fact]
+    public async Task Pull_ListingThatDisagreesWithTheDownloadHeaders_FailsThatFileBeforeWritingIt()
+    {
+        await using var server = LocalHubServer.Start();
+        var repo = server.AddRepo(RepoId, _source.Folder);
+        const string Embed = "onnx/embed_tokens_int8.onnx";
+        repo.ClaimSize(Embed, 300_001);
+        var progress = new RecordingPullProgress();
+
+        var error = await Assert.ThrowsAsync<HubException>(() => PullAsync(server, patterns: ["onnx/*_int8*"], progress: progress));
+
+        Assert.Equal(HubErrorKind.InvalidResponse, error.Kind);
+        Assert.Contains($"The Hub's headers give {Embed} 300000 bytes, its file list 300001", error.Message, StringComparison.Ordinal);
+        Assert.Contains("1 of 3 files failed", error.Message, StringComparison.Ordinal);
+        Assert.False(progress.BytesByFile.ContainsKey(Embed));
+        Assert.Contains(progress.Events, e => e.StartsWith($"failed {Embed}", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(Out, Embed + ".partial")));
+        AssertSameFiles(["onnx/vision_encoder_int8.onnx", "onnx/decoder_model_merged_int8.onnx"]);
+    }
+
+    [Fact]
     public async Task Pull_GatedModelWithoutToken_SaysToAcceptTheLicenceAndPassAToken()
     {
         await using var server = LocalHubServer.Start();
