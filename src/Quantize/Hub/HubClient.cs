@@ -291,7 +291,15 @@ internal sealed partial class HubClient : IDisposable
         var modelPage = $"{_base}/{repo}";
         var tokenHint = HasToken ? "" : " If it is private or gated, pass a token with --token-file FILE or HF_TOKEN.";
 
-        if (code == "GatedRepo" || (status == 403 && code is null))
+        if (status == 403 && code is null)
+        {
+            // Not marked as gated: a fine-grained token without read access to this repository, or an org policy.
+            return new HubException(HubErrorKind.GatedRepo,
+                $"The Hub refused access to {repo}{detail}. If the model is gated, accept its licence on {modelPage} with the account that owns " +
+                "the token; if the token is fine-grained, give it read access to this repository; then run the command again.");
+        }
+
+        if (code == "GatedRepo")
         {
             return new HubException(HubErrorKind.GatedRepo, HasToken
                 ? $"{repo} is a gated model and the account that owns your token has not been granted access{detail}. " +
