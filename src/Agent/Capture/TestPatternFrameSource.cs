@@ -2,13 +2,13 @@ namespace EdgePali.Agent.Capture;
 
 /// <summary>
 /// The generated scene behind Source "testpattern": a still backdrop (sky, ground, a house) and a figure
-/// that walks across for the first half of every 20-second cycle and stands still for the second half,
+/// that paces back and forth for the first half of every 10-second cycle and stands still for the second,
 /// so the motion gate has something to switch on and off. Drawn in managed code: needs no camera and no
 /// native library.
 /// </summary>
 public sealed class TestPatternFrameSource(int width, int height, TimeProvider time) : IFrameSource
 {
-    private static readonly TimeSpan Cycle = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Cycle = TimeSpan.FromSeconds(10);
     private readonly int _width = width > 0 ? width : 640;
     private readonly int _height = height > 0 ? height : 480;
     private readonly long _start = time.GetTimestamp();
@@ -53,13 +53,14 @@ public sealed class TestPatternFrameSource(int width, int height, TimeProvider t
         FillRect(target, _width / 10, horizon - (_height / 4), _width / 4, _height / 4, 180, 200, 220);
         FillRect(target, (_width / 10) + (_width / 10), horizon - (_height / 8), _width / 20, _height / 8, 40, 60, 120);
 
-        // The walker: moves during the first half of the cycle, stands at the end position in the second.
+        // The walker: paces back and forth for the first half of the cycle, stands still for the second.
         var elapsed = time.GetElapsedTime(_start);
         var phase = (elapsed.Ticks % Cycle.Ticks) / (double)Cycle.Ticks;
-        var progress = Math.Min(phase * 2, 1.0);
-        var bodyWidth = Math.Max(4, _width / 16);
-        var bodyHeight = Math.Max(8, _height / 4);
-        var x0 = (int)((_width / 3) + (progress * ((_width * 2 / 3) - bodyWidth - 4)));
+        var walk = phase < 0.5 ? phase * 4 % 2 : 0;
+        var progress = walk <= 1 ? walk : 2 - walk;
+        var bodyWidth = Math.Max(4, _width / 10);
+        var bodyHeight = Math.Max(8, _height * 2 / 5);
+        var x0 = (int)((_width / 10) + (progress * ((_width * 8 / 10) - bodyWidth)));
         var y0 = horizon - bodyHeight + (_height / 20);
         FillRect(target, x0, y0 + (bodyHeight / 4), bodyWidth, bodyHeight * 3 / 4, 60, 40, 200);
         FillRect(target, x0 + (bodyWidth / 4), y0, bodyWidth / 2, bodyHeight / 4, 150, 180, 230);

@@ -128,7 +128,7 @@ internal sealed class CameraRuntime
     public bool SetMotion(bool motion) => Interlocked.Exchange(ref _motion, motion ? 1 : 0) != (motion ? 1 : 0);
 
     /// <summary>
-    /// The gate's decision for one frame: latches motion, and when any task is due copies the frame into the
+    /// The gate's decision for one frame: when any task is due copies the frame into the
     /// pending analysis (replacing an older frame nobody analysed yet: dropped and counted). False when the
     /// frame was gated out.
     /// </summary>
@@ -141,9 +141,7 @@ internal sealed class CameraRuntime
             {
                 foreach (var task in _tasks)
                 {
-                    if (motion && task.Settings.Trigger == TaskTrigger.Motion)
-                        task.Triggered = true;
-                    if (!task.IsDue(frame.Timestamp))
+                    if (!task.IsDue(frame.Timestamp, motion))
                         continue;
                     offered = true;
                     if (!_due.Contains(task.Name))

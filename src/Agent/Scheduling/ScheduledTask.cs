@@ -18,11 +18,11 @@ internal sealed class ScheduledTask(TaskSettings settings, VisionTask vision, in
     /// <summary>When the last analysis of this task started; null before the first.</summary>
     public DateTimeOffset? LastStarted { get; set; }
 
-    /// <summary>Motion or a GPIO edge was seen and the task has not run since.</summary>
+    /// <summary>A GPIO edge was seen and the task has not run since.</summary>
     public bool Triggered { get; set; }
 
-    /// <summary>Whether the task should run on a frame seen at <paramref name="now"/>.</summary>
-    public bool IsDue(DateTimeOffset now)
+    /// <summary>Whether the task should run on a frame seen at <paramref name="now"/>, which showed <paramref name="motion"/>.</summary>
+    public bool IsDue(DateTimeOffset now, bool motion)
     {
         if (!Settings.Enabled)
             return false;
@@ -30,7 +30,9 @@ internal sealed class ScheduledTask(TaskSettings settings, VisionTask vision, in
         return Settings.Trigger switch
         {
             TaskTrigger.Interval => intervalPassed,
-            TaskTrigger.Motion or TaskTrigger.Gpio => Triggered && intervalPassed,
+            // Only frames that show motion are offered to motion tasks, so they analyse the activity itself.
+            TaskTrigger.Motion => motion && intervalPassed,
+            TaskTrigger.Gpio => Triggered && intervalPassed,
             // Command tasks run only when asked for.
             _ => false,
         };

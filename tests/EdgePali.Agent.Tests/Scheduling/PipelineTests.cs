@@ -1,0 +1,132 @@
+using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EdgePali.Agent.Tests.Scheduling;
+
+/// <summary>The whole worker in-process (capture from a real video file, gate, scheduler, publish) with a test analyser.</summary>
+public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFixture>, IDisposable
+{
+    private readonly TestDirectory _state = new();
+
+    public void Dispose() => _state.Dispose();
+
+    [Fact]
+    public async Task MotionTask_RunsOnlyOnFramesFromTheMovingSegment()
+    {
+        var analyzer = new SlowTestAnalyzer(TimeSpan.FromMilliseconds(20));
+        var publisher = new CollectingResultPublisher();
+        var arguments = VideoCamera(fps: 20);
+        arguments.AddRange(["--Cameras:0:Tasks:0:Task=detect", "--Cameras:0:Tasks:0:Labels:0=person", "--Cameras:0:Tasks:0:Trigger=motion", "--Cameras:0:Tasks:0:IntervalSeconds=0.05"]);
+
+        // The 90-frame video at 20 fps is 4.5 s; 6 s covers one full pass.
+        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(6), analyzer, publisher);
+
+        Assert.True(code == AgentHost.ExitOk, errors);
+        var analysed = analyzer.Analysed.ToList();
+        Assert.True(analysed.Count >= 5, $"only {analysed.Count} analyses");
+        // When the file loops, its first still frame follows the last one with the square elsewhere: a real
+        // scene change, which the gate rightly counts as motion.
+        Assert.All(analysed, a => Assert.True(a.Moving || a.Number % TestVideo.FrameCount == 1, $"frame {a.Number} from a still segment was analysed"));
+        Assert.Equal(analysed.Count, publisher.Results.Count);
+        Assert.All(publisher.Results, r => Assert.Equal("person", Assert.Single(r.Result.Objects).Label));
+    }
+
+    [Fact]
+    public async Task SlowModel_AlwaysGetsARecentFrame_AndStaleFramesAreDroppedAndCounted()
+    {
+        // 300 ms per analysis against 20 frames/s, a task due on every frame: a queue would fall further behind
+        // with every frame; latest-frame-wins keeps each analysis on a fresh frame.
+        var analyzer = new SlowTestAnalyzer(TimeSpan.FromMilliseconds(300));
+        var publisher = new CollectingResultPublisher();
+        StatsProbe? probe = null;
+        var arguments = AgentRun.BaseArguments(_state.Path);
+        arguments.AddRange([
+            "--Cameras:0:Name=walk", "--Cameras:0:Source=testpattern", "--Cameras:0:Fps=20", "--Cameras:0:Width=160", "--Cameras:0:Height=120",
+            "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.01",
+        ]);
+
+        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(4), analyzer, publisher, services =>
+            services.AddHostedService(sp => probe = ActivatorUtilities.CreateInstance<StatsProbe>(sp)));
+
+        Assert.True(code == AgentHost.ExitOk, errors);
+        var analysed = analyzer.Analysed.ToList();
+        Assert.True(analysed.Count >= 6, $"only {analysed.Count} analyses");
+        // Each analysis starts on a frame at most a few capture intervals old (50 ms each), never on a backlog.
+        Assert.All(analysed, a => Assert.True(a.AgeAtStart < TimeSpan.FromMilliseconds(250), $"frame {a.Number} was {a.AgeAtStart.TotalMilliseconds:0} ms old"));
+        // Consecutive analyses skip the frames captured meanwhile.
+        Assert.All(analysed.Zip(analysed.Skip(1)), p => Assert.True(p.Second.Number - p.First.Number >= 3, $"frames {p.First.Number} then {p.Second.Number}"));
+        var camera = Assert.Single(probe!.Captured!.Cameras);
+        Assert.True(camera.FramesDropped >= camera.FramesCaptured / 2, $"{camera.FramesDropped} dropped of {camera.FramesCaptured}");
+        // The stats are taken as the host begins to stop: the analysis in flight then is not complete yet.
+        Assert.InRange(camera.Analyses, analysed.Count - 1, analysed.Count);
+    }
+
+    [Fact]
+    public async Task SequenceNumbers_ContinueAcrossARestart()
+    {
+        var arguments = AgentRun.BaseArguments(_state.Path);
+        arguments.AddRange(["--Cameras:0:Name=seq", "--Cameras:0:Source=testpattern", "--Cameras:0:Fps=20", "--Cameras:0:Width=64", "--Cameras:0:Height=48", "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.1"]);
+        var first = new CollectingResultPublisher();
+        var second = new CollectingResultPublisher();
+
+        var run1 = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(1.5), new SlowTestAnalyzer(TimeSpan.FromMilliseconds(5)), first);
+        var run2 = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(1.5), new SlowTestAnalyzer(TimeSpan.FromMilliseconds(5)), second);
+
+        Assert.True(run1.ExitCode == 0, run1.Errors);
+        Assert.True(run2.ExitCode == 0, run2.Errors);
+        var seqs = first.Results.Concat(second.Results).Select(r => r.Sequence).ToList();
+        Assert.True(first.Results.Count >= 3 && second.Results.Count >= 3, $"{first.Results.Count} and {second.Results.Count} results");
+        Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
+    }
+
+    [Fact]
+    public async Task RoundRobin_TwoBusyCameras_ShareTheModelFairly()
+    {
+        var analyzer = new SlowTestAnalyzer(TimeSpan.FromMilliseconds(50));
+        var publisher = new CollectingResultPublisher();
+        var arguments = AgentRun.BaseArguments(_state.Path);
+        foreach (var i in new[] { 0, 1 })
+        {
+            arguments.AddRange([$"--Cameras:{i}:Name=cam{i}", $"--Cameras:{i}:Source=testpattern", $"--Cameras:{i}:Fps=20", $"--Cameras:{i}:Width=64", $"--Cameras:{i}:Height=48",
+                $"--Cameras:{i}:Tasks:0:Task=caption", $"--Cameras:{i}:Tasks:0:IntervalSeconds=0.01"]);
+        }
+
+        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(2), analyzer, publisher);
+
+        Assert.True(code == 0, errors);
+        var order = publisher.Results.Select(r => r.Camera).ToList();
+        Assert.True(order.Count >= 10, $"{order.Count} results");
+        // Strict alternation while both always have work.
+        Assert.All(order.Zip(order.Skip(1)), p => Assert.NotEqual(p.First, p.Second));
+    }
+
+    [Fact]
+    public async Task SimilarityGate_NearIdenticalFrames_ReuseTheLastResult()
+    {
+        // Every frame encodes to the same features: after the first analysis the language model is skipped.
+        var analyzer = new SlowTestAnalyzer(TimeSpan.FromMilliseconds(5), _ => [0.5f, 0.5f, 0.1f]);
+        var publisher = new CollectingResultPublisher();
+        var arguments = VideoCamera(fps: 20);
+        arguments.AddRange(["--Cameras:0:SimilarityThreshold=0.98", "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.1"]);
+
+        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(1.5), analyzer, publisher);
+
+        Assert.True(code == 0, errors);
+        var results = publisher.Results.ToList();
+        Assert.True(results.Count >= 4, $"{results.Count} results");
+        Assert.Single(analyzer.Analysed);
+        Assert.False(results[0].Reused);
+        Assert.All(results.Skip(1), r => Assert.True(r.Reused));
+        Assert.All(results.Skip(1), r => Assert.Equal(results[0].Result.Text, r.Result.Text));
+        Assert.Equal(Enumerable.Range(1, results.Count).Select(i => (long)i), results.Select(r => r.Sequence));
+        Assert.Equal(results.Count, analyzer.Encoded);
+    }
+
+    private List<string> VideoCamera(int fps)
+    {
+        var arguments = AgentRun.BaseArguments(_state.Path);
+        arguments.AddRange(["--Cameras:0:Name=video", $"--Cameras:0:Source={fixture.Video.FilePath}", $"--Cameras:0:Fps={fps}"]);
+        return arguments;
+    }
+}
