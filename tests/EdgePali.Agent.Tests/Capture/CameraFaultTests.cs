@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Sockets;
+using EdgePali.Agent.Capture;
+using EdgePali.Agent.Options;
+using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgePali.Agent.Tests.Capture;
+
+/// <summary>Real sources that fail, end and hang: the capture loop reconnects with backoff and never throws.</summary>
+public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<VideoFixture>
+{
+    [Fact]
+    public async Task SourceThatErrors_IsRetriedWithBackoff_AndReportsItsError()
+    {
+        // A closed local port: the RTSP connection is refused at once, every time.
+        var camera = Runtime(new CameraOptions { Name = "refused", Source = $"rtsp://127.0.0.1:{ClosedPort()}/stream", ReconnectInitialSeconds = 0.1, ReconnectMaxSeconds = 0.4 });
+
+        await RunCaptureAsync(camera, TimeSpan.FromSeconds(2.5));
+
+        // Waits 0.1 + 0.2 + 0.4 + 0.4 + ...: about 6-7 attempts in 2.5 s, not dozens (backoff) and not one (retrying).
+        Assert.InRange(camera.Reconnects, 3, 9);
+        Assert.Equal(CameraState.Stopped, camera.State);
+        Assert.Equal(0, camera.FramesCaptured);
+        Assert.Contains("cannot open", camera.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FileThatEnds_IsReopened_AndFramesContinue()
+    {
+        var camera = Runtime(new CameraOptions { Name = "once", Source = fixture.Video.FilePath, Loop = false, Fps = 0, ReconnectInitialSeconds = 0.1 });
+
+        await RunCaptureAsync(camera, TimeSpan.FromSeconds(2));
+
+        Assert.True(camera.Reconnects >= 1, "the end of the file did not lead to a reconnect");
+        Assert.True(camera.FramesCaptured > TestVideo.FrameCount, $"{camera.FramesCaptured} frames: the file was not read again after reconnecting");
+        Assert.Null(camera.LastError);
+    }
+
+    [Fact]
+    public async Task SourceThatHangsMidStream_IsDetectedAsStalled_AndReconnected()
+    {
+        // A named pipe fed with the first half of the video, then held open and silent: FFmpeg delivers the
+        // frames it got and then blocks in read(), as a hung camera driver or a dead network stream does.
+        // (This OpenCV build's FFmpeg has no network protocols, so a pipe stands in for a stream.) Once the
+        // hang is detected the "camera comes back": the path becomes the readable video file.
+        using var directory = new TestDirectory();
+        var path = Path.Combine(directory.Path, "camera.avi");
+        MakeFifo(path);
+        var bytes = await File.ReadAllBytesAsync(fixture.Video.FilePath);
+        using var release = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            await using var fifo = new FileStream(path, FileMode.Open, FileAccess.Write);
+            await fifo.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+            await fifo.FlushAsync();
+            await Task.Delay(Timeout.Infinite, release.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        var camera = Runtime(new CameraOptions { Name = "hung", Source = path, Fps = 0, StallTimeoutSeconds = 0.5, ReconnectInitialSeconds = 1 });
+        var seen = new List<(CameraState State, string? Error, long Frames)>();
+        var replaced = false;
+
+        await RunCaptureAsync(camera, TimeSpan.FromSeconds(4), () =>
+        {
+            seen.Add((camera.State, camera.LastError, camera.FramesCaptured));
+            if (!replaced && camera.State == CameraState.Reconnecting)
+            {
+                File.Delete(path);
+                File.Copy(fixture.Video.FilePath, path);
+                replaced = true;
+            }
+        });
+        await release.CancelAsync();
+        await writer; // the hung session's read now ends and it disposes its capture
+
+        var hang = seen.FindIndex(s => s.State == CameraState.Reconnecting);
+        Assert.True(hang > 0, "the hang was never detected");
+        Assert.Contains("stalled", seen[hang].Error, StringComparison.Ordinal);
+        Assert.True(seen[hang].Frames > 0, "no frame came through before the hang");
+        Assert.Contains(seen.Skip(hang), s => s.State == CameraState.Streaming && s.Frames > seen[hang].Frames);
+    }
+
+    [Fact]
+    public void Backoff_DoublesUpToTheCap_AndResets()
+    {
+        var backoff = new CaptureBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+
+        var waits = Enumerable.Range(0, 5).Select(_ => backoff.Next().TotalSeconds).ToList();
+        backoff.Reset();
+
+        Assert.Equal([1, 2, 4, 5, 5], waits);
+        Assert.Equal(1, backoff.Next().TotalSeconds);
+    }
+
+    private static CameraRuntime Runtime(CameraOptions options) => new(options);
+
+    private static async Task RunCaptureAsync(CameraRuntime camera, TimeSpan duration, Action? sample = null)
+    {
+        var factory = new FrameSourceFactory(TimeProvider.System, NullLogger<FrameSourceFactory>.Instance);
+        var capture = new CameraCapture(camera, factory, TimeProvider.System, NullLogger.Instance);
+        using var stop = new CancellationTokenSource(duration);
+        var running = capture.RunAsync(stop.Token);
+        // The gate's role: keep taking frames so none count as dropped.
+        var frame = new FrameBuffer();
+        while (!running.IsCompleted)
+        {
+            sample?.Invoke();
+            await Task.WhenAny(running, Task.Delay(20));
+            if (camera.Slot.HasFresh)
+                await camera.Slot.TakeAsync(frame, CancellationToken.None);
+        }
+
+        await running; // never throws: faults are states, not exceptions
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
