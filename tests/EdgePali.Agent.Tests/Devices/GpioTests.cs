@@ -89,6 +89,6 @@ public sealed class GpioTests : IDisposable
         Assert.False(rule.Matches(emptyDetect));
     }
 
-    private static Publishing.PublishedResult Result(string camera, Vision.Tasks.VisionTask task, string text, Vision.Tasks.DetectedObject[] objects) =>
+    private static EdgePali.Agent.Publishing.PublishedResult Result(string camera, Vision.Tasks.VisionTask task, string text, Vision.Tasks.DetectedObject[] objects) =>
         new(1, "dev", camera, task.Kind, DateTimeOffset.UtcNow, 64, 48, "m", new Vision.Tasks.AnalysisResult(task, text, [], objects, new Vision.Tasks.StageTimings(0, 0, 0, 0, 0, 0)));
 }
