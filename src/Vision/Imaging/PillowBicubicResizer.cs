@@ -121,7 +121,6 @@ internal sealed unsafe class PillowBicubicResizer
     // ImagingResampleHorizontal_8bpc over rows _firstRow .. _firstRow + _rowCount.
     private void ResampleRows(byte* bgr, long rowStride)
     {
-        int outputWidth = OutputWidth;
         int planeSize = _rowCount * OutputStride;
         int weightStride = _horizontal.WeightStride;
         fixed (int* weights = _horizontal.Weights)
@@ -131,7 +130,7 @@ internal sealed unsafe class PillowBicubicResizer
         fixed (byte* intermediate = _intermediate)
         {
             int r = 0;
-            if (_kernel == HorizontalKernel.Avx2)
+            if (_kernel != HorizontalKernel.Scalar)
             {
                 // Four rows at a time share each weight load and the loop overhead.
                 for (; r + 3 < _rowCount; r += 4)
@@ -141,85 +140,47 @@ internal sealed unsafe class PillowBicubicResizer
                     for (int xx = 0; xx < _vectorColumns; xx++)
                     {
                         byte* pixels = row + (firstTaps[xx] * 3);
-                        int* w = pairWeights + (xx * _pairStride);
-                        Vector256<int> sum0 = Vector256<int>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
-                        int pairs = (tapCounts[xx] + 1) >> 1;
-                        for (int p = 0; p < pairs; p++)
+                        if (_kernel == HorizontalKernel.Avx2)
                         {
-                            Vector256<int> wv = Vector256.Load(w + (p * 8));
-                            byte* at = pixels + (p * 6);
-                            sum0 += Avx2.ConvertToVector256Int32(at) * wv;
-                            sum1 += Avx2.ConvertToVector256Int32(at + rowStride) * wv;
-                            sum2 += Avx2.ConvertToVector256Int32(at + (2 * rowStride)) * wv;
-                            sum3 += Avx2.ConvertToVector256Int32(at + (3 * rowStride)) * wv;
+                            FourRowsAvx2(pixels, rowStride, tapCounts[xx], pairWeights + (xx * _pairStride), red + xx, planeSize);
                         }
-
-                        Store(FoldPairs(sum0), red + xx, planeSize);
-                        Store(FoldPairs(sum1), red + OutputStride + xx, planeSize);
-                        Store(FoldPairs(sum2), red + (2 * OutputStride) + xx, planeSize);
-                        Store(FoldPairs(sum3), red + (3 * OutputStride) + xx, planeSize);
+                        else
+                        {
+                            FourRowsVector128(pixels, rowStride, tapCounts[xx], weights + (xx * weightStride), red + xx, planeSize);
+                        }
                     }
 
                     for (int i = 0; i < 4; i++)
                     {
-                        ResampleTail(row + (i * rowStride), red + (i * OutputStride), planeSize, weights, firstTaps, tapCounts);
+                        ResampleScalar(row + (i * rowStride), red + (i * OutputStride), planeSize, _vectorColumns);
                     }
                 }
             }
 
+            // The scalar kernel, and the last rows (fewer than four) of the vector kernels.
             for (; r < _rowCount; r++)
             {
-                byte* row = bgr + ((_firstRow + r) * rowStride);
-                byte* red = intermediate + (r * OutputStride);
-                int xx = 0;
-                switch (_kernel)
-                {
-                    case HorizontalKernel.Avx2:
-                        for (; xx < _vectorColumns; xx++)
-                        {
-                            Store(DotAvx2(row + (firstTaps[xx] * 3), tapCounts[xx], pairWeights + (xx * _pairStride)), red + xx, planeSize);
-                        }
-
-                        break;
-                    case HorizontalKernel.Vector128:
-                        for (; xx < _vectorColumns; xx++)
-                        {
-                            Store(DotVector128(row + (firstTaps[xx] * 3), tapCounts[xx], weights + (xx * weightStride)), red + xx, planeSize);
-                        }
-
-                        break;
-                }
-
-                if (_kernel == HorizontalKernel.Scalar)
-                {
-                    ResampleScalar(row, red, planeSize, weights, firstTaps, tapCounts, 0);
-                }
-                else
-                {
-                    ResampleTail(row, red, planeSize, weights, firstTaps, tapCounts);
-                }
+                ResampleScalar(bgr + ((_firstRow + r) * rowStride), intermediate + (r * OutputStride), planeSize, 0);
             }
         }
     }
 
-    // The last columns, whose vector loads would run past the end of the source row.
-    private void ResampleTail(byte* row, byte* red, int planeSize, int* weights, int* firstTaps, int* tapCounts) =>
-        ResampleScalar(row, red, planeSize, weights, firstTaps, tapCounts, _vectorColumns);
-
-    // Pillow's loop as written, for output columns from firstColumn on.
-    private void ResampleScalar(byte* row, byte* red, int planeSize, int* weights, int* firstTaps, int* tapCounts, int firstColumn)
+    // Pillow's loop as written, for output columns from firstColumn on (also the columns whose vector loads
+    // would run past the end of the source row).
+    private void ResampleScalar(byte* row, byte* red, int planeSize, int firstColumn)
     {
         int weightStride = _horizontal.WeightStride;
+        int[] weights = _horizontal.Weights;
         for (int xx = firstColumn; xx < OutputWidth; xx++)
         {
-            byte* pixel = row + (firstTaps[xx] * 3);
-            int* w = weights + (xx * weightStride);
+            byte* pixel = row + (_horizontal.FirstTaps[xx] * 3);
+            int w = xx * weightStride;
             int b = PillowResampleAxis.RoundingBias, g = b, r = b;
-            for (int t = 0; t < tapCounts[xx]; t++)
+            for (int t = 0; t < _horizontal.TapCounts[xx]; t++)
             {
-                b += pixel[t * 3] * w[t];
-                g += pixel[(t * 3) + 1] * w[t];
-                r += pixel[(t * 3) + 2] * w[t];
+                b += pixel[t * 3] * weights[w + t];
+                g += pixel[(t * 3) + 1] * weights[w + t];
+                r += pixel[(t * 3) + 2] * weights[w + t];
             }
 
             red[xx] = PillowResampleAxis.Clip8(r);
@@ -228,40 +189,59 @@ internal sealed unsafe class PillowBicubicResizer
         }
     }
 
-    // Sums (B, G, R, -) for one output pixel, two source pixels per step: vpmovzxbd widens 8 bytes (BGR BGR BG)
-    // to 8 ints in one instruction; the last two lanes have zero weights.
+    // One output column of four rows, two source pixels per step: vpmovzxbd widens 8 bytes (BGR BGR BG) to
+    // 8 ints in one instruction; the last two lanes have zero weights.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> DotAvx2(byte* pixels, int taps, int* pairWeights)
+    private void FourRowsAvx2(byte* pixels, long rowStride, int taps, int* pairWeights, byte* red, int planeSize)
     {
-        Vector256<int> sum = Vector256<int>.Zero;
+        Vector256<int> sum0 = Vector256<int>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
         int pairs = (taps + 1) >> 1;
         for (int p = 0; p < pairs; p++)
         {
-            sum += Avx2.ConvertToVector256Int32(pixels + (p * 6)) * Vector256.Load(pairWeights + (p * 8));
+            Vector256<int> w = Vector256.Load(pairWeights + (p * 8));
+            byte* at = pixels + (p * 6);
+            sum0 += Avx2.ConvertToVector256Int32(at) * w;
+            sum1 += Avx2.ConvertToVector256Int32(at + rowStride) * w;
+            sum2 += Avx2.ConvertToVector256Int32(at + (2 * rowStride)) * w;
+            sum3 += Avx2.ConvertToVector256Int32(at + (3 * rowStride)) * w;
         }
 
-        return FoldPairs(sum);
+        Store(FoldPairs(sum0), red, planeSize);
+        Store(FoldPairs(sum1), red + OutputStride, planeSize);
+        Store(FoldPairs(sum2), red + (2 * OutputStride), planeSize);
+        Store(FoldPairs(sum3), red + (3 * OutputStride), planeSize);
     }
+
+    // One output column of four rows, one source pixel (B, G, R, spare lane) per step; portable (NEON on ARM64).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FourRowsVector128(byte* pixels, long rowStride, int taps, int* weights, byte* red, int planeSize)
+    {
+        Vector128<int> sum0 = Vector128<int>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
+        for (int t = 0; t < taps; t++)
+        {
+            var w = Vector128.Create(weights[t]);
+            byte* at = pixels + (t * 3);
+            sum0 += WidenPixel(at) * w;
+            sum1 += WidenPixel(at + rowStride) * w;
+            sum2 += WidenPixel(at + (2 * rowStride)) * w;
+            sum3 += WidenPixel(at + (3 * rowStride)) * w;
+        }
+
+        Store(sum0, red, planeSize);
+        Store(sum1, red + OutputStride, planeSize);
+        Store(sum2, red + (2 * OutputStride), planeSize);
+        Store(sum3, red + (3 * OutputStride), planeSize);
+    }
+
+    // B, G, R and the next byte as four ints (the fourth lane is never read back).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> WidenPixel(byte* pixel) =>
+        Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<uint>(pixel)).AsByte())).AsInt32();
 
     // Adds lanes 3..5 (the odd pixels) onto lanes 0..2 (the even ones).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<int> FoldPairs(Vector256<int> sum) =>
         (sum + Avx2.PermuteVar8x32(sum, Vector256.Create(3, 4, 5, 6, 7, 0, 1, 2))).GetLower();
-
-    // Sums (B, G, R, -) for one output pixel, one source pixel per step; the spare lane is never read.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> DotVector128(byte* pixels, int taps, int* weights)
-    {
-        Vector128<int> sum = Vector128<int>.Zero;
-        for (int t = 0; t < taps; t++)
-        {
-            Vector128<byte> bytes = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<uint>(pixels + (t * 3))).AsByte();
-            Vector128<uint> widened = Vector128.WidenLower(Vector128.WidenLower(bytes));
-            sum += widened.AsInt32() * Vector128.Create(weights[t]);
-        }
-
-        return sum;
-    }
 
     // Pillow's clip8 on the (B, G, R) sums, written to the R, G and B planes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
