@@ -10,6 +10,7 @@ internal static class EdgePaliCli
         var root = new RootCommand("EdgePali: a vision-language model (PaliGemma) on a camera at the edge, publishing over MQTT.");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(MqttCheckCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
         var parse = root.Parse(args);
         return await parse.InvokeAsync().ConfigureAwait(false);
     }
