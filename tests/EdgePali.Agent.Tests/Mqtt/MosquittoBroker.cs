@@ -23,6 +23,9 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         var text = new StringBuilder()
             .AppendLine($"listener {port} 127.0.0.1")
             .AppendLine("allow_anonymous true")
+
+            // Started as root, mosquitto switches to the user "mosquitto", which cannot write our temporary folder.
+            .AppendLine($"user {Environment.UserName}")
             .AppendLine("max_queued_messages 100000")
             .AppendLine("log_dest stderr")
             .AppendLine("log_type error")

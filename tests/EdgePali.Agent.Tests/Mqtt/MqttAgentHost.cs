@@ -4,6 +4,7 @@ using EdgePali.Agent.Publishing.Mqtt;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace EdgePali.Agent.Tests.Mqtt;
 
@@ -38,6 +39,10 @@ internal sealed class MqttAgentHost : IAsyncDisposable
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddEdgePaliMqtt(builder.Configuration);
+        if (Environment.GetEnvironmentVariable("EDGEPALI_TEST_LOG") == "1")
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Debug);
+        }
         if (control is not null)
         {
             builder.Services.AddSingleton(control);
