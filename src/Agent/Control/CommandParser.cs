@@ -41,7 +41,7 @@ public static class CommandParser
                 return Fail<VisionTask>(id, error);
             }
 
-            var settings = new TaskSettings("ask", kind.Value!, prompt.Value, labels.Value!, TaskTrigger.Command, TimeSpan.FromSeconds(limits.MinIntervalSeconds));
+            var settings = new TaskSettings("asked", kind.Value!, prompt.Value, labels.Value!, TaskTrigger.Command, TimeSpan.FromSeconds(limits.MinIntervalSeconds));
             return TaskValidation.Validate(settings, limits) is { } invalid
                 ? Fail<VisionTask>(id, invalid)
                 : new ParsedCommand<VisionTask>(id, settings.ToVisionTask(), null);
