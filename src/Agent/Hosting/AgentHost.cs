@@ -1,5 +1,6 @@
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
+using EdgePali.Agent.Publishing.Mqtt;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -120,6 +121,7 @@ public static class AgentHost
         Validate<SnapshotOptions>(services, failures);
         Validate<ResultLogOptions>(services, failures);
         Validate<HealthOptions>(services, failures);
+        Validate<MqttOptions>(services, failures);
         return failures;
     }
 

@@ -8,6 +8,7 @@ using EdgePali.Agent.Health;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
 using EdgePali.Agent.Publishing;
+using EdgePali.Agent.Publishing.Mqtt;
 using EdgePali.Agent.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,10 @@ public static class AgentServiceCollectionExtensions
     public static IServiceCollection AddEdgePaliAgent(this IServiceCollection services, IConfiguration configuration)
     {
         AddOptions(services, configuration);
+
+        // MQTT first: its broker and connection start before the pipeline and stop after it, so the results
+        // drained at shutdown still reach the (durable) MQTT publisher. It is the first result publisher.
+        services.AddEdgePaliMqtt(configuration);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFrameSourceFactory, FrameSourceFactory>();

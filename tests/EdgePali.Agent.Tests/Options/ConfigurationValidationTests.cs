@@ -48,6 +48,8 @@ public sealed class ConfigurationValidationTests : IDisposable
     [InlineData("--Devices:Gpio:Inputs:0:Pin=17 --Devices:Gpio:Inputs:0:Cameras:0=garage", "Devices:Gpio:Inputs:0:Cameras: 'garage' is not a configured camera")]
     [InlineData("--Devices:Gpio:Outputs:0:Pin=4 --Devices:Gpio:Outputs:0:Led=ACT", "Devices:Gpio:Outputs:0: set exactly one of Pin")]
     [InlineData("--Devices:Gpio:Inputs:0:Pin=4 --Devices:Gpio:Outputs:0:Pin=4", "Devices:Gpio:Outputs:0:Pin: GPIO 4 is used twice")]
+    [InlineData("--Mqtt:Hots=broker", "Mqtt:Hots: unknown setting. Did you mean 'Host'?")]
+    [InlineData("--Mqtt:Port=mqtt", "Mqtt:Port: 'mqtt' is not a whole number")]
     [InlineData("--Snapshots:Quality=0", "Snapshots:Quality: must be a JPEG quality 1..100")]
     [InlineData("--ResultLog:MaxFiles=0", "ResultLog:MaxFiles: must be at least 1")]
     [InlineData("--Health:AnalysisStallSeconds=0", "Health:AnalysisStallSeconds: must be more than 0")]

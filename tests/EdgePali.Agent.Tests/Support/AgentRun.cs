@@ -8,15 +8,27 @@ namespace EdgePali.Agent.Tests.Support;
 /// <summary>Runs the worker in-process, as `edgepali run` would, with a test analyser and a collecting publisher.</summary>
 public static class AgentRun
 {
-    /// <summary>Settings every in-process run needs: a state folder, an existing model folder, quiet logs, no snapshots.</summary>
+    /// <summary>
+    /// Settings every in-process run needs: a state folder, an existing model folder, quiet logs, no snapshots,
+    /// and the embedded MQTT broker on a free port (so parallel runs and a system broker do not collide).
+    /// </summary>
     public static List<string> BaseArguments(string stateDirectory) =>
     [
         $"--Agent:StateDirectory={stateDirectory}",
+        $"--Mqtt:Port={FreePort()}",
+        "--Mqtt:HomeAssistant:Discovery=false",
         $"--Model:Path={stateDirectory}",
         "--Logging:LogLevel:Default=Warning",
         "--Snapshots:Enabled=false",
         "--Devices:Thermal:Enabled=false",
     ];
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public static async Task<(int ExitCode, string Errors)> RunAsync(
         IEnumerable<string> arguments,

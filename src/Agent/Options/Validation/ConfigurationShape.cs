@@ -25,8 +25,7 @@ public static class ConfigurationShape
         [SnapshotOptions.Section] = typeof(SnapshotOptions),
         [ResultLogOptions.Section] = typeof(ResultLogOptions),
         [HealthOptions.Section] = typeof(HealthOptions),
-        // Owned by the MQTT side, which validates its own section.
-        ["Mqtt"] = null,
+        [Publishing.Mqtt.MqttOptions.SectionName] = typeof(Publishing.Mqtt.MqttOptions),
         // Microsoft.Extensions.Logging's own section (levels per category).
         ["Logging"] = null,
     };
