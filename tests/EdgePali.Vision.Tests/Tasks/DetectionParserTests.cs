@@ -243,7 +243,7 @@ public sealed class DetectionParserTests
     {
         var random = new Random(7);
         string[] labels = ["shoe", "car", "person", "red traffic light", "Straßenbahn", "🦙", "猫", "cat", "dog"];
-        for (var run = 0; run < 2000; run++)
+        for (var run = 0; run < 1000; run++)
         {
             var count = random.Next(0, 6);
             var segment = random.Next(2) == 0;
