@@ -37,7 +37,7 @@ public sealed class GemmaTokenizer : ITokenDecoder
     private readonly bool _hasStrippingTokens;
     private readonly AddedTokenSplitter _rawSplitter;
     private readonly AddedTokenSplitter _normalizedSplitter;
-    private readonly IReadOnlyList<(char From, char To)> _normalizer;
+    private readonly (char From, char To)[] _normalizer;
     private readonly BytePairModel _model;
     private readonly PieceDecoder _decoder;
     private readonly Dictionary<string, int> _idOfToken;
@@ -49,40 +49,42 @@ public sealed class GemmaTokenizer : ITokenDecoder
 
     private GemmaTokenizer(TokenizerJsonDefinition definition, TokenizerConfig config, string fileName)
     {
-        var addedTokens = WithPaliGemmaTokens(definition, fileName);
+        // Id -> text; one text per id, which also lets the BPE use ids as the symbols it merges.
+        var size = PaliGemmaTokens.Image + 1;
+        foreach (var id in definition.Vocabulary.Values)
+            size = Math.Max(size, id + 1);
+        foreach (var token in definition.AddedTokens)
+            size = Math.Max(size, token.Id + 1);
+        _pieceOfId = new string?[size];
+        foreach (var (piece, id) in definition.Vocabulary)
+            SetPiece(id, piece, fileName);
+        foreach (var token in definition.AddedTokens)
+            SetPiece(token.Id, token.Content, fileName);
+        var addedTokens = WithPaliGemmaTokens(definition, _pieceOfId, fileName);
 
         // transformers.js's tokens_to_ids: the vocabulary with every added token's content set to its id.
         _idOfToken = definition.Vocabulary;
-        foreach (var token in addedTokens)
-            _idOfToken[token.Content] = token.Id;
-
-        var size = 0;
-        foreach (var id in _idOfToken.Values)
-            size = Math.Max(size, id + 1);
-        _pieceOfId = new string?[size];
-        foreach (var (piece, id) in definition.Vocabulary)
-            _pieceOfId[id] = piece;
-        _isSpecialId = new bool[size];
         var specialPieces = new HashSet<string>(config.AdditionalSpecialTokens, StringComparer.Ordinal);
         foreach (var token in addedTokens)
         {
-            _pieceOfId[token.Id] = token.Content;
+            _idOfToken[token.Content] = token.Id;
             if (token.Special)
                 specialPieces.Add(token.Content);
         }
 
+        _isSpecialId = new bool[size];
         for (var id = 0; id < size; id++)
             _isSpecialId[id] = _pieceOfId[id] is { } piece && specialPieces.Contains(piece);
 
         // Added tokens are matched on the raw text unless "normalized", then on the normalized text too.
-        _normalizer = definition.NormalizerReplacements;
+        _normalizer = [.. definition.NormalizerReplacements];
         var addedByText = new Dictionary<string, AddedTokenEntry>(StringComparer.Ordinal);
         var raw = new List<string>();
         var normalized = new List<string>();
         foreach (var token in addedTokens)
         {
             addedByText[token.Content] = token;
-            if (token.Normalized && _normalizer.Count > 0)
+            if (token.Normalized && _normalizer.Length > 0)
             {
                 var form = Normalize(token.Content);
                 addedByText[form] = token;
@@ -278,19 +280,23 @@ public sealed class GemmaTokenizer : ITokenDecoder
         return new string(chars);
     }
 
+    private void SetPiece(int id, string piece, string fileName)
+    {
+        if (id < 0)
+            throw new TokenizerLoadException($"{fileName} gives \"{piece}\" the negative id {id}; the file is damaged.");
+        if (_pieceOfId[id] is { } other && other != piece)
+            throw new TokenizerLoadException($"{fileName} gives id {id} to both \"{other}\" and \"{piece}\"; each id must name one " +
+                                             "piece. The file is damaged or hand-edited; use the one exported with the model.");
+        _pieceOfId[id] = piece;
+    }
+
     /// <summary>The added tokens of the file plus PaliGemma's location, segmentation and image tokens.</summary>
-    private static List<AddedTokenEntry> WithPaliGemmaTokens(TokenizerJsonDefinition definition, string fileName)
+    private static List<AddedTokenEntry> WithPaliGemmaTokens(TokenizerJsonDefinition definition, string?[] pieceOfId, string fileName)
     {
         var tokens = definition.AddedTokens;
         var byContent = new Dictionary<string, AddedTokenEntry>(StringComparer.Ordinal);
-        var contentOfId = new Dictionary<int, string>();
-        foreach (var (piece, id) in definition.Vocabulary)
-            contentOfId.TryAdd(id, piece);
         foreach (var token in tokens)
-        {
             byContent[token.Content] = token;
-            contentOfId[token.Id] = token.Content;
-        }
 
         foreach (var (content, id, special) in PaliGemmaAddedTokens())
         {
@@ -305,9 +311,10 @@ public sealed class GemmaTokenizer : ITokenDecoder
             if (definition.Vocabulary.TryGetValue(content, out var vocabularyId) && vocabularyId != id)
                 throw new TokenizerLoadException($"{fileName} has the piece {content} with id {vocabularyId}; PaliGemma uses {id}. " +
                                                  "This tokenizer does not belong to a PaliGemma model.");
-            if (contentOfId.TryGetValue(id, out var other) && other != content)
+            if (pieceOfId[id] is { } other && other != content)
                 throw new TokenizerLoadException($"{fileName} already uses id {id} for \"{other}\", where PaliGemma has {content}. " +
                                                  "This tokenizer does not belong to a PaliGemma model.");
+            pieceOfId[id] = content;
             tokens.Add(new AddedTokenEntry(id, content, special, Normalized: false, LStrip: false, RStrip: false));
         }
 

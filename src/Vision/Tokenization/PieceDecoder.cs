@@ -14,12 +14,9 @@ internal sealed class PieceDecoder
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
-    private readonly string?[] _textOfId;
-    private readonly short[] _byteOfId;
-    private readonly bool[] _specialOfId;
-    private readonly string _unknownText;
-    private readonly short _unknownByte;
-    private readonly bool _unknownSpecial;
+    // One entry per id (text, byte, special together: one cache line per id when decoding).
+    private readonly Entry[] _entries;
+    private readonly Entry _unknown;
     private readonly bool _cleanUpSpaces;
 
     /// <param name="pieceOfId">Piece text per id (null where no piece has that id).</param>
@@ -30,21 +27,14 @@ internal sealed class PieceDecoder
     public PieceDecoder(string?[] pieceOfId, string unknownPiece, IReadOnlySet<string> specialPieces,
         (string From, string To) replace, bool cleanUpSpaces)
     {
-        _textOfId = new string?[pieceOfId.Length];
-        _byteOfId = new short[pieceOfId.Length];
-        _specialOfId = new bool[pieceOfId.Length];
+        _entries = new Entry[pieceOfId.Length];
         for (var id = 0; id < pieceOfId.Length; id++)
         {
-            if (pieceOfId[id] is not { } piece)
-                continue;
-            _textOfId[id] = piece.Replace(replace.From, replace.To, StringComparison.Ordinal);
-            _byteOfId[id] = ByteOf(_textOfId[id]!);
-            _specialOfId[id] = specialPieces.Contains(piece);
+            if (pieceOfId[id] is { } piece)
+                _entries[id] = EntryOf(piece, specialPieces, replace);
         }
 
-        _unknownText = unknownPiece.Replace(replace.From, replace.To, StringComparison.Ordinal);
-        _unknownByte = ByteOf(_unknownText);
-        _unknownSpecial = specialPieces.Contains(unknownPiece);
+        _unknown = EntryOf(unknownPiece, specialPieces, replace);
         _cleanUpSpaces = cleanUpSpaces;
     }
 
@@ -57,19 +47,18 @@ internal sealed class PieceDecoder
         {
             foreach (var id in ids)
             {
-                var known = (uint)id < (uint)_textOfId.Length && _textOfId[id] is not null;
-                if (skipSpecialTokens && (known ? _specialOfId[id] : _unknownSpecial))
+                var entry = (uint)id < (uint)_entries.Length && _entries[id].Text is not null ? _entries[id] : _unknown;
+                if (skipSpecialTokens && entry.Special)
                     continue;
-                var b = known ? _byteOfId[id] : _unknownByte;
-                if (b >= 0)
+                if (entry.Byte >= 0)
                 {
-                    bytes[byteCount++] = (byte)b;
+                    bytes[byteCount++] = (byte)entry.Byte;
                     continue;
                 }
 
                 AppendUtf8(text, bytes.AsSpan(0, byteCount));
                 byteCount = 0;
-                text.Append(known ? _textOfId[id] : _unknownText);
+                text.Append(entry.Text);
             }
 
             AppendUtf8(text, bytes.AsSpan(0, byteCount));
@@ -80,6 +69,12 @@ internal sealed class PieceDecoder
         }
 
         return _cleanUpSpaces ? CleanUpSpaces(text.ToString()) : text.ToString();
+    }
+
+    private static Entry EntryOf(string piece, IReadOnlySet<string> specialPieces, (string From, string To) replace)
+    {
+        var text = piece.Replace(replace.From, replace.To, StringComparison.Ordinal);
+        return new Entry(text, ByteOf(text), specialPieces.Contains(piece));
     }
 
     private static void AppendUtf8(StringBuilder text, ReadOnlySpan<byte> run)
@@ -138,6 +133,10 @@ internal sealed class PieceDecoder
 
     /// <summary>JavaScript's whitespace (WhiteSpace + LineTerminator), used by trim and parseInt.</summary>
     internal static bool IsJsWhiteSpace(char c) => c == '\uFEFF' || (c != '\u0085' && char.IsWhiteSpace(c));
+
+    /// <summary>An id's text after the decoder's Replace, its byte if it is a byte piece (else -1), and whether
+    /// skipping special tokens drops it.</summary>
+    private readonly record struct Entry(string? Text, short Byte, bool Special);
 
     /// <summary>transformers.js's clean_up_tokenization, replacement by replacement.</summary>
     private static string CleanUpSpaces(string text) => text

@@ -33,9 +33,18 @@ public sealed class GemmaTokenizerLoadTests(GemmaTokenizerFixture fixture) : ICl
     public void FromFile_TokenizerGivingImageAnotherId_IsRejected()
     {
         var path = WriteRealTokenizerWithAddedTokens(
+            """{"id":300000,"content":"<image>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},""");
+        var error = Assert.Throws<TokenizerLoadException>(() => GemmaTokenizer.FromFile(path));
+        Assert.Contains("gives <image> the id 300000; PaliGemma uses 257152", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromFile_TwoPiecesSharingAnId_IsRejected()
+    {
+        var path = WriteRealTokenizerWithAddedTokens(
             """{"id":5,"content":"<image>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},""");
         var error = Assert.Throws<TokenizerLoadException>(() => GemmaTokenizer.FromFile(path));
-        Assert.Contains("gives <image> the id 5; PaliGemma uses 257152", error.Message, StringComparison.Ordinal);
+        Assert.Contains("gives id 5 to both", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
