@@ -18,7 +18,8 @@ public static partial class VisionTaskParser
     /// <summary>
     /// Parses a prompt. Keywords are matched case-insensitively; the rest is kept as typed.
     /// "caption [lang]", "describe [lang]", "ocr", "answer [lang] question", "detect a ; b", "segment a ; b";
-    /// a language is a code such as "en", "de" or "pt-BR" and defaults to "en" when left out.
+    /// a language is a code such as "en", "de" or "pt-BR" and defaults to "en" when left out (after "answer",
+    /// only the XM3600 languages count, so a question may start with a short word such as "is").
     /// Malformed forms ("caption en extra words", "detect" without labels) and anything else are raw prompts.
     /// </summary>
     public static VisionTask Parse(string prompt)
@@ -83,14 +84,25 @@ public static partial class VisionTaskParser
         }
     }
 
+    // The 36 languages of XM3600, which PaliGemma's multilingual captioning and VQA mixes cover. After
+    // "answer" only these count as a language, so "answer is the door open?" keeps "is" in the question.
+    private static readonly HashSet<string> AnswerLanguages = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "ar", "bn", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fil", "fr", "he", "hi", "hr", "hu", "id", "it",
+        "ja", "ko", "mi", "nl", "no", "pl", "pt", "quz", "ro", "ru", "sv", "sw", "te", "th", "tr", "uk", "vi", "zh",
+    };
+
     private static AnswerTask ParseAnswer(string rest)
     {
         var space = rest.IndexOf(' ', StringComparison.Ordinal);
-        if (space > 0 && LanguagePattern().IsMatch(rest[..space]))
+        if (space > 0 && IsAnswerLanguage(rest[..space]))
             return new AnswerTask(rest[(space + 1)..].Trim(), rest[..space]);
         // No language code: the whole rest is the question (PaliGemma still needs one, so English).
         return new AnswerTask(rest, DefaultLanguage);
     }
+
+    private static bool IsAnswerLanguage(string word) =>
+        LanguagePattern().IsMatch(word) && AnswerLanguages.Contains(word.Split('-', '_')[0]);
 
     /// <summary>The language in <paramref name="rest"/>, "en" when empty, null when it is not a single code.</summary>
     private static string? LanguageOrDefault(string rest) =>

@@ -42,6 +42,8 @@ public sealed class VisionTaskParserTests
     [InlineData("answer en what is this?", "what is this?", "en")]
     [InlineData("answer de was ist das?", "was ist das?", "de")]
     [InlineData("answer what colour is the car?", "what colour is the car?", "en")]
+    [InlineData("answer is the door open?", "is the door open?", "en")]
+    [InlineData("answer pt-BR o que é isto?", "o que é isto?", "pt-BR")]
     public void Answer_SplitsLanguageAndQuestion(string prompt, string question, string language)
     {
         var task = Assert.IsType<AnswerTask>(VisionTaskParser.Parse(prompt));
