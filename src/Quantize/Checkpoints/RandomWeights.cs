@@ -13,7 +13,10 @@ internal sealed class RandomWeights
     private readonly int[] outlierColumns;
     private readonly long columns;
 
-    public RandomWeights(ExpectedTensor tensor, int seed, int outlierChannels = 3, float outlierGain = 6f)
+    /// <summary>One outlier input channel per this many columns (at least one): real LLM layers have a handful among thousands.</summary>
+    public const int ColumnsPerOutlierChannel = 256;
+
+    public RandomWeights(ExpectedTensor tensor, int seed, float outlierGain = 6f)
     {
         this.seed = Mix((ulong)seed * 0x9E3779B97F4A7C15UL ^ StableHash(tensor.Name));
         columns = tensor.Shape[^1];
@@ -30,7 +33,7 @@ internal sealed class RandomWeights
         };
         var rng = new Random((int)(this.seed & 0x7FFFFFFF));
         outlierColumns = tensor.Role == TensorRole.Linear
-            ? Enumerable.Range(0, outlierChannels).Select(_ => rng.Next((int)columns)).ToArray()
+            ? Enumerable.Range(0, (int)Math.Max(1, columns / ColumnsPerOutlierChannel)).Select(_ => rng.Next((int)columns)).ToArray()
             : [];
     }
 

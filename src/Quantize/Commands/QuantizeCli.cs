@@ -12,6 +12,7 @@ internal static class QuantizeCli
         root.Subcommands.Add(BuildVaeCommand.Create());
         root.Subcommands.Add(MakeTestVaeCommand.Create());
         root.Subcommands.Add(PullCommand.Create());
+        root.Subcommands.Add(BuildCommand.Create());
         var parse = root.Parse(args);
         return await parse.InvokeAsync().ConfigureAwait(false);
     }

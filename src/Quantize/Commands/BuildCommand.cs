@@ -1,0 +1,65 @@
+using System.CommandLine;
+using EdgePali.Quantize.Builders;
+using EdgePali.Quantize.Checkpoints;
+using Spectre.Console;
+
+namespace EdgePali.Quantize.Commands;
+
+/// <summary>`build`: a Hugging Face PaliGemma checkpoint -> an ONNX model package (fp32, int8 or int4 weights).</summary>
+internal static class BuildCommand
+{
+    public static Command Create()
+    {
+        var checkpointOption = new Option<string>("--checkpoint") { Description = "Hugging Face PaliGemma checkpoint folder (config.json, *.safetensors, tokenizer.json).", Required = true };
+        var outOption = new Option<string>("--out") { Description = "Package folder to create (must not exist or be empty).", Required = true };
+        var weightsOption = new Option<string>("--weights") { Description = "int8 (default) | int4 | fp32", DefaultValueFactory = _ => "int8" };
+        weightsOption.AcceptOnlyFromAmong("int8", "int4", "fp32");
+        var blockOption = new Option<int>("--block-size") { Description = "Quantisation block size along K (power of two >= 16).", DefaultValueFactory = _ => 32 };
+        var imageSizeOption = new Option<int?>("--image-size") { Description = "Expected image size; must match the checkpoint's vision image_size." };
+
+        var command = new Command("build", "Build ONNX models (vision_encoder, embed_tokens, decoder_model_merged) and an edgepali.json manifest from a PaliGemma checkpoint.")
+        {
+            checkpointOption, outOption, weightsOption, blockOption, imageSizeOption,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var weights = parse.GetValue(weightsOption) switch
+            {
+                "fp32" => WeightFormat.Fp32,
+                "int4" => WeightFormat.Int4,
+                _ => WeightFormat.Int8,
+            };
+            var options = new PackageBuildOptions(parse.GetValue(checkpointOption)!, parse.GetValue(outOption)!, weights, parse.GetValue(blockOption), parse.GetValue(imageSizeOption));
+            try
+            {
+                PackageBuildResult? result = null;
+                await AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                    .StartAsync(async ctx =>
+                    {
+                        var task = ctx.AddTask($"building {weights.CliName()} package", maxValue: 1.0);
+                        var progress = new Progress<PackageBuildProgress>(p =>
+                        {
+                            task.Description = $"{weights.CliName()}: {p.Stage}";
+                            task.Value = p.Fraction;
+                        });
+                        result = await PackageBuilder.BuildAsync(options, progress, cancellationToken).ConfigureAwait(false);
+                        task.Value = 1.0;
+                    }).ConfigureAwait(false);
+                AnsiConsole.MarkupLineInterpolated($"[green]wrote[/] {result!.OutDir} ({string.Join(", ", result.ModelFiles)})");
+                return 0;
+            }
+            catch (OperationCanceledException)
+            {
+                AnsiConsole.MarkupLine("[yellow]cancelled[/]: nothing was left in the output folder.");
+                return 130;
+            }
+            catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}
