@@ -1,4 +1,6 @@
 using System.Text;
+using EdgePali.Quantize.Checkpoints;
+using EdgePali.Vision.Tokenization;
 
 namespace EdgePali.Vision.Tests.Tokenization;
 
@@ -79,6 +81,32 @@ public sealed class GemmaTokenizerConformanceTests(TokenizerConformanceFixture f
         }
 
         Assert.True(mismatches.Length == 0, $"seed {TokenizerConformanceFixture.RandomIdSeed}:\n{mismatches}");
+    }
+
+    [Fact]
+    public void BuilderPackageTokenizerFiles_EncodeAndDecodeLikeTheReference()
+    {
+        // The builder writes tokenizer.json with PaliGemma's tokens listed (and its own tokenizer_config.json);
+        // it must tokenize exactly as the plain Gemma file does in transformers.js.
+        var package = Directory.CreateTempSubdirectory("edgepali-builder-tokenizer-").FullName;
+        try
+        {
+            PaliGemmaTokenizerFiles.Write(ConformancePaths.GemmaTokenizerJson, package, imageSeqLength: 256);
+            var tokenizer = GemmaTokenizer.FromDirectory(package);
+
+            Assert.Equal(fixture.Tokenizer.VocabularySize, tokenizer.VocabularySize);
+            foreach (var (text, answer) in fixture.TextAnswers)
+                Assert.Equal(answer.Ids!, tokenizer.Encode(text));
+            foreach (var (ids, answer) in fixture.IdAnswers)
+            {
+                Assert.Equal(answer.Decoded, tokenizer.Decode(ids));
+                Assert.Equal(answer.DecodedSkippingSpecial, tokenizer.Decode(ids, skipSpecialTokens: true));
+            }
+        }
+        finally
+        {
+            Directory.Delete(package, recursive: true);
+        }
     }
 
     private static string Show(string text)
