@@ -28,6 +28,8 @@ public sealed class MaskDecoder : IDisposable
     private readonly float[] mask = new float[MaskSize * MaskSize];
     private readonly OrtValue codesValue;
     private readonly OrtValue maskValue;
+    private readonly OrtValue[] inputValues;
+    private readonly OrtValue[] outputValues;
     private readonly string[] inputNames = [InputName];
     private readonly string[] outputNames = [OutputName];
     private readonly Lock gate = new();
@@ -37,6 +39,8 @@ public sealed class MaskDecoder : IDisposable
         this.session = session;
         codesValue = OrtValue.CreateTensorValueFromMemory(codes, [1, DetectionParser.SegmentCodeCount]);
         maskValue = OrtValue.CreateTensorValueFromMemory(mask, [1, MaskSize, MaskSize]);
+        inputValues = [codesValue];
+        outputValues = [maskValue];
     }
 
     /// <summary>Loads and checks a decoder graph. <paramref name="options"/> are used, not owned (CPU by default).</summary>
@@ -85,7 +89,7 @@ public sealed class MaskDecoder : IDisposable
                 codes[i] = code;
             }
 
-            session.Run(runOptions, inputNames, [codesValue], outputNames, [maskValue]);
+            session.Run(runOptions, inputNames, inputValues, outputNames, outputValues);
             mask.CopyTo(mask64);
         }
     }
