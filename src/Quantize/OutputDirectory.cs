@@ -17,12 +17,13 @@ public static class OutputDirectory
         }).GetAwaiter().GetResult();
     }
 
-    public static async Task WriteAtomicallyAsync(string outDir, Func<string, Task> write)
+    /// <param name="overwrite">Replace an existing non-empty folder, only once the new content is complete.</param>
+    public static async Task WriteAtomicallyAsync(string outDir, Func<string, Task> write, bool overwrite = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(outDir);
         ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(outDir).TrimEnd(Path.DirectorySeparatorChar);
-        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+        if (!overwrite && Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
             throw new IOException($"Output folder '{full}' already exists and is not empty; choose a new --out folder or delete it first.");
         var parent = Path.GetDirectoryName(full) ?? throw new IOException($"'{full}' has no parent folder.");
         Directory.CreateDirectory(parent);
@@ -32,7 +33,24 @@ public static class OutputDirectory
         {
             await write(temp).ConfigureAwait(false);
             if (Directory.Exists(full))
-                Directory.Delete(full);
+            {
+                // The old content is moved aside, not deleted, until the new folder is in place (restored if that fails).
+                var old = Path.Combine(parent, $".{Path.GetFileName(full)}.old-{Guid.NewGuid():N}");
+                Directory.Move(full, old);
+                try
+                {
+                    Directory.Move(temp, full);
+                }
+                catch
+                {
+                    Directory.Move(old, full);
+                    throw;
+                }
+
+                TryDelete(old);
+                return;
+            }
+
             Directory.Move(temp, full);
         }
         catch

@@ -66,14 +66,8 @@ internal sealed class WeightWriter(OnnxGraph graph, int? bits, int blockSize, Ac
 
     private string QuantizedLinear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, int k, int n, int nbits)
     {
-        var quantizer = new BlockQuantizer(nbits, blockSize, k);
-        var bName = graph.Name(hint + ".qweight");
-        var packedSink = graph.BeginInitializer(bName, DataType.Uint8, [n, quantizer.KBlocks, quantizer.BlobBytes]);
-        var scales = new float[(long)n * quantizer.KBlocks];
-        var zeroPoints = new byte[(long)n * quantizer.ZeroPointRowBytes];
+        var writer = new MatMulNBitsWriter(graph, hint, nbits, blockSize, k, n);
         var chunk = new float[RowsPerChunk * k];
-        var packed = new byte[RowsPerChunk * quantizer.RowBytes];
-        var row = 0;
         foreach (var w in weights)
         {
             var wRows = (int)w.Shape[0];
@@ -82,42 +76,12 @@ internal sealed class WeightWriter(OnnxGraph graph, int? bits, int blockSize, Ac
                 cancellationToken.ThrowIfCancellationRequested();
                 var count = Math.Min(RowsPerChunk, wRows - first);
                 w.ReadRows(first, count, chunk);
-                for (var r = 0; r < count; r++)
-                {
-                    var global = row + first + r;
-                    quantizer.QuantizeRow(
-                        chunk.AsSpan(r * k, k),
-                        packed.AsSpan(r * quantizer.RowBytes, quantizer.RowBytes),
-                        scales.AsSpan(global * quantizer.KBlocks, quantizer.KBlocks),
-                        zeroPoints.AsSpan(global * quantizer.ZeroPointRowBytes, quantizer.ZeroPointRowBytes));
-                }
-
-                packedSink.Write(packed.AsSpan(0, count * quantizer.RowBytes));
+                writer.WriteRows(chunk.AsSpan(0, count * k));
                 elementsRead((long)count * k);
             }
-
-            row += wRows;
         }
 
-        packedSink.Complete();
-        var inputs = new List<string>
-        {
-            x,
-            bName,
-            graph.Initializer(graph.Name(hint + ".scales"), DataType.Float, [scales.Length], System.Runtime.InteropServices.MemoryMarshal.AsBytes(scales.AsSpan())),
-        };
-        if (quantizer.HasZeroPoints)
-            inputs.Add(graph.Initializer(graph.Name(hint + ".zero_points"), DataType.Uint8, [zeroPoints.Length], zeroPoints));
-        return graph.Node(
-            "MatMulNBits",
-            inputs,
-            graph.Name(hint),
-            OnnxGraph.MicrosoftDomain,
-            OnnxGraph.Attr("K", k),
-            OnnxGraph.Attr("N", n),
-            OnnxGraph.Attr("bits", nbits),
-            OnnxGraph.Attr("block_size", blockSize),
-            OnnxGraph.Attr("accuracy_level", 4L));
+        return writer.Complete(x);
     }
 
     /// <summary>logits = x · Eᵀ for the tied [V, D] embedding: Gemm(transB) in float32 so the table streams by rows, or MatMulNBits.</summary>

@@ -13,6 +13,8 @@ internal static class QuantizeCli
         root.Subcommands.Add(MakeTestVaeCommand.Create());
         root.Subcommands.Add(PullCommand.Create());
         root.Subcommands.Add(BuildCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
         var parse = root.Parse(args);
         return await parse.InvokeAsync().ConfigureAwait(false);
     }

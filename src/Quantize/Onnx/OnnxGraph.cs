@@ -37,14 +37,40 @@ internal sealed class OnnxGraph : IDisposable
         data = new ExternalDataWriter(modelPath + "_data");
     }
 
+    /// <summary>
+    /// Rewrites an existing model: <paramref name="model"/> keeps its inputs, outputs, metadata and opsets (the
+    /// caller refills nodes and initializers); value names already in the graph are reserved so new ones never clash.
+    /// </summary>
+    public OnnxGraph(string modelPath, ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        this.modelPath = modelPath;
+        this.model = model;
+        if (!model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+        foreach (var name in model.Graph.Node.SelectMany(n => n.Input.Concat(n.Output).Append(n.Name)).Concat(model.Graph.Initializer.Select(t => t.Name)))
+            nameCounts[name] = 1;
+        data = new ExternalDataWriter(modelPath + "_data");
+    }
+
     public GraphProto Graph => model.Graph;
+
+    /// <summary>The default-domain opset the model imports.</summary>
+    public long Opset => model.OpsetImport.FirstOrDefault(o => o.Domain.Length == 0 || o.Domain == "ai.onnx")?.Version ?? OnnxOpset;
 
     /// <summary>A fresh value name: "<paramref name="hint"/>" the first time, then with a counter.</summary>
     public string Name(string hint)
     {
         var n = nameCounts.GetValueOrDefault(hint);
         nameCounts[hint] = n + 1;
-        return n == 0 ? hint : $"{hint}_{n}";
+        if (n == 0)
+            return hint;
+        var name = $"{hint}_{n}";
+        while (nameCounts.ContainsKey(name))
+            name = $"{hint}_{++n}";
+        nameCounts[hint] = n + 1;
+        nameCounts[name] = 1;
+        return name;
     }
 
     public string Input(string name, DataType type, params object[] dims)
@@ -133,6 +159,9 @@ internal sealed class OnnxGraph : IDisposable
         model.Graph.Initializer.Add(tensor);
         return data.Begin(tensor);
     }
+
+    /// <summary>Adds an initializer that is already complete (inline data), as is.</summary>
+    public void AddInlineInitializer(TensorProto tensor) => model.Graph.Initializer.Add(tensor);
 
     private static TensorProto NewTensor(string name, DataType type, long[] dims)
     {

@@ -1,0 +1,264 @@
+using System.IO.Enumeration;
+using EdgePali.Quantize.Onnx;
+using EdgePali.Quantize.Quantization;
+using Onnx;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace EdgePali.Quantize.Rewriting;
+
+/// <summary>How one graph is rewritten.</summary>
+/// <param name="Mode">int8, int4 or dynamic-int8 (qdq has its own rewriter).</param>
+/// <param name="Bits">MatMulNBits bits for this graph (8 or 4); unused by dynamic-int8.</param>
+/// <param name="Enabled">False copies the graph unchanged (part not selected with --parts).</param>
+internal sealed record GraphQuantizePlan(
+    QuantizationMode Mode,
+    int Bits,
+    int BlockSize,
+    bool Enabled,
+    IReadOnlyList<string> Exclude);
+
+/// <summary>
+/// Rewrites one float ONNX graph into its weight-quantised form: every MatMul (and plain Gemm) whose B is a
+/// constant 2-D float initializer becomes MatMulNBits (int8/int4) or DynamicQuantizeLinear + MatMulInteger
+/// (dynamic-int8); a Gather from a large float table becomes the int8 table lookup the builder writes. Everything
+/// else is copied, weights streamed from the source's external data into the new one. Returns, per weight node,
+/// what was done or why it stayed float.
+/// </summary>
+internal sealed class GraphQuantizer
+{
+    /// <summary>Tables smaller than this stay float: the saving is nothing and lookups of small tables are rare.</summary>
+    private const long MinTableElements = 1 << 16;
+
+    private readonly List<NodeDecision> decisions = [];
+    private readonly Dictionary<string, (string Q, string Scale, string ZeroPoint)> dynamicInputs = new(StringComparer.Ordinal);
+    private readonly OnnxModelSource source;
+    private readonly string partName;
+    private readonly GraphQuantizePlan plan;
+    private readonly OnnxGraph graph;
+    private readonly Action<long> bytesDone;
+    private readonly CancellationToken cancellationToken;
+
+    private GraphQuantizer(OnnxModelSource source, string partName, GraphQuantizePlan plan, OnnxGraph graph, Action<long> bytesDone, CancellationToken cancellationToken)
+    {
+        this.source = source;
+        this.partName = partName;
+        this.plan = plan;
+        this.graph = graph;
+        this.bytesDone = bytesDone;
+        this.cancellationToken = cancellationToken;
+    }
+
+    /// <summary>Writes the rewritten graph to <paramref name="outPath"/> (+ _data); returns the per-node decisions.</summary>
+    public static IReadOnlyList<NodeDecision> Rewrite(OnnxModelSource source, string partName, GraphQuantizePlan plan, string outPath, Action<long> bytesDone, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var model = source.Model.Clone();
+        using var graph = new OnnxGraph(outPath, model);
+        var nodes = model.Graph.Node.ToList();
+        model.Graph.Node.Clear();
+        model.Graph.Initializer.Clear();
+        var rewriter = new GraphQuantizer(source, partName, plan, graph, bytesDone, cancellationToken);
+        foreach (var node in nodes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!rewriter.TryRewrite(node))
+                model.Graph.Node.Add(node);
+        }
+
+        rewriter.CopyReferencedInitializers(model.Graph);
+        model.ProducerName = "edgepali-quantize";
+        model.ProducerVersion = BuilderVersion.Value;
+        graph.Save();
+        return rewriter.decisions;
+    }
+
+    private bool TryRewrite(NodeProto node)
+    {
+        switch (node.OpType)
+        {
+            case "MatMul" when node.Domain.Length == 0:
+                return RewriteMatMul(node, node.Input[1], storedAsNByK: false, bias: null);
+            case "Gemm" when node.Domain.Length == 0:
+                var why = GemmUnsupported(node);
+                if (why is not null)
+                {
+                    Keep(node, why);
+                    return false;
+                }
+
+                return RewriteMatMul(node, node.Input[1], storedAsNByK: IntAttr(node, "transB", 0) == 1, bias: node.Input.Count > 2 && node.Input[2].Length > 0 ? node.Input[2] : null);
+            case "Gather" when node.Domain.Length == 0 && source.TryGetInitializer(node.Input[0], out var table) && (DataType)table.DataType == DataType.Float && table.Dims.Count == 2:
+                return RewriteGather(node, table);
+            case "Conv" when node.Domain.Length == 0:
+                Keep(node, "convolution (the patch embedding sees raw pixels; one small layer): weight-only modes keep it float");
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private bool RewriteMatMul(NodeProto node, string weight, bool storedAsNByK, string? bias)
+    {
+        if (!source.TryGetInitializer(weight, out var b))
+        {
+            Keep(node, "B is computed at run time (attention scores or values), not a weight");
+            return false;
+        }
+
+        if ((DataType)b.DataType != DataType.Float || b.Dims.Count != 2)
+        {
+            Keep(node, $"B is {(DataType)b.DataType} of rank {b.Dims.Count}; only 2-D float weights are quantised");
+            return false;
+        }
+
+        if (Excluded(node) is string pattern)
+        {
+            Keep(node, $"matches --exclude '{pattern}'");
+            return false;
+        }
+
+        if (!plan.Enabled)
+        {
+            Keep(node, "part not selected with --parts");
+            return false;
+        }
+
+        var reader = new WeightReader(source, b, storedAsNByK);
+        var (k, n) = ((int)reader.K, (int)reader.N);
+        var output = node.Output[0];
+        var product = bias is null ? output : graph.Name(output + "_matmul");
+        string detail;
+        if (plan.Mode == QuantizationMode.DynamicInt8)
+        {
+            var writer = new MatMulIntegerWriter(graph, weight, k, n);
+            reader.ForEachRowChunk(rows => Progress(rows, writer.WriteRows), cancellationToken);
+            writer.Complete(node.Input[0], product, dynamicInputs);
+            detail = $"DynamicQuantizeLinear + MatMulInteger, int8 per-channel weights, K={k} N={n}";
+        }
+        else
+        {
+            var writer = new MatMulNBitsWriter(graph, weight, plan.Bits, plan.BlockSize, k, n);
+            reader.ForEachRowChunk(rows => Progress(rows, writer.WriteRows), cancellationToken);
+            writer.Complete(node.Input[0], product);
+            detail = $"MatMulNBits bits={plan.Bits} block={plan.BlockSize} K={k} N={n}";
+        }
+
+        if (bias is not null)
+            graph.Node("Add", [product, bias], output);
+        decisions.Add(new NodeDecision(partName, NodeName(node), node.OpType, true, detail));
+        return true;
+    }
+
+    private bool RewriteGather(NodeProto node, TensorProto table)
+    {
+        var elements = OnnxModelSource.ElementCount(table);
+        if (IntAttr(node, "axis", 0) != 0 || elements < MinTableElements)
+        {
+            Keep(node, elements < MinTableElements ? $"table of {elements} values is too small to be worth quantising" : "gathers along an axis other than rows");
+            return false;
+        }
+
+        if (Excluded(node) is string pattern)
+        {
+            Keep(node, $"matches --exclude '{pattern}'");
+            return false;
+        }
+
+        if (!plan.Enabled)
+        {
+            Keep(node, "part not selected with --parts");
+            return false;
+        }
+
+        var writer = new QuantizedEmbeddingWriter(graph, table.Name, table.Dims[0], (int)table.Dims[1], plan.BlockSize);
+        new WeightReader(source, table, storedAsNByK: true).ForEachRowChunk(rows => Progress(rows, writer.WriteRows), cancellationToken);
+        writer.Complete(node.Input[1], node.Output[0]);
+        decisions.Add(new NodeDecision(partName, NodeName(node), node.OpType, true, $"int8 table, one float scale per {writer.Block} columns, dequantised after the lookup ({table.Dims[0]}x{table.Dims[1]})"));
+        return true;
+    }
+
+    private void Progress(ReadOnlySpan<float> rows, SpanAction write)
+    {
+        write(rows);
+        bytesDone(rows.Length * sizeof(float));
+    }
+
+    private delegate void SpanAction(ReadOnlySpan<float> rows);
+
+    private static string? GemmUnsupported(NodeProto node)
+    {
+        if (IntAttr(node, "transA", 0) != 0)
+            return "Gemm with transA=1";
+        if (FloatAttr(node, "alpha", 1f) != 1f)
+            return "Gemm with alpha != 1";
+        if (node.Input.Count > 2 && node.Input[2].Length > 0 && FloatAttr(node, "beta", 1f) != 1f)
+            return "Gemm with beta != 1";
+        return null;
+    }
+
+    private string? Excluded(NodeProto node)
+    {
+        foreach (var pattern in plan.Exclude)
+        {
+            if (FileSystemName.MatchesSimpleExpression(pattern, node.Name) || node.Output.Any(o => FileSystemName.MatchesSimpleExpression(pattern, o))
+                || node.Input.Skip(1).Any(i => FileSystemName.MatchesSimpleExpression(pattern, i)))
+                return pattern;
+        }
+
+        return null;
+    }
+
+    private void Keep(NodeProto node, string why) => decisions.Add(new NodeDecision(partName, NodeName(node), node.OpType, false, why));
+
+    private static string NodeName(NodeProto node) => node.Name.Length > 0 ? node.Name : node.Output.FirstOrDefault() ?? node.OpType;
+
+    private static long IntAttr(NodeProto node, string name, long fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? fallback;
+
+    private static float FloatAttr(NodeProto node, string name, float fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.F ?? fallback;
+
+    /// <summary>Writes the source initializers the new graph still uses (including from subgraphs), streaming external ones.</summary>
+    private void CopyReferencedInitializers(GraphProto target)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        CollectInputs(target, used);
+        var written = target.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var tensor in source.Model.Graph.Initializer)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var bytes = OnnxModelSource.ElementCount(tensor) * OnnxTypes.ByteSize((DataType)tensor.DataType);
+            if (!used.Contains(tensor.Name) || written.Contains(tensor.Name))
+                continue;
+            if (OnnxModelSource.IsExternal(tensor))
+            {
+                var sink = graph.BeginInitializer(tensor.Name, (DataType)tensor.DataType, [.. tensor.Dims]);
+                source.CopyExternalBytes(tensor, sink.Write, cancellationToken);
+                sink.Complete();
+            }
+            else
+            {
+                graph.AddInlineInitializer(tensor.Clone());
+            }
+
+            bytesDone(bytes);
+        }
+    }
+
+    private static void CollectInputs(GraphProto g, HashSet<string> used)
+    {
+        foreach (var node in g.Node)
+        {
+            foreach (var input in node.Input)
+                used.Add(input);
+            foreach (var attribute in node.Attribute)
+            {
+                if (attribute.G is not null)
+                    CollectInputs(attribute.G, used);
+                foreach (var sub in attribute.Graphs)
+                    CollectInputs(sub, used);
+            }
+        }
+
+        foreach (var output in g.Output)
+            used.Add(output.Name);
+    }
+}

@@ -1,0 +1,215 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using EdgePali.Quantize.Builders;
+using EdgePali.Quantize.Onnx;
+using EdgePali.Vision.Packages;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace EdgePali.Quantize.Rewriting;
+
+/// <summary>
+/// `quantize`: reads a float model package (transformers.js layout, any external data size), rewrites each part's
+/// graph with <see cref="GraphQuantizer"/> and writes a new package with the variant's suffix, the package files
+/// copied and an edgepali.json recording mode, options, source sha256s and the per-node decisions. Everything is
+/// written to a temporary folder renamed into place at the end, so a failure leaves nothing half-written.
+/// </summary>
+public static class PackageQuantizer
+{
+    private static readonly (ModelPart Part, string Stem)[] Parts =
+    [
+        (ModelPart.VisionEncoder, ModelFileNames.VisionEncoder),
+        (ModelPart.EmbedTokens, ModelFileNames.EmbedTokens),
+        (ModelPart.Decoder, ModelFileNames.Decoder),
+    ];
+
+    public static Task<QuantizeResult> QuantizeAsync(QuantizeOptions options, IProgress<QuantizeProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Task.Run(() => Quantize(options, progress, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<QuantizeResult> Quantize(QuantizeOptions options, IProgress<QuantizeProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (options.Mode == QuantizationMode.Qdq)
+            throw new QuantizeException("--mode qdq is not available in this build; use int8 (CPU) or dynamic-int8.");
+        if (options.BlockSize < 16 || (options.BlockSize & (options.BlockSize - 1)) != 0)
+            throw new QuantizeException($"--block-size {options.BlockSize} must be a power of two, at least 16 (MatMulNBits).");
+        ModelPackage package;
+        try
+        {
+            package = ModelPackage.Open(options.ModelDir, options.SourceVariant ?? "fp32");
+        }
+        catch (ModelPackageException e)
+        {
+            throw new QuantizeException(e.Message, e);
+        }
+
+        var outFull = Path.GetFullPath(options.OutDir).TrimEnd(Path.DirectorySeparatorChar);
+        if (string.Equals(outFull, package.Directory.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+            throw new QuantizeException($"--out '{outFull}' is the source package itself; write the quantised package to a new folder.");
+        if (!options.Force && Directory.Exists(outFull) && Directory.EnumerateFileSystemEntries(outFull).Any())
+            throw new QuantizeException($"--out '{outFull}' already exists and is not empty; pass --force to replace it, or choose another folder.");
+
+        var sources = Parts.Select(p => (p.Part, p.Stem, Path: package.PathOf(p.Part))).ToList();
+        var totalBytes = sources.Sum(s => InitializerBytes(s.Path));
+        long done = 0;
+        var stage = "";
+        void Advance(long bytes)
+        {
+            done += bytes;
+            progress?.Report(new QuantizeProgress(stage, totalBytes == 0 ? 1 : Math.Min(1.0, (double)done / totalBytes)));
+        }
+
+        var suffix = options.Mode.Suffix();
+        var variant = ModelVariant.FromSuffix(suffix).Name;
+        var exclude = options.Exclude ?? [];
+        var decisions = new List<NodeDecision>();
+        var summaries = new List<PartSummary>();
+        QuantizedPackageManifest? manifest = null;
+        await OutputDirectory.WriteAtomicallyAsync(outFull, temp =>
+        {
+            var onnxDir = Path.Combine(temp, ModelFileNames.OnnxFolder);
+            Directory.CreateDirectory(onnxDir);
+            var written = new List<string>();
+            foreach (var (part, stem, path) in sources)
+            {
+                stage = stem;
+                var relative = $"{ModelFileNames.OnnxFolder}/{stem}{suffix}.onnx";
+                var plan = new GraphQuantizePlan(
+                    options.Mode,
+                    Bits: options.Mode == QuantizationMode.Int4 && part == ModelPart.Decoder ? 4 : 8,
+                    options.BlockSize,
+                    Enabled: options.Parts is null || options.Parts.Contains(part),
+                    exclude);
+                using var source = OnnxModelSource.Open(path);
+                var partDecisions = GraphQuantizer.Rewrite(source, stem, plan, Path.Combine(temp, relative), Advance, cancellationToken);
+                decisions.AddRange(partDecisions);
+                written.Add(relative);
+                written.Add(relative + "_data");
+                summaries.Add(new PartSummary(
+                    stem,
+                    relative,
+                    partDecisions.Count(d => d.Quantized),
+                    partDecisions.Count(d => !d.Quantized),
+                    FileBytes(Path.Combine(temp, relative)),
+                    FileBytes(path)));
+            }
+
+            stage = "package files";
+            written.AddRange(CopyPackageFiles(package.Directory, temp));
+            stage = "checksums";
+            var sourceFiles = Checksums(package.Directory, SourceFiles(package.Directory, sources.Select(s => s.Path)), cancellationToken);
+            manifest = new QuantizedPackageManifest(
+                1,
+                "edgepali-quantize",
+                BuilderVersion.Value,
+                options.Mode.CliName(),
+                options.Mode.CliName(),
+                variant,
+                OptionsRecord(options),
+                package.Config.Vision.ImageSize,
+                package.Config.ImageTokenCount,
+                package.Directory,
+                package.Variant.Name,
+                sourceFiles,
+                summaries,
+                decisions,
+                Checksums(temp, written, cancellationToken));
+            File.WriteAllText(Path.Combine(temp, ModelFileNames.Manifest), JsonSerializer.Serialize(manifest, Builders.PackageManifest.JsonOptions));
+            progress?.Report(new QuantizeProgress("done", 1.0));
+            return Task.CompletedTask;
+        }, options.Force).ConfigureAwait(false);
+
+        return new QuantizeResult(outFull, variant, manifest!);
+    }
+
+    private static Dictionary<string, string> OptionsRecord(QuantizeOptions options) => new(StringComparer.Ordinal)
+    {
+        ["mode"] = options.Mode.CliName(),
+        ["parts"] = options.Parts is null ? "vision,embed,decoder" : string.Join(",", options.Parts.Order().Select(PartCliName)),
+        ["block_size"] = options.BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["exclude"] = string.Join(" ", options.Exclude ?? []),
+        ["int4_scope"] = options.Mode == QuantizationMode.Int4 ? "decoder 4-bit, vision encoder 8-bit (as the builder)" : "",
+    };
+
+    public static string PartCliName(ModelPart part) => part switch
+    {
+        ModelPart.VisionEncoder => "vision",
+        ModelPart.EmbedTokens => "embed",
+        ModelPart.Decoder => "decoder",
+        _ => throw new ArgumentOutOfRangeException(nameof(part), part, null),
+    };
+
+    public static ModelPart ParsePart(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "vision" or "vision_encoder" => ModelPart.VisionEncoder,
+        "embed" or "embed_tokens" => ModelPart.EmbedTokens,
+        "decoder" or "decoder_model_merged" => ModelPart.Decoder,
+        _ => throw new QuantizeException($"--parts '{name}' is not one of vision, embed, decoder."),
+    };
+
+    /// <summary>Bytes of all initializers of a graph (what the progress bar counts), read from the graph alone.</summary>
+    private static long InitializerBytes(string path)
+    {
+        using var source = OnnxModelSource.Open(path);
+        return source.Model.Graph.Initializer.Sum(t => OnnxModelSource.ElementCount(t) * OnnxTypes.ByteSize((DataType)t.DataType));
+    }
+
+    private static long FileBytes(string onnxPath) =>
+        new FileInfo(onnxPath).Length + (File.Exists(onnxPath + "_data") ? new FileInfo(onnxPath + "_data").Length : 0)
+        + (File.Exists(onnxPath + ".data") ? new FileInfo(onnxPath + ".data").Length : 0);
+
+    /// <summary>Top-level package files (config, tokenizer, ...) and the segmentation decoder, which quantisation does not touch.</summary>
+    private static List<string> CopyPackageFiles(string sourceDir, string outDir)
+    {
+        var copied = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(sourceDir))
+        {
+            var name = Path.GetFileName(file);
+            if (name == ModelFileNames.Manifest)
+                continue;
+            File.Copy(file, Path.Combine(outDir, name));
+            copied.Add(name);
+        }
+
+        foreach (var name in new[] { ModelPackage.VaeDecoderFile, ModelPackage.VaeDecoderFile + "_data" })
+        {
+            var file = Path.Combine(sourceDir, ModelFileNames.OnnxFolder, name);
+            if (!File.Exists(file))
+                continue;
+            var relative = $"{ModelFileNames.OnnxFolder}/{name}";
+            File.Copy(file, Path.Combine(outDir, relative));
+            copied.Add(relative);
+        }
+
+        return copied;
+    }
+
+    /// <summary>The source package's files this quantisation read, relative to its folder.</summary>
+    private static IEnumerable<string> SourceFiles(string dir, IEnumerable<string> graphs)
+    {
+        foreach (var file in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
+            yield return Path.GetFileName(file);
+        foreach (var graph in graphs)
+        {
+            foreach (var path in new[] { graph, graph + "_data", graph + ".data" })
+                yield return Path.GetRelativePath(dir, path).Replace('\\', '/');
+        }
+    }
+
+    private static List<ManifestFile> Checksums(string dir, IEnumerable<string> relativePaths, CancellationToken cancellationToken)
+    {
+        var entries = new List<ManifestFile>();
+        foreach (var relative in relativePaths)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var path = Path.Combine(dir, relative);
+            if (!File.Exists(path))
+                continue;
+            using var stream = File.OpenRead(path);
+            entries.Add(new ManifestFile(relative, stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream))));
+        }
+
+        return entries;
+    }
+}
