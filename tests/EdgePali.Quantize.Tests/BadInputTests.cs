@@ -9,7 +9,8 @@ namespace EdgePali.Quantize.Tests;
 /// Broken checkpoints are rejected with a message naming the tensor or file, and the output folder is left absent
 /// (no half-written package). Each case copies the fixture's good checkpoint and breaks one thing.
 /// </summary>
-public sealed class BadInputTests(TinyPaliGemma1Packages packages) : IClassFixture<TinyPaliGemma1Packages>, IDisposable
+[Collection(TinyPaliGemma1Shared.Name)]
+public sealed class BadInputTests(TinyPaliGemma1Packages packages) : IDisposable
 {
     private readonly string work = Directory.CreateTempSubdirectory("edgepali-bad-input-").FullName;
 

@@ -12,7 +12,8 @@ namespace EdgePali.Quantize.Tests;
 /// model's peaked distribution would not. The bound below guards against regressions (a broken quantiser scores
 /// near 0%) while that gap is open; raise it when the quantiser improves.
 /// </summary>
-public sealed class QuantizationAgreementTests(TinyPaliGemma1Packages packages, ITestOutputHelper output) : IClassFixture<TinyPaliGemma1Packages>
+[Collection(TinyPaliGemma1Shared.Name)]
+public sealed class QuantizationAgreementTests(TinyPaliGemma1Packages packages, ITestOutputHelper output)
 {
     private const int Prompts = 4;
     private const int TextTokensPerPrompt = 48;

@@ -77,7 +77,8 @@ internal static class ReferenceComparison
     }
 }
 
-public sealed class PaliGemma1ReferenceForwardTests(TinyPaliGemma1Packages packages) : IClassFixture<TinyPaliGemma1Packages>
+[Collection(TinyPaliGemma1Shared.Name)]
+public sealed class PaliGemma1ReferenceForwardTests(TinyPaliGemma1Packages packages)
 {
     [Fact]
     public void Fp32Graphs_MatchReferenceForward_PrefillAndDecodeSteps() => ReferenceComparison.AssertFp32MatchesReference(packages);

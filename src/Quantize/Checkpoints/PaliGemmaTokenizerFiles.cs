@@ -34,7 +34,7 @@ public static class PaliGemmaTokenizerFiles
 
         var config = new JsonObject
         {
-            ["add_bos_token"] = true,
+            ["add_bos_token"] = false,
             ["add_eos_token"] = false,
             ["bos_token"] = "<bos>",
             ["eos_token"] = "<eos>",
@@ -76,6 +76,16 @@ public static class PaliGemmaTokenizerFiles
                 case JsonTokenType.PropertyName:
                     pendingProperty = reader.GetString()!;
                     writer.WritePropertyName(pendingProperty);
+                    if (pendingProperty == "post_processor" && path.Count == 1)
+                    {
+                        // PaliGemma prompts carry their own <bos> after the image tokens ("<image>"*N + "<bos>" + prefix + "\n"),
+                        // so the tokenizer must not prepend another one (HF: [257152]*256 + [2, 108] for an empty prefix).
+                        reader.Read();
+                        reader.Skip();
+                        writer.WriteNullValue();
+                        pendingProperty = null;
+                    }
+
                     continue;
                 case JsonTokenType.StartObject:
                     path.Push(pendingProperty ?? "");

@@ -42,3 +42,10 @@ public abstract class TinyPackages : IDisposable
 public sealed class TinyPaliGemma1Packages() : TinyPackages(TestCheckpointPreset.Tiny);
 
 public sealed class TinyPaliGemma2Packages() : TinyPackages(TestCheckpointPreset.Tiny2);
+
+/// <summary>Test classes in this collection share one tiny PaliGemma 1 checkpoint and its packages (built once per run).</summary>
+[CollectionDefinition(Name)]
+public sealed class TinyPaliGemma1Shared : ICollectionFixture<TinyPaliGemma1Packages>
+{
+    public const string Name = "tiny PaliGemma 1 packages";
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EdgePali.Quantize.Builders;
+using EdgePali.Quantize.Tests.TestSupport;
+
+namespace EdgePali.Quantize.Tests;
+
+/// <summary>
+/// The pinned transformers.js (tests/conformance, onnxruntime-node) loads the int8 package we build and generates
+/// with it; its prompt ids and greedy tokens must equal what our own ORT run of the same package produces.
+/// </summary>
+[Collection(TinyPaliGemma1Shared.Name)]
+public sealed class TransformersJsConformanceTests(TinyPaliGemma1Packages packages)
+{
+    private const int MaxNewTokens = 6;
+
+    [Fact]
+    public async Task TransformersJs_LoadsInt8Package_AndGeneratesOurGreedyTokens()
+    {
+        var script = FindScript();
+        var (inputIds, generated) = await RunNode(script, packages.Int8Dir);
+
+        var config = packages.Config;
+        var (t, v) = (config.Text, config.Vision);
+        long[] expectedPrompt = [.. Enumerable.Repeat((long)config.ImageTokenIndex, v.ImageTokens), 2, 21209, 659, 108];
+        Assert.Equal(expectedPrompt, inputIds);
+
+        // The script's synthetic image: HWC bytes (i * 37) % 256, already at the model size, normalised to [-1, 1].
+        var size = v.ImageSize;
+        var pixels = new float[3 * size * size];
+        for (var y = 0; y < size; y++)
+        {
+            for (var x = 0; x < size; x++)
+            {
+                for (var c = 0; c < 3; c++)
+                {
+                    var value = ((((y * size) + x) * 3) + c) * 37 % 256;
+                    pixels[(c * size * size) + (y * size) + x] = (float)((value / 255.0 * 2) - 1);
+                }
+            }
+        }
+
+        using var runner = new PackageRunner(packages.Int8Dir, WeightFormat.Int8);
+        var cache = new KvState(t.Layers, t.KvHeads, t.HeadDim);
+        var embeds = runner.PromptEmbeddings(expectedPrompt, runner.ImageFeatures(pixels, size), t.HiddenSize, config.ImageTokenIndex);
+        var logits = runner.Decode(embeds, Enumerable.Range(1, expectedPrompt.Length).Select(i => (long)i).ToArray(), cache);
+        var last = logits.AsSpan((expectedPrompt.Length - 1) * t.VocabSize, t.VocabSize).ToArray();
+        var ours = new List<long>();
+        for (var step = 0; step < generated.Length; step++)
+        {
+            // transformers.js takes the argmax over the whole (padded) vocabulary, so this does too.
+            var next = Array.IndexOf(last, last.Max());
+            ours.Add(next);
+            if (step + 1 < generated.Length)
+                last = runner.Decode(runner.Embed([next]), [expectedPrompt.Length + step + 1L], cache);
+        }
+
+        Assert.Equal(MaxNewTokens, generated.Length);
+        Assert.Equal(ours, generated);
+    }
+
+    private static async Task<(long[] InputIds, long[] Generated)> RunNode(string script, string packageDir)
+    {
+        var start = new ProcessStartInfo("node", [script, packageDir, "int8", "caption en", MaxNewTokens.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(script)!,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var output = await stdout;
+        Assert.True(process.ExitCode == 0, $"node exited with {process.ExitCode}: {await stderr}");
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
+        using var json = JsonDocument.Parse(line);
+        return (
+            json.RootElement.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt64()).ToArray(),
+            json.RootElement.GetProperty("generated_ids").EnumerateArray().Select(e => e.GetInt64()).ToArray());
+    }
+
+    private static string FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "conformance", "paligemma-generate.mjs");
+            if (File.Exists(candidate) && Directory.Exists(Path.Combine(dir.FullName, "tests", "conformance", "node_modules", "@huggingface", "transformers")))
+                return candidate;
+        }
+
+        throw new InvalidOperationException("tests/conformance with node_modules not found: run ./test.sh (it runs `npm ci` there).");
+    }
+}
