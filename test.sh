@@ -10,6 +10,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # --- system packages -------------------------------------------------------------------------------
 apt_packages=(libgtk-3-0 mosquitto mosquitto-clients python3-pil python3-numpy openssl systemd ffmpeg)
 missing=()
+# Node runs the reference implementations; the dotnet machine image ships it, a bare Debian does not.
+command -v npm >/dev/null || apt_packages+=(nodejs npm)
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
