@@ -26,15 +26,16 @@ public sealed class MqttOutageTests
 
         await ProduceAsync(TimeSpan.FromSeconds(2));
         await broker.StopAsync();
+        var beforeOutage = seq;
         await ProduceAsync(TimeSpan.FromSeconds(30));
-        var producedWhileDown = seq;
+        var producedWhileDown = seq - beforeOutage;
         await broker.StartAsync();
         await dashboard.ReconnectAsync(TimeSpan.FromSeconds(10));
         await ProduceAsync(TimeSpan.FromSeconds(2));
 
         var received = await dashboard.WaitForAsync(ms => ms.Select(Seq).Distinct().Count() == seq, TimeSpan.FromSeconds(30), $"all {seq} results");
         AssertInOrderAtLeastOnce(received.Select(Seq).ToList(), seq);
-        Assert.True(producedWhileDown > 250, $"only {producedWhileDown} results were produced");
+        Assert.True(producedWhileDown > 100, $"only {producedWhileDown} results were produced during the outage");
     }
 
     [Fact]
