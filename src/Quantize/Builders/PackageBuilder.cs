@@ -147,7 +147,7 @@ public static class PackageBuilder
             {
                 "RMSNorm and LayerNorm weights and all biases: tiny, and their errors would scale every activation",
                 "patch-embedding convolution and position embeddings: one small layer that sees raw pixels",
-                "activations, attention scores, softmax, rotary tables and the KV cache: float32, since weight-only quantisation keeps activations exact",
+                "activations between ops, attention scores, softmax, rotary tables and the KV cache: float32 (accuracy_level 4 quantises a matmul's input to int8 per block only inside MatMulNBits)",
             }
             : ["everything"];
         return new PackageManifest(
