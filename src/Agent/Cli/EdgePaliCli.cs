@@ -11,6 +11,7 @@ internal static class EdgePaliCli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(MqttCheckCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(InferCommand.Create());
         var parse = root.Parse(args);
         return await parse.InvokeAsync().ConfigureAwait(false);
     }

@@ -40,6 +40,7 @@ internal sealed class GenerationState : IDisposable
     private float[] _promptEmbeddings = [];
 
     private OrtValue? _logits;
+    private int _vocab;
 
     public GenerationState(PaliGemmaModel model)
     {
@@ -154,8 +155,12 @@ internal sealed class GenerationState : IDisposable
         // The outputs are not disposed as a collection: the present tensors now belong to the cache.
         _logits = outputs[0];
         _cache.Update(outputs, 1, tokens);
-        var vocab = (int)_logits.GetTensorTypeAndShape().Shape[^1];
-        return _logits.GetTensorDataAsSpan<float>()[^vocab..];
+        if (_vocab == 0)
+        {
+            _vocab = (int)_logits.GetTensorTypeAndShape().Shape[^1];
+        }
+
+        return _logits.GetTensorDataAsSpan<float>()[^_vocab..];
     }
 
     private void EnsurePromptCapacity(int tokens)

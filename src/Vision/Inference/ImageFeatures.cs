@@ -26,7 +26,27 @@ public sealed class ImageFeatures
     /// <summary>Row <paramref name="token"/> (one image token's embedding).</summary>
     public ReadOnlySpan<float> Row(int token) => Buffer.AsSpan(token * Width, Width);
 
+    /// <summary>Width of the frame these features were encoded from (boxes are reported in its pixels).</summary>
+    public int FrameWidth { get; private set; }
+
+    /// <summary>Height of the frame these features were encoded from.</summary>
+    public int FrameHeight { get; private set; }
+
+    /// <summary>Time spent resizing and normalising the frame.</summary>
+    public double PreprocessMs { get; private set; }
+
+    /// <summary>Time spent in the vision encoder.</summary>
+    public double VisionMs { get; private set; }
+
     internal float[] Buffer { get; }
+
+    internal void SetSource(int frameWidth, int frameHeight, double preprocessMs, double visionMs)
+    {
+        FrameWidth = frameWidth;
+        FrameHeight = frameHeight;
+        PreprocessMs = preprocessMs;
+        VisionMs = visionMs;
+    }
 
     /// <summary>
     /// Cosine similarity of the two images' mean-pooled features, in -1..1: a cheap "has the scene changed"

@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using EdgePali.Vision.Imaging;
+using EdgePali.Vision.Inference;
+using EdgePali.Vision.Packages;
+using EdgePali.Vision.Tasks;
+using EdgePali.Vision.Tokenization;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+
+namespace EdgePali.Vision;
+
+/// <summary>
+/// PaliGemma on ONNX Runtime: frame + task in, typed result out. One instance is shared by all callers;
+/// calls are serialised (the model's buffers and KV cache are reused between calls) and can be cancelled
+/// between tokens. Load with <see cref="LoadAsync"/>; the package is validated before the engine exists.
+/// </summary>
+public sealed class PaliGemmaEngine : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILogger _logger;
+    private readonly PaliGemmaModel _model;
+    private readonly GemmaTokenizer _tokenizer;
+    private readonly ImagePreprocessor _preprocessor;
+    private readonly VisionEncoderStage _vision;
+    private readonly GenerationState _state;
+    private readonly Generator _generator;
+    private readonly ImageFeatures _frameFeatures;
+    private readonly List<int> _promptIds = new(1024);
+    private readonly int _maxNewTokensLimit;
+    private bool _disposed;
+
+    private PaliGemmaEngine(PaliGemmaModel model, GemmaTokenizer tokenizer, int maxNewTokensLimit, ILogger logger)
+    {
+        _model = model;
+        _tokenizer = tokenizer;
+        _logger = logger;
+        _maxNewTokensLimit = maxNewTokensLimit;
+        var config = model.Config;
+        _preprocessor = new ImagePreprocessor(
+            config.Preprocessor.Size,
+            ImageNormalization.Create(config.Preprocessor.RescaleFactor, config.Preprocessor.ImageMean, config.Preprocessor.ImageStd));
+        _vision = new VisionEncoderStage(model);
+        _state = new GenerationState(model);
+        _generator = new Generator(_state, new GreedySearch(config.EosTokenIds));
+        _frameFeatures = _vision.CreateFeatures();
+    }
+
+    /// <summary>The package being served (folder, variant, configuration, optional VAE decoder path).</summary>
+    public ModelPackage Package => _model.Package;
+
+    public PaliGemmaConfig Config => _model.Config;
+
+    /// <summary>The tokenizer, e.g. to decode ids for display.</summary>
+    public ITokenDecoder Tokenizer => _tokenizer;
+
+    /// <summary>Providers each part runs on, in priority order (CPU last).</summary>
+    public IReadOnlyDictionary<ModelPart, IReadOnlyList<string>> Providers => new Dictionary<ModelPart, IReadOnlyList<string>>
+    {
+        [ModelPart.VisionEncoder] = _model.VisionEncoder.Providers,
+        [ModelPart.EmbedTokens] = _model.EmbedTokens.Providers,
+        [ModelPart.Decoder] = _model.Decoder.Providers,
+    };
+
+    /// <summary>
+    /// Opens and validates the package (files, checksums, every graph's inputs and outputs against config.json),
+    /// creates the sessions on the configured providers and loads the tokenizer.
+    /// </summary>
+    /// <exception cref="ModelPackageException">The package is missing files, corrupt, or inconsistent.</exception>
+    /// <exception cref="ExecutionProviderException">No allowed provider can run a part.</exception>
+    public static async Task<PaliGemmaEngine> LoadAsync(EngineOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        var start = Stopwatch.GetTimestamp();
+        var package = ModelPackage.Open(options.ModelDirectory, options.Variant);
+        if (options.VerifyChecksums)
+        {
+            await package.VerifyChecksumsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var tokenizer = LoadTokenizer(package);
+        var factory = new SessionFactory(options.ExecutionProviders, logger);
+        var model = await Task.Run(() => PaliGemmaModel.Load(package, factory, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var engine = new PaliGemmaEngine(model, tokenizer, options.MaxNewTokensLimit, logger);
+            logger.LogInformation("PaliGemma engine loaded in {ElapsedMs:F0} ms", Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            return engine;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>New features sized for this model, to pass to <see cref="EncodeImageAsync"/> again and again.</summary>
+    public ImageFeatures CreateImageFeatures() => _vision.CreateFeatures();
+
+    /// <summary>
+    /// Runs only the vision encoder on <paramref name="frame"/> (BGR, any size). Fills <paramref name="reuse"/> when
+    /// given (no allocation), else a new <see cref="ImageFeatures"/>. Use the result for a feature-similarity
+    /// gate and, if the frame is worth it, <see cref="AnalyzeAsync(ImageFeatures, VisionTask, int?, CancellationToken)"/>.
+    /// </summary>
+    public async Task<ImageFeatures> EncodeImageAsync(Mat frame, ImageFeatures? reuse = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var features = reuse ?? CreateImageFeatures();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            await Task.Run(() => Encode(frame, features), cancellationToken).ConfigureAwait(false);
+            return features;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Analyses one frame (BGR, any size): preprocess, vision encoder, prompt, greedy generation, parsing.</summary>
+    /// <param name="maxNewTokens">Token limit for this call; null uses the task's default. Capped by EngineOptions.MaxNewTokensLimit.</param>
+    public async Task<AnalysisResult> AnalyzeAsync(Mat frame, VisionTask task, int? maxNewTokens = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(task);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return await Task.Run(
+                () =>
+                {
+                    Encode(frame, _frameFeatures);
+                    return Generate(_frameFeatures, task, maxNewTokens, cancellationToken);
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Analyses an image encoded earlier by <see cref="EncodeImageAsync"/>: runs only the language model.</summary>
+    public async Task<AnalysisResult> AnalyzeAsync(ImageFeatures features, VisionTask task, int? maxNewTokens = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(task);
+        if (features.FrameWidth <= 0)
+        {
+            throw new ArgumentException("These features were not produced by EncodeImageAsync (no source frame size).", nameof(features));
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return await Task.Run(() => Generate(features, task, maxNewTokens, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Wait for the call in flight so native buffers are not freed under it.
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _state.Dispose();
+            _vision.Dispose();
+            _model.Dispose();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The prompt ids a task is run with (tests compare them with the reference processor's).</summary>
+    internal int[] TokenizePrompt(VisionTask task)
+    {
+        _gate.Wait();
+        try
+        {
+            BuildPrompt(task.Prefix);
+            return [.. _promptIds];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static GemmaTokenizer LoadTokenizer(ModelPackage package)
+    {
+        try
+        {
+            return GemmaTokenizer.FromDirectory(package.Directory);
+        }
+        catch (TokenizerLoadException ex)
+        {
+            throw new ModelPackageException(ex.Message, ex);
+        }
+    }
+
+    private void Encode(Mat frame, ImageFeatures features)
+    {
+        var start = Stopwatch.GetTimestamp();
+        _preprocessor.Preprocess(frame, _vision.PixelValues);
+        var preprocessed = Stopwatch.GetTimestamp();
+        _vision.Encode(features);
+        features.SetSource(frame.Width, frame.Height, Stopwatch.GetElapsedTime(start, preprocessed).TotalMilliseconds, Stopwatch.GetElapsedTime(preprocessed).TotalMilliseconds);
+    }
+
+    private AnalysisResult Generate(ImageFeatures features, VisionTask task, int? maxNewTokens, CancellationToken cancellationToken)
+    {
+        var limit = Math.Clamp(maxNewTokens ?? task.DefaultMaxNewTokens, 1, _maxNewTokensLimit);
+        BuildPrompt(task.Prefix);
+        var output = _generator.Run(features, CollectionsMarshal.AsSpan(_promptIds), limit, cancellationToken);
+
+        var ids = new int[output.Tokens.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = output.Tokens[i].Id;
+        }
+
+        var text = _tokenizer.Decode(ids);
+        var objects = DetectionParser.Parse(output.Tokens, _tokenizer, features.FrameWidth, features.FrameHeight, out var skipped);
+        var note = Describe(task, objects, skipped, output);
+        var timings = new StageTimings(features.PreprocessMs, features.VisionMs, output.PrefillMs, output.DecodeMs, output.PromptTokens, ids.Length);
+        _logger.LogDebug(
+            "{Task} -> {Tokens} tokens, {Objects} objects; preprocess {PreMs:F1} ms, vision {VisionMs:F1} ms, prefill {PrefillMs:F1} ms, decode {DecodeMs:F1} ms/token",
+            task.Kind, ids.Length, objects.Count, timings.PreprocessMs, timings.VisionMs, timings.PrefillMs, timings.DecodeMsPerToken);
+        return new AnalysisResult(task, text, ids, objects, timings, note);
+    }
+
+    private void BuildPrompt(string prefix)
+    {
+        // "<image>" * N + "<bos>" + prefix + "\n" (HF/transformers.js PaliGemmaProcessor). Added tokens are split
+        // before BPE, so tokenising the text part alone gives the same ids as tokenising the whole string.
+        _promptIds.Clear();
+        for (var i = 0; i < Config.ImageTokenCount; i++)
+        {
+            _promptIds.Add(Config.ImageTokenId);
+        }
+
+        _promptIds.Add(Config.BosTokenId);
+        _tokenizer.Encode(prefix, _promptIds);
+        _tokenizer.Encode("\n", _promptIds);
+    }
+
+    private string? Describe(VisionTask task, IReadOnlyList<DetectedObject> objects, int skipped, GenerationOutput output)
+    {
+        var notes = new List<string>(3);
+        if (!output.StoppedAtEos)
+        {
+            notes.Add($"answer cut at the token limit ({output.Tokens.Count} tokens)");
+        }
+
+        if (skipped > 0)
+        {
+            notes.Add($"{skipped} malformed object(s) skipped");
+        }
+
+        if (task is SegmentTask && objects.Any(o => o.SegmentCodes is not null) && Package.VaeDecoderPath is null)
+        {
+            notes.Add("segmentation codes present but no VAE decoder (onnx/vae_decoder.onnx) in the package: boxes and codes only");
+        }
+
+        return notes.Count == 0 ? null : string.Join("; ", notes);
+    }
+}

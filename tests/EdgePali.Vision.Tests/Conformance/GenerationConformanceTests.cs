@@ -1,0 +1,111 @@
+using EdgePali.Vision.Tasks;
+using EdgePali.Vision.Tests.Inference;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenCvSharp;
+
+namespace EdgePali.Vision.Tests.Conformance;
+
+/// <summary>
+/// Builds the tiny packages, writes exact-size images (so no resizing happens on either side) and asks
+/// transformers.js for the greedy generation of every (package, image, task) in one Node run.
+/// </summary>
+public sealed class GenerationConformanceFixture : IAsyncLifetime
+{
+    public const int MaxNewTokens = 16;
+
+    /// <summary>One prompt per task kind.</summary>
+    public static readonly VisionTask[] Tasks =
+    [
+        new CaptionTask("en"),
+        new DescribeTask("en"),
+        new AnswerTask("what is on the table?", "en"),
+        new OcrTask(),
+        new DetectTask(["car", "person"]),
+        new SegmentTask(["cat"]),
+        new RawTask("question en a dog"),
+    ];
+
+    public TinyPackages Packages { get; } = new();
+
+    public IReadOnlyList<string> Images { get; private set; } = [];
+
+    /// <summary>Reference results by (package folder, image, prefix).</summary>
+    public Dictionary<(string Model, string Image, string Prompt), ReferenceGeneration> Reference { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        await Packages.InitializeAsync();
+        Images = TestImages.Write(Path.Combine(Packages.Scratch, "images"), TinyPackages.ImageSize);
+        var cases = new List<GenerationCase>();
+        foreach (var (model, dtype) in new[] { (Packages.Pg1Int8, "int8"), (Packages.Pg1Fp32, "fp32"), (Packages.Pg2Int8, "int8"), (Packages.Pg2Fp32, "fp32") })
+        {
+            foreach (var image in Images)
+            {
+                cases.AddRange(Tasks.Select(t => new GenerationCase(model, dtype, image, t.Prefix, MaxNewTokens)));
+            }
+        }
+
+        var results = await TransformersJsReference.GenerateAsync(cases, Packages.Scratch);
+        Assert.Equal(cases.Count, results.Count);
+        for (var i = 0; i < cases.Count; i++)
+        {
+            Reference[(cases[i].Model, cases[i].Image, cases[i].Prompt)] = results[i];
+        }
+    }
+
+    public Task DisposeAsync() => Packages.DisposeAsync();
+}
+
+/// <summary>
+/// EdgePali and transformers.js (greedy, same max_new_tokens) must produce identical token ids, prompt
+/// ids included, for PaliGemma 1 and 2 in int8 and fp32, on several images and a prompt of every task.
+/// </summary>
+public sealed class GenerationConformanceTests(GenerationConformanceFixture fixture) : IClassFixture<GenerationConformanceFixture>
+{
+    public static TheoryData<string, string> Packages => new()
+    {
+        { "pg1", "int8" },
+        { "pg1", "fp32" },
+        { "pg2", "int8" },
+        { "pg2", "fp32" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Packages))]
+    public async Task GeneratedIds_MatchTransformersJs(string family, string variant)
+    {
+        var model = (family, variant) switch
+        {
+            ("pg1", "int8") => fixture.Packages.Pg1Int8,
+            ("pg1", _) => fixture.Packages.Pg1Fp32,
+            ("pg2", "int8") => fixture.Packages.Pg2Int8,
+            _ => fixture.Packages.Pg2Fp32,
+        };
+        var engine = await PaliGemmaEngine.LoadAsync(new EngineOptions { ModelDirectory = model, Variant = variant }, NullLogger.Instance, CancellationToken.None);
+        await using var _ = engine;
+
+        var mismatches = new List<string>();
+        var compared = 0;
+        foreach (var image in fixture.Images)
+        {
+            using var frame = Cv2.ImRead(image, ImreadModes.Color);
+            foreach (var task in GenerationConformanceFixture.Tasks)
+            {
+                var expected = fixture.Reference[(model, image, task.Prefix)];
+                var result = await engine.AnalyzeAsync(frame, task, GenerationConformanceFixture.MaxNewTokens);
+                var expectedIds = expected.GeneratedIds.TakeWhile(id => !engine.Config.EosTokenIds.Contains(id)).ToArray();
+                compared++;
+                if (!expectedIds.SequenceEqual(result.TokenIds))
+                {
+                    mismatches.Add($"{Path.GetFileName(image)} '{task.Prefix}': transformers.js [{string.Join(",", expected.GeneratedIds)}] vs EdgePali [{string.Join(",", result.TokenIds)}]");
+                }
+
+                Assert.Equal(expected.InputIds, engine.TokenizePrompt(task));
+                Assert.Equal(expected.InputIds.Length, result.Timings.PromptTokens);
+                Assert.Equal(expectedIds.Length, result.Timings.GeneratedTokens);
+            }
+        }
+
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {compared} generations differ:\n{string.Join("\n", mismatches)}");
+    }
+}
