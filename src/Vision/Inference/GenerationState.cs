@@ -60,6 +60,9 @@ internal sealed class GenerationState : IDisposable
     /// <summary>Tokens in the sequence so far (prompt plus fed-back generated tokens).</summary>
     public int Length => _cache.Length;
 
+    /// <summary>Asks a graph run in progress to stop (ORT checks the flag between nodes); the run then throws.</summary>
+    public void TerminateRun() => _runOptions.Terminate = true;
+
     /// <summary>
     /// Runs the prompt: embeds <paramref name="promptIds"/>, overwrites the rows of &lt;image&gt; tokens with
     /// <paramref name="image"/>'s features in order, and runs the decoder over all of it from an empty cache.
@@ -94,6 +97,7 @@ internal sealed class GenerationState : IDisposable
         }
 
         _cache.Reset();
+        _runOptions.Terminate = false;
         using var ids = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _promptIds.AsMemory(0, t), [1, t]);
         using var positions = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _promptPositions.AsMemory(0, t), [1, t]);
         using var embeddings = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _promptEmbeddings.AsMemory(0, t * _hidden), [1, t, _hidden]);

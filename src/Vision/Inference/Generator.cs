@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgePali.Vision.Tasks;
+using Microsoft.ML.OnnxRuntime;
 
 namespace EdgePali.Vision.Inference;
 
@@ -18,7 +19,8 @@ internal sealed record GenerationOutput(
 
 /// <summary>
 /// Orchestrates one generation (ORT GenAI's Generator): prefill, then pick a token with the search, feed it
-/// back, until eos or the token limit. Checks for cancellation before every decoder step.
+/// back, until eos or the token limit. Checks for cancellation before every decoder step, and also stops a
+/// long prefill in progress (ORT's terminate flag), which on a 3B model can take seconds.
 /// </summary>
 internal sealed class Generator(GenerationState state, GreedySearch search)
 {
@@ -29,7 +31,19 @@ internal sealed class Generator(GenerationState state, GreedySearch search)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxNewTokens);
         cancellationToken.ThrowIfCancellationRequested();
+        using var registration = cancellationToken.Register(state.TerminateRun);
+        try
+        {
+            return Generate(image, promptIds, maxNewTokens, cancellationToken);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("Generation cancelled.", cancellationToken);
+        }
+    }
 
+    private GenerationOutput Generate(ImageFeatures image, ReadOnlySpan<int> promptIds, int maxNewTokens, CancellationToken cancellationToken)
+    {
         var start = Stopwatch.GetTimestamp();
         var logits = state.Prefill(promptIds, image);
         var prefillMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;

@@ -19,12 +19,11 @@ internal static class TestImages
 
         using (var gradient = new Mat(size, size, MatType.CV_8UC3))
         {
-            var indexer = gradient.GetGenericIndexer<Vec3b>();
             for (var y = 0; y < size; y++)
             {
                 for (var x = 0; x < size; x++)
                 {
-                    indexer[y, x] = new Vec3b((byte)(x * 255 / (size - 1)), (byte)(y * 255 / (size - 1)), (byte)((x + y) * 127 / (size - 1)));
+                    gradient.At<Vec3b>(y, x) = new Vec3b((byte)(x * 255 / (size - 1)), (byte)(y * 255 / (size - 1)), (byte)((x + y) * 127 / (size - 1)));
                 }
             }
 
