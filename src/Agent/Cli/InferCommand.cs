@@ -7,6 +7,7 @@ using EdgePali.Vision.Inference;
 using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using OpenCvSharp;
 
 namespace EdgePali.Agent.Cli;

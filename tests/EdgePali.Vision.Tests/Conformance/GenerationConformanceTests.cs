@@ -30,7 +30,7 @@ public sealed class GenerationConformanceFixture : IAsyncLifetime
     public IReadOnlyList<string> Images { get; private set; } = [];
 
     /// <summary>Reference results by (package folder, image, prefix).</summary>
-    public Dictionary<(string Model, string Image, string Prompt), ReferenceGeneration> Reference { get; } = [];
+    internal Dictionary<(string Model, string Image, string Prompt), ReferenceGeneration> Reference { get; } = [];
 
     public async Task InitializeAsync()
     {
