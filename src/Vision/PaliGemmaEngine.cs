@@ -26,13 +26,15 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
     private readonly GenerationState _state;
     private readonly Generator _generator;
     private readonly ImageFeatures _frameFeatures;
+    private readonly MaskDecoder? _maskDecoder;
     private readonly List<int> _promptIds = new(1024);
     private readonly int _maxNewTokensLimit;
     private bool _disposed;
 
-    private PaliGemmaEngine(PaliGemmaModel model, GemmaTokenizer tokenizer, int maxNewTokensLimit, ILogger logger)
+    private PaliGemmaEngine(PaliGemmaModel model, GemmaTokenizer tokenizer, MaskDecoder? maskDecoder, int maxNewTokensLimit, ILogger logger)
     {
         _model = model;
+        _maskDecoder = maskDecoder;
         _tokenizer = tokenizer;
         _logger = logger;
         _maxNewTokensLimit = maxNewTokensLimit;
@@ -82,14 +84,18 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
         var tokenizer = LoadTokenizer(package);
         var factory = new SessionFactory(options.ExecutionProviders, logger);
         var model = await Task.Run(() => PaliGemmaModel.Load(package, factory, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
+        MaskDecoder? maskDecoder = null;
         try
         {
-            var engine = new PaliGemmaEngine(model, tokenizer, options.MaxNewTokensLimit, logger);
+            // Segmentation masks need the package's VQ-VAE decoder; without it segment answers keep boxes and codes.
+            maskDecoder = package.VaeDecoderPath is { } vae ? MaskDecoder.Open(vae) : null;
+            var engine = new PaliGemmaEngine(model, tokenizer, maskDecoder, options.MaxNewTokensLimit, logger);
             logger.LogInformation("PaliGemma engine loaded in {ElapsedMs:F0} ms", Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             return engine;
         }
         catch
         {
+            maskDecoder?.Dispose();
             model.Dispose();
             throw;
         }
@@ -180,6 +186,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
             _disposed = true;
             _state.Dispose();
             _vision.Dispose();
+            _maskDecoder?.Dispose();
             _model.Dispose();
         }
         finally
@@ -238,7 +245,13 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
 
         var text = _tokenizer.Decode(ids);
         var objects = DetectionParser.Parse(output.Tokens, _tokenizer, features.FrameWidth, features.FrameHeight, out var skipped);
-        var note = Describe(task, objects, skipped, output);
+        var hasCodes = objects.Any(o => o.SegmentCodes is not null);
+        if (hasCodes && _maskDecoder is not null)
+        {
+            objects = _maskDecoder.AttachMasks(objects, features.FrameWidth, features.FrameHeight);
+        }
+
+        var note = Describe(skipped, output, hasCodes && _maskDecoder is null);
         var timings = new StageTimings(features.PreprocessMs, features.VisionMs, output.PrefillMs, output.DecodeMs, output.PromptTokens, ids.Length);
         _logger.LogDebug(
             "{Task} -> {Tokens} tokens, {Objects} objects; preprocess {PreMs:F1} ms, vision {VisionMs:F1} ms, prefill {PrefillMs:F1} ms, decode {DecodeMs:F1} ms/token",
@@ -261,7 +274,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
         _tokenizer.Encode("\n", _promptIds);
     }
 
-    private string? Describe(VisionTask task, IReadOnlyList<DetectedObject> objects, int skipped, GenerationOutput output)
+    private static string? Describe(int skipped, GenerationOutput output, bool codesWithoutDecoder)
     {
         var notes = new List<string>(3);
         if (!output.StoppedAtEos)
@@ -274,9 +287,9 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
             notes.Add($"{skipped} malformed object(s) skipped");
         }
 
-        if (task is SegmentTask && objects.Any(o => o.SegmentCodes is not null) && Package.VaeDecoderPath is null)
+        if (codesWithoutDecoder)
         {
-            notes.Add("segmentation codes present but no VAE decoder (onnx/vae_decoder.onnx) in the package: boxes and codes only");
+            notes.Add(MaskDecoder.MissingDecoderNote);
         }
 
         return notes.Count == 0 ? null : string.Join("; ", notes);

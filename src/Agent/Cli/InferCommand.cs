@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgePali.Vision;
+using EdgePali.Vision.Imaging;
 using EdgePali.Vision.Inference;
 using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tasks;
@@ -180,6 +181,12 @@ internal static class InferCommand
 
     private static void Annotate(Mat frame, AnalysisResult result, string path)
     {
-        throw new NotSupportedException($"--annotate needs the result annotator, which is not in this build yet; {path} was not written.");
+        using var annotated = ResultAnnotator.Annotate(frame, result);
+        if (!Cv2.ImWrite(path, annotated))
+        {
+            throw new IOException($"Could not write the annotated image to '{path}' (unknown extension or unwritable folder).");
+        }
+
+        Console.Error.WriteLine($"annotated image written to {Path.GetFullPath(path)}");
     }
 }

@@ -143,9 +143,9 @@ public sealed class ModelPackage
         yield return Path.Combine(Directory, PaliGemmaConfigReader.ConfigFile);
         yield return Path.Combine(Directory, PaliGemmaConfigReader.PreprocessorConfigFile);
         yield return TokenizerPath;
-        foreach (var part in Enum.GetValues<ModelPart>())
+        var graphs = Enum.GetValues<ModelPart>().Select(PathOf).Append(VaeDecoderPath);
+        foreach (var path in graphs.OfType<string>())
         {
-            var path = PathOf(part);
             yield return path;
             foreach (var data in new[] { path + "_data", path + ".data" })
             {
@@ -154,11 +154,6 @@ public sealed class ModelPackage
                     yield return data;
                 }
             }
-        }
-
-        if (VaeDecoderPath is not null)
-        {
-            yield return VaeDecoderPath;
         }
     }
 
