@@ -12,12 +12,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 say() { printf '\033[1mrun.sh:\033[0m %s\n' "$*"; }
 
-duration=""
+# A broker given on the command line (--Mqtt:Host=H --Mqtt:Port=P) is used and watched instead of the
+# embedded one.
+mqtt_host=""
+mqtt_port=""
 args=()
 while (($#)); do
   case "$1" in
-    --duration) duration="$2"; args+=("$1" "$2"); shift 2 ;;
-    --duration=*) duration="${1#*=}"; args+=("$1"); shift ;;
+    --Mqtt:Host=*) mqtt_host="${1#*=}"; args+=("$1"); shift ;;
+    --Mqtt:Port=*) mqtt_port="${1#*=}"; args+=("$1"); shift ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -61,20 +64,34 @@ if ! "$agent" --help 2>/dev/null | grep -qE "^\s+run\b"; then
   say "NOT AVAILABLE YET: 'edgepali run' (the worker) is not built yet. The demo model is ready in $model."
   exit 0
 fi
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-say "starting edgepali run (testpattern camera, embedded MQTT broker on 127.0.0.1:$port, model $model)"
+port_args=()
+if [[ -z $mqtt_port ]]; then
+  if [[ -n $mqtt_host ]]; then
+    mqtt_port=1883
+  else
+    # The embedded broker gets a free port so a broker already on 1883 is never in the way.
+    mqtt_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    port_args=(--Mqtt:Port="$mqtt_port")
+  fi
+fi
+watch_host=${mqtt_host:-127.0.0.1}
+if [[ -n $mqtt_host ]]; then
+  say "starting edgepali run (testpattern camera, MQTT broker $mqtt_host:$mqtt_port, model $model)"
+else
+  say "starting edgepali run (testpattern camera, embedded MQTT broker on 127.0.0.1:$mqtt_port, model $model)"
+fi
 say "the model has RANDOM weights: captions and boxes below are meaningless; the pipeline is real"
-"$agent" run --Model:Path="$model" --Mqtt:Port="$port" "${args[@]}" &
+"$agent" run --Model:Path="$model" "${port_args[@]}" "${args[@]}" &
 agent_pid=$!
 trap 'kill -TERM $agent_pid 2>/dev/null || true; wait $agent_pid 2>/dev/null || true' INT TERM
 # Print every message except the binary snapshots, once the embedded broker accepts connections.
 (
   for _ in $(seq 1 100); do
-    mosquitto_sub -h 127.0.0.1 -p "$port" -t 'edgepali/#' -v -W 1 -C 1 >/dev/null 2>&1 && break
+    mosquitto_sub -h "$watch_host" -p "$mqtt_port" -t 'edgepali/#' -v -W 1 -C 1 >/dev/null 2>&1 && break
     kill -0 $agent_pid 2>/dev/null || exit 0
     sleep 0.3
   done
-  exec mosquitto_sub -h 127.0.0.1 -p "$port" -t 'edgepali/#' -T 'edgepali/+/+/snapshot' -v
+  exec mosquitto_sub -h "$watch_host" -p "$mqtt_port" -t 'edgepali/#' -T 'edgepali/+/+/snapshot' -v
 ) &
 sub_pid=$!
 status=0
