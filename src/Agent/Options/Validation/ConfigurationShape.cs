@@ -61,6 +61,14 @@ public static class ConfigurationShape
             return;
         }
 
+        if (DictionaryValueType(type) is { } valueType)
+        {
+            // Free-form keys (e.g. execution provider options); only their values are checked.
+            foreach (var child in children)
+                CheckNode(child, valueType, problems);
+            return;
+        }
+
         if (ListElementType(type) is { } element)
         {
             if (children.Count == 0 && !string.IsNullOrEmpty(section.Value))
@@ -101,6 +109,14 @@ public static class ConfigurationShape
 
     private static bool IsLeaf(Type type) =>
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan);
+
+    private static Type? DictionaryValueType(Type type)
+    {
+        var dictionary = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IDictionary<,>)
+            ? type
+            : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>));
+        return dictionary?.GetGenericArguments()[0] == typeof(string) ? dictionary.GetGenericArguments()[1] : null;
+    }
 
     private static Type? ListElementType(Type type)
     {
