@@ -11,10 +11,10 @@ namespace EdgePali.Agent.Health;
 /// the service. Does nothing when not started by systemd with a watchdog. (UseSystemd() sends READY=1 and
 /// STOPPING=1 but has no watchdog of its own.)
 /// </summary>
-internal sealed class WatchdogService(PipelineHealth health, ISystemdNotifier notifier, TimeProvider time, ILogger<WatchdogService> logger) : BackgroundService
+internal sealed class WatchdogService(PipelineHealth health, ISystemdNotifier notifier, WatchdogSchedule schedule, TimeProvider time, ILogger<WatchdogService> logger) : BackgroundService
 {
-    /// <summary>The ping period systemd asks for, or null when there is no watchdog for this process.</summary>
-    public static TimeSpan? PingInterval()
+    /// <summary>The ping period systemd asks for (half of WATCHDOG_USEC), or null when there is no watchdog for this process.</summary>
+    public static TimeSpan? IntervalFromEnvironment()
     {
         var usec = Environment.GetEnvironmentVariable("WATCHDOG_USEC");
         if (!long.TryParse(usec, NumberStyles.None, CultureInfo.InvariantCulture, out var microseconds) || microseconds <= 0)
@@ -28,7 +28,7 @@ internal sealed class WatchdogService(PipelineHealth health, ISystemdNotifier no
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (PingInterval() is not { } interval || !notifier.IsEnabled)
+        if (schedule.Interval is not { } interval || !notifier.IsEnabled)
             return;
         logger.LogInformation("systemd watchdog: pinging every {Seconds:0.#} s while the pipeline makes progress", interval.TotalSeconds);
         var wasHealthy = true;
@@ -45,3 +45,6 @@ internal sealed class WatchdogService(PipelineHealth health, ISystemdNotifier no
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 }
+
+/// <summary>How often the watchdog is fed; null: no watchdog (not started by systemd with WatchdogSec=).</summary>
+internal sealed record WatchdogSchedule(TimeSpan? Interval);

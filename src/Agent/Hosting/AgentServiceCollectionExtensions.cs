@@ -34,6 +34,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<IFrameSourceFactory, FrameSourceFactory>();
         services.TryAddSingleton<ICpuTemperatureSensor, CpuTemperatureSensor>();
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.TryAddSingleton(new WatchdogSchedule(WatchdogService.IntervalFromEnvironment()));
         services.TryAddSingleton(sp =>
         {
             var chip = sp.GetRequiredService<IOptions<DevicesOptions>>().Value.Gpio.Chip;

@@ -1,0 +1,66 @@
+using EdgePali.Agent.Health;
+using EdgePali.Agent.Options;
+using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Tests.Support;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace EdgePali.Agent.Tests.Health;
+
+public sealed class PipelineHealthTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 27, 8, 0, 0, TimeSpan.Zero);
+    private readonly ManualClock _clock = new(Start);
+
+    [Fact]
+    public void NoFrameYet_IsHealthyDuringTheGracePeriod_ThenNot()
+    {
+        var (health, _) = Create(new CameraOptions { Name = "a", Source = "testpattern" });
+
+        Assert.True(health.IsHealthy(out _));
+        _clock.Advance(TimeSpan.FromSeconds(11));
+
+        Assert.False(health.IsHealthy(out var problem));
+        Assert.Equal("no camera delivered a frame for 11 s", problem);
+    }
+
+    [Fact]
+    public void OneCameraStreaming_IsEnough()
+    {
+        var (health, cameras) = Create(new CameraOptions { Name = "a", Source = "testpattern" }, new CameraOptions { Name = "b", Source = "testpattern" });
+        _clock.Advance(TimeSpan.FromSeconds(30));
+
+        cameras.Cameras[1].RecordFrame(_clock.GetUtcNow().AddSeconds(-2));
+
+        Assert.True(health.IsHealthy(out _));
+    }
+
+    [Fact]
+    public void DisabledCameras_DoNotCount()
+    {
+        var (health, _) = Create(new CameraOptions { Name = "off", Source = "testpattern", Enabled = false });
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.True(health.IsHealthy(out _));
+    }
+
+    [Fact]
+    public void AnalysisRunningTooLong_IsAHungModel_UntilItEnds()
+    {
+        var (health, cameras) = Create(new CameraOptions { Name = "a", Source = "testpattern" });
+        health.AnalysisStarted();
+        _clock.Advance(TimeSpan.FromSeconds(21));
+        cameras.Cameras[0].RecordFrame(_clock.GetUtcNow());
+
+        Assert.False(health.IsHealthy(out var problem));
+        Assert.Equal("an analysis has been running for 21 s", problem);
+        health.AnalysisEnded();
+        Assert.True(health.IsHealthy(out _));
+    }
+
+    private (PipelineHealth Health, CameraRegistry Cameras) Create(params CameraOptions[] cameras)
+    {
+        var registry = new CameraRegistry(MsOptions.Create(new CamerasOptions { Items = [.. cameras] }));
+        var health = new PipelineHealth(registry, MsOptions.Create(new HealthOptions { CaptureStallSeconds = 10, AnalysisStallSeconds = 20 }), _clock);
+        return (health, registry);
+    }
+}

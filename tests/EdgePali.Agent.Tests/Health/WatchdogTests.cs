@@ -1,0 +1,89 @@
+using System.Net.Sockets;
+using System.Text;
+using EdgePali.Agent.Health;
+using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Systemd;
+
+namespace EdgePali.Agent.Tests.Health;
+
+/// <summary>
+/// The watchdog pings reach a real sd_notify socket (a Unix datagram socket, as systemd listens on) through
+/// the real SystemdNotifier, and stop while the model hangs.
+/// </summary>
+public sealed class WatchdogTests : IDisposable
+{
+    private readonly TestDirectory _state = new();
+
+    public void Dispose() => _state.Dispose();
+
+    [Fact]
+    public async Task Pings_WhileThePipelineRuns_StopWhileAnAnalysisHangs()
+    {
+        var socketPath = Path.Combine(_state.Path, "notify.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+        var pings = new List<DateTimeOffset>();
+        using var stopListening = new CancellationTokenSource();
+        var listening = Task.Run(async () =>
+        {
+            var buffer = new byte[256];
+            try
+            {
+                while (true)
+                {
+                    var read = await socket.ReceiveAsync(buffer, SocketFlags.None, stopListening.Token);
+                    if (Encoding.ASCII.GetString(buffer, 0, read) == "WATCHDOG=1")
+                    {
+                        lock (pings)
+                            pings.Add(DateTimeOffset.UtcNow);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        // The first analysis takes 2.5 s, longer than Health:AnalysisStallSeconds (0.5 s): a hung model.
+        var analyzer = new SlowTestAnalyzer(TimeSpan.FromSeconds(2.5));
+        var arguments = AgentRun.BaseArguments(_state.Path);
+        arguments.AddRange(["--Health:AnalysisStallSeconds=0.5", "--Cameras:0:Name=dog", "--Cameras:0:Source=testpattern", "--Cameras:0:Width=64", "--Cameras:0:Height=48",
+            "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=600"]);
+
+        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(4), analyzer, configure: services =>
+        {
+            services.AddSingleton<ISystemdNotifier>(NotifierFor(socketPath));
+            services.AddSingleton(new WatchdogSchedule(TimeSpan.FromMilliseconds(100)));
+        });
+        await Task.Delay(200);
+        await stopListening.CancelAsync();
+        await listening;
+
+        Assert.True(code == AgentHost.ExitOk, errors);
+        var analysis = Assert.Single(analyzer.Analysed);
+        var hungFrom = analysis.Started + TimeSpan.FromSeconds(0.7);
+        var hungUntil = analysis.Started + TimeSpan.FromSeconds(2.4);
+        lock (pings)
+        {
+            Assert.Contains(pings, p => p < analysis.Started);
+            Assert.DoesNotContain(pings, p => p > hungFrom && p < hungUntil);
+            Assert.Contains(pings, p => p > hungUntil + TimeSpan.FromSeconds(0.3));
+        }
+    }
+
+    /// <summary>The real notifier reads its socket from NOTIFY_SOCKET when constructed, as under systemd.</summary>
+    private static SystemdNotifier NotifierFor(string socketPath)
+    {
+        var previous = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
+        Environment.SetEnvironmentVariable("NOTIFY_SOCKET", socketPath);
+        try
+        {
+            return new SystemdNotifier();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", previous);
+        }
+    }
+}
