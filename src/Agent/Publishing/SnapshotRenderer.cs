@@ -1,5 +1,6 @@
 using EdgePali.Agent.Capture;
 using EdgePali.Agent.Options;
+using EdgePali.Vision.Imaging;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,8 +9,9 @@ using OpenCvSharp;
 namespace EdgePali.Agent.Publishing;
 
 /// <summary>
-/// The JPEG snapshot attached to a result: the analysed frame scaled to Snapshots:Height and encoded at
-/// Snapshots:Quality. Needs OpenCV; without its native library snapshots are off (logged once).
+/// The JPEG snapshot attached to a result: the analysed frame scaled to Snapshots:Height, annotated by
+/// ResultAnnotator (boxes, labels, masks, the text), encoded at Snapshots:Quality. Needs OpenCV; without
+/// its native library snapshots are off (logged once).
 /// </summary>
 internal sealed class SnapshotRenderer(IOptions<SnapshotOptions> options, ILogger<SnapshotRenderer> logger)
 {
@@ -30,16 +32,19 @@ internal sealed class SnapshotRenderer(IOptions<SnapshotOptions> options, ILogge
             return null;
         var settings = options.Value;
         using var source = Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, frame.Array);
-        using var scaled = new Mat();
-        var image = source;
+        // Drawn on a scaled copy (never on the frame buffer, which the pipeline reuses).
+        using var image = new Mat();
         if (settings.Height > 0 && settings.Height != frame.Height)
         {
             var width = Math.Max(1, (int)Math.Round(frame.Width * (double)settings.Height / frame.Height));
-            Cv2.Resize(source, scaled, new Size(width, settings.Height), 0, 0, InterpolationFlags.Area);
-            image = scaled;
+            Cv2.Resize(source, image, new Size(width, settings.Height), 0, 0, InterpolationFlags.Area);
+        }
+        else
+        {
+            source.CopyTo(image);
         }
 
-        _ = result;
+        ResultAnnotator.Draw(image, result);
         return image.ToBytes(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, settings.Quality));
     }
 }
