@@ -89,8 +89,8 @@ public sealed class ThermalThrottleTests
 
         Assert.True(code == AgentHost.ExitOk, errors);
         Assert.Equal(0, countWhileHot);
-        Assert.True(publisher.Results.Count >= 5, $"{publisher.Results.Count} results after cooling");
-        Assert.True(probe!.Captured!.Cameras[0].FramesCaptured >= 30, "capture did not continue while hot");
+        Assert.True(publisher.Results.Count >= 2, $"{publisher.Results.Count} results after cooling");
+        Assert.True(probe!.Captured!.Cameras[0].FramesCaptured >= 10, "capture did not continue while hot");
         Assert.Equal(60, probe.Captured.CpuTemperatureCelsius);
         Assert.False(probe.Captured.Throttled);
     }
