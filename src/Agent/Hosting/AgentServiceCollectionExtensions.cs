@@ -32,6 +32,7 @@ public static class AgentServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFrameSourceFactory, FrameSourceFactory>();
+        services.TryAddSingleton<IFrameAnalyzer, PaliGemmaFrameAnalyzer>();
         services.TryAddSingleton<ICpuTemperatureSensor, CpuTemperatureSensor>();
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         services.TryAddSingleton(new WatchdogSchedule(WatchdogService.IntervalFromEnvironment()));

@@ -1,0 +1,61 @@
+using EdgePali.Agent.Capture;
+using EdgePali.Agent.Options;
+using EdgePali.Vision;
+using EdgePali.Vision.Inference;
+using EdgePali.Vision.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenCvSharp;
+
+namespace EdgePali.Agent.Scheduling;
+
+/// <summary>
+/// The worker's model: PaliGemmaEngine over the Model settings. Frames are handed to the engine as Mats
+/// wrapping the frame buffer (no copy). When the feature-similarity gate has just encoded a frame, the
+/// analysis of that same frame reuses those image features instead of running the vision encoder again.
+/// </summary>
+internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILogger<PaliGemmaFrameAnalyzer> logger) : IFrameAnalyzer
+{
+    private PaliGemmaEngine? _engine;
+    private ImageFeatures? _features;
+    private (long Number, DateTimeOffset Timestamp)? _encodedFrame;
+
+    public string ModelName { get; private set; } = "";
+
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var model = options.Value;
+        var engineOptions = new EngineOptions { ModelDirectory = model.ResolvePath() ?? model.Path, Variant = model.Variant };
+        if (model.Threads > 0)
+            engineOptions.ExecutionProviders.Tuning.IntraOpThreads = model.Threads;
+        _engine = await PaliGemmaEngine.LoadAsync(engineOptions, logger, cancellationToken).ConfigureAwait(false);
+        ModelName = $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(_engine.Package.Directory))}/{_engine.Package.Variant.Name}";
+    }
+
+    public async ValueTask<AnalysisResult> AnalyzeAsync(FrameBuffer frame, VisionTask task, int maxNewTokens, CancellationToken cancellationToken)
+    {
+        var engine = _engine ?? throw new InvalidOperationException("The model is not loaded.");
+        if (_features is not null && _encodedFrame == (frame.Number, frame.Timestamp))
+            return await engine.AnalyzeAsync(_features, task, maxNewTokens, cancellationToken).ConfigureAwait(false);
+        using var mat = Wrap(frame);
+        return await engine.AnalyzeAsync(mat, task, maxNewTokens, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<float[]> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
+    {
+        var engine = _engine ?? throw new InvalidOperationException("The model is not loaded.");
+        using var mat = Wrap(frame);
+        _encodedFrame = null;
+        _features = await engine.EncodeImageAsync(mat, _features, cancellationToken).ConfigureAwait(false);
+        _encodedFrame = (frame.Number, frame.Timestamp);
+        return _features.Values.ToArray();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_engine is not null)
+            await _engine.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static Mat Wrap(FrameBuffer frame) => Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, frame.Array);
+}
