@@ -15,25 +15,34 @@ public sealed class PaliGemmaEngineTests(TinyPg1Int8Package package) : IClassFix
     public async Task ConcurrentCalls_AreSerialised_AndGiveTheSequentialResults()
     {
         await using var engine = await LoadAsync(package.Pg1Int8);
-        using var a = Frame(1);
-        using var b = Frame(2);
-        using var c = Frame(3);
-        var frames = new[] { a, b, c };
-
-        var sequential = new List<IReadOnlyList<int>>();
-        foreach (var f in frames)
+        var frames = Enumerable.Range(1, 3).Select(Frame).ToList();
+        try
         {
-            sequential.Add((await engine.AnalyzeAsync(f, Detect, 24)).TokenIds);
-        }
+            var ids = new List<IReadOnlyList<int>>();
+            var features = new List<float[]>();
+            foreach (var f in frames)
+            {
+                ids.Add((await engine.AnalyzeAsync(f, Detect, 24)).TokenIds);
+                features.Add((await engine.EncodeImageAsync(f)).Values.ToArray());
+            }
 
-        // Shared buffers and KV cache would corrupt each other if two generations ever interleaved.
-        var concurrent = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => Task.Run(() => engine.AnalyzeAsync(frames[i % 3], Detect, 24))));
-        for (var i = 0; i < concurrent.Length; i++)
+            // The pixel buffer, KV cache and prompt buffers are shared: interleaved calls would corrupt each other.
+            // Image features differ from frame to frame, so a mixed-up encoding cannot go unnoticed.
+            Assert.NotEqual(features[0], features[1]);
+            var analyses = Enumerable.Range(0, 6).Select(i => Task.Run(() => engine.AnalyzeAsync(frames[i % 3], Detect, 24))).ToList();
+            var encodings = Enumerable.Range(0, 6).Select(i => Task.Run(() => engine.EncodeImageAsync(frames[i % 3]))).ToList();
+            var analysed = await Task.WhenAll(analyses);
+            var encoded = await Task.WhenAll(encodings);
+            for (var i = 0; i < 6; i++)
+            {
+                Assert.Equal(ids[i % 3], analysed[i].TokenIds);
+                Assert.Equal(features[i % 3], encoded[i].Values.ToArray());
+            }
+        }
+        finally
         {
-            Assert.Equal(sequential[i % 3], concurrent[i].TokenIds);
+            frames.ForEach(f => f.Dispose());
         }
-
-        Assert.NotEqual(sequential[0], sequential[1]);
     }
 
     [Fact]
