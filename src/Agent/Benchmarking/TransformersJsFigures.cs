@@ -1,0 +1,14 @@
+namespace EdgePali.Agent.Benchmarking;
+
+/// <summary>transformers.js (onnxruntime-node) on the same files. first_token covers vision + embeddings + prefill.</summary>
+public sealed record TransformersJsFigures(
+    string TransformersJsVersion,
+    string OnnxRuntimeNodeVersion,
+    double LoadMs,
+    SampleSummary PreprocessMs,
+    SampleSummary FirstTokenMs,
+    SampleSummary DecodeMsPerToken,
+    SampleSummary DecodeTokensPerSecond,
+    SampleSummary EndToEndMs,
+    int GeneratedTokens,
+    long PeakRssBytes);
