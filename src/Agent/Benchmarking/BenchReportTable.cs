@@ -22,30 +22,31 @@ public static class BenchReportTable
         }
 
         var js = report.TransformersJs;
+        // Medians with min and max; "first token" is vision + prefill for EdgePali, transformers.js' time to its first token.
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("Stage");
-        table.AddColumn(new TableColumn("EdgePali median").RightAligned());
+        table.AddColumn(new TableColumn("EdgePali").RightAligned());
         table.AddColumn(new TableColumn("min").RightAligned());
         table.AddColumn(new TableColumn("max").RightAligned());
         if (js is not null)
         {
-            table.AddColumn(new TableColumn("transformers.js median").RightAligned());
-            table.AddColumn(new TableColumn("ratio (js / ours)").RightAligned());
+            table.AddColumn(new TableColumn("transformers.js").RightAligned());
+            table.AddColumn(new TableColumn("js/ours").RightAligned());
         }
 
         var e = report.EdgePali;
         var visionPrefill = e.VisionMs.Median + e.PrefillMs.Median;
-        Row(table, js, "model load (ms)", Single(e.LoadMs), js?.LoadMs);
-        Row(table, js, "checksum verification (ms)", Single(e.ChecksumMs), null);
-        Row(table, js, $"preprocess {BenchFrame.Width}x{BenchFrame.Height} (ms)", e.PreprocessMs, js?.PreprocessMs.Median);
-        Row(table, js, "vision encoder (ms)", e.VisionMs, null);
-        Row(table, js, $"prefill {model.PromptTokens} tokens (ms)", e.PrefillMs, null);
-        Row(table, js, "vision + prefill = first token (ms)", Single(visionPrefill), js?.FirstTokenMs.Median);
+        Row(table, js, "load (ms)", Single(e.LoadMs), js?.LoadMs);
+        Row(table, js, "checksums (ms)", Single(e.ChecksumMs), null);
+        Row(table, js, $"preprocess {BenchFrame.Height}p (ms)", e.PreprocessMs, js?.PreprocessMs.Median);
+        Row(table, js, "vision (ms)", e.VisionMs, null);
+        Row(table, js, $"prefill {model.PromptTokens} tok (ms)", e.PrefillMs, null);
+        Row(table, js, "first token (ms)", Single(visionPrefill), js?.FirstTokenMs.Median);
         Row(table, js, "decode (ms/token)", e.DecodeMsPerToken, js?.DecodeMsPerToken.Median);
-        Row(table, js, "decode (tokens/s)", e.DecodeTokensPerSecond, js?.DecodeTokensPerSecond.Median, higherIsBetter: true);
-        Row(table, js, $"end-to-end, {e.GeneratedTokens} new tokens (ms)", e.EndToEndMs, js?.EndToEndMs.Median);
-        table.AddRow(Cells(js, "RSS after warm-up", Gib(e.RssLoadedBytes), "", "", "", ""));
-        table.AddRow(Cells(js, "peak RSS", Gib(e.PeakRssBytes), "", "", js is null ? "" : Gib(js.PeakRssBytes), js is null ? "" : $"{(double)js.PeakRssBytes / e.PeakRssBytes:F2}"));
+        Row(table, js, "decode (tok/s)", e.DecodeTokensPerSecond, js?.DecodeTokensPerSecond.Median, higherIsBetter: true);
+        Row(table, js, $"end-to-end {e.GeneratedTokens} tok (ms)", e.EndToEndMs, js?.EndToEndMs.Median);
+        table.AddRow(Cells(js, "RSS warm", Gib(e.RssLoadedBytes), "", "", "", ""));
+        table.AddRow(Cells(js, "peak RSS", Gib(e.PeakRssBytes), "", "", js is null ? "" : Gib(js.PeakRssBytes), js is null ? "" : $"{(double)js.PeakRssBytes / e.PeakRssBytes:F2}x"));
         console.Write(table);
 
         var b = report.Bandwidth;
