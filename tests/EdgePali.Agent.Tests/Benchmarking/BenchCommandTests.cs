@@ -1,20 +1,23 @@
 using System.Diagnostics;
 using System.Text.Json;
 using EdgePali.Agent.Cli;
+using EdgePali.Agent.Tests.Support;
 
 namespace EdgePali.Agent.Tests.Benchmarking;
 
 /// <summary>
 /// The CI smoke version of `edgepali bench`: the real command, as a separate process (so VmHWM is the bench's own),
-/// on a tiny model. Checks that the JSON report is complete and its values are coherent; no timing goals here.
+/// in an empty working folder, so it also builds its default tiny package with the edgepali-quantize executable.
+/// Checks that the JSON report is complete and its values are coherent; no timing goals here.
 /// </summary>
-public sealed class BenchCommandTests(TinyBenchPackage package) : IClassFixture<TinyBenchPackage>
+public sealed class BenchCommandTests
 {
     [Fact]
-    public async Task Bench_TinyModelJson_ReportsEveryFigureWithSaneValues()
+    public async Task Bench_TinyPresetJson_BuildsTheDefaultPackageAndReportsEveryFigureWithSaneValues()
     {
+        using var workingDirectory = new TestDirectory();
         var (code, stdout, stderr) = await RunEdgePaliAsync(
-            "bench", "--model", package.Directory, "--preset", "tiny", "--new-tokens", "4", "--repetitions", "1", "--warmup", "0", "--threads", "1", "--json");
+            workingDirectory.Path, "bench", "--preset", "tiny", "--new-tokens", "4", "--repetitions", "1", "--warmup", "0", "--threads", "1", "--json");
         Assert.True(code == 0, $"exit code {code}; stderr:\n{stderr}");
 
         using var doc = JsonDocument.Parse(stdout);
@@ -32,6 +35,13 @@ public sealed class BenchCommandTests(TinyBenchPackage package) : IClassFixture<
         Assert.Equal(1, settings.GetProperty("threads").GetInt32());
 
         var model = root.GetProperty("model");
+        var packageDirectory = Path.Combine(workingDirectory.Path, "models", "bench", "tiny-int8");
+        Assert.Equal(packageDirectory, model.GetProperty("directory").GetString());
+        Assert.True(File.Exists(Path.Combine(packageDirectory, "onnx", "decoder_model_merged_int8.onnx")));
+        Assert.True(File.Exists(Path.Combine(workingDirectory.Path, "models", "bench", "tiny-checkpoint", "config.json")));
+        var build = root.GetProperty("package_build");
+        Assert.True(build.GetProperty("checkpoint_seconds").GetDouble() > 0);
+        Assert.True(build.GetProperty("build_seconds").GetDouble() > 0);
         Assert.Equal("int8", model.GetProperty("variant").GetString());
         var imageTokens = model.GetProperty("image_tokens").GetInt32();
         // "<image>"*N + <bos> + "caption en" (at least one token) + "\n".
@@ -98,10 +108,11 @@ public sealed class BenchCommandTests(TinyBenchPackage package) : IClassFixture<
 
     private static double Median(JsonElement figures, string stage) => figures.GetProperty(stage).GetProperty("median").GetDouble();
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunEdgePaliAsync(params string[] args)
+    private static async Task<(int Code, string Stdout, string Stderr)> RunEdgePaliAsync(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -115,8 +126,17 @@ public sealed class BenchCommandTests(TinyBenchPackage package) : IClassFixture<
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         return (process.ExitCode, await stdout, await stderr);
     }
 }
