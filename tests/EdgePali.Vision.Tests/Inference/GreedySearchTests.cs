@@ -44,4 +44,31 @@ public sealed class GreedySearchTests
         Assert.True(search.IsEos(107));
         Assert.False(search.IsEos(2));
     }
+
+    [Fact]
+    public void Next_WithEosSuppressed_PicksTheBestOtherTokenAndNeverStops()
+    {
+        var logits = new float[PaliGemmaTokens.FirstNonGenerable];
+        Array.Fill(logits, -1000f);
+        logits[PaliGemmaTokens.Eos] = 5f;
+        logits[9] = 2f;
+        logits[11] = 1f;
+        var search = new GreedySearch([PaliGemmaTokens.Eos], suppressEos: true);
+        var token = search.Next(logits);
+        Assert.Equal(9, token.Id);
+        // eos takes no probability mass, as if its logit were -inf (transformers.js min_new_tokens).
+        Assert.Equal(1 / (1 + MathF.Exp(-1)), token.Probability, 5);
+        Assert.False(search.IsEos(PaliGemmaTokens.Eos));
+    }
+
+    [Fact]
+    public void Next_WithoutSuppression_IsSelect()
+    {
+        var logits = new float[100];
+        logits[PaliGemmaTokens.Eos] = 5f;
+        logits[9] = 2f;
+        var search = new GreedySearch([PaliGemmaTokens.Eos]);
+        Assert.Equal(PaliGemmaTokens.Eos, search.Next(logits).Id);
+        Assert.True(search.IsEos(PaliGemmaTokens.Eos));
+    }
 }
