@@ -20,6 +20,12 @@ public sealed class EngineOptions
     [Range(1, 8192)]
     public int MaxNewTokensLimit { get; set; } = 512;
 
+    /// <summary>
+    /// Benchmarks only: never pick eos, so every call generates exactly its token limit and runs compare
+    /// (the same as transformers.js' min_new_tokens, which sets eos logits to -inf). Off for real use.
+    /// </summary>
+    public bool SuppressEos { get; set; }
+
     /// <summary>Execution providers per model part, threads and session options.</summary>
     public ExecutionProviderOptions ExecutionProviders { get; init; } = new();
 }

@@ -31,7 +31,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
     private readonly int _maxNewTokensLimit;
     private bool _disposed;
 
-    private PaliGemmaEngine(PaliGemmaModel model, GemmaTokenizer tokenizer, MaskDecoder? maskDecoder, int maxNewTokensLimit, ILogger logger)
+    private PaliGemmaEngine(PaliGemmaModel model, GemmaTokenizer tokenizer, MaskDecoder? maskDecoder, int maxNewTokensLimit, bool suppressEos, ILogger logger)
     {
         _model = model;
         _maskDecoder = maskDecoder;
@@ -44,7 +44,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
             ImageNormalization.Create(config.Preprocessor.RescaleFactor, config.Preprocessor.ImageMean, config.Preprocessor.ImageStd));
         _vision = new VisionEncoderStage(model);
         _state = new GenerationState(model);
-        _generator = new Generator(_state, new GreedySearch(config.EosTokenIds));
+        _generator = new Generator(_state, new GreedySearch(config.EosTokenIds, suppressEos));
         _frameFeatures = _vision.CreateFeatures();
     }
 
@@ -89,7 +89,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
         {
             // Segmentation masks need the package's VQ-VAE decoder; without it segment answers keep boxes and codes.
             maskDecoder = package.VaeDecoderPath is { } vae ? MaskDecoder.Open(vae) : null;
-            var engine = new PaliGemmaEngine(model, tokenizer, maskDecoder, options.MaxNewTokensLimit, logger);
+            var engine = new PaliGemmaEngine(model, tokenizer, maskDecoder, options.MaxNewTokensLimit, options.SuppressEos, logger);
             logger.LogInformation("PaliGemma engine loaded in {ElapsedMs:F0} ms", Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             return engine;
         }

@@ -53,7 +53,7 @@ internal sealed class Generator(GenerationState state, GreedySearch search)
         var stoppedAtEos = false;
         while (true)
         {
-            var next = GreedySearch.Select(logits);
+            var next = search.Next(logits);
             if (search.IsEos(next.Id))
             {
                 stoppedAtEos = true;
