@@ -82,8 +82,5 @@ public sealed class SessionTuningOptions
     /// <summary>ORT graph optimisation level: Disabled, Basic, Extended or All.</summary>
     public string GraphOptimizationLevel { get; set; } = "All";
 
-    /// <summary>Folder where optimised graphs are cached between runs (faster start-up), or null.</summary>
-    public string? OptimizedModelCacheDirectory { get; set; }
-
     internal int EffectiveIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Math.Clamp(Environment.ProcessorCount, 1, 4);
 }
