@@ -13,8 +13,13 @@ public abstract class SyntheticTokenizerFixture : IDisposable
         "new york new york", "[L]", "[R]", " [L] ", "\t[R]\t\n", "a\u00A0[R]\u2028b", "\uFEFF[L]",
     ];
 
-    protected SyntheticTokenizerFixture(string tokenizerJson, string? tokenizerConfig, int vocabularySize, int seed)
+    /// <param name="write">Writes the variant's files into the given folder; returns tokenizer.json and the optional config.</param>
+    protected SyntheticTokenizerFixture(Func<string, (string Tokenizer, string? Config)> write, int vocabularySize, int seed)
     {
+        // Each fixture owns its folder: xunit disposes class fixtures independently, so a shared folder would be
+        // deleted under a fixture that has not been built yet.
+        Directory = System.IO.Directory.CreateTempSubdirectory("edgepali-synthetic-tokenizers-").FullName;
+        var (tokenizerJson, tokenizerConfig) = write(Directory);
         Tokenizer = GemmaTokenizer.FromFile(tokenizerJson, tokenizerConfig);
         var texts = HandPicked.Concat(SyntheticTokenizers.RandomTexts(seed, 300)).ToList();
         var idSequences = SyntheticTokenizers.RandomIds(seed, 200, vocabularySize);
@@ -23,7 +28,7 @@ public abstract class SyntheticTokenizerFixture : IDisposable
         IdAnswers = idSequences.Select((ids, i) => (ids, answers[texts.Count + i])).ToList();
     }
 
-    public static string Directory { get; } = Path.Combine(Path.GetTempPath(), "edgepali-synthetic-tokenizers-" + Guid.NewGuid().ToString("N"));
+    public string Directory { get; }
 
     public GemmaTokenizer Tokenizer { get; }
 
@@ -41,17 +46,9 @@ public abstract class SyntheticTokenizerFixture : IDisposable
     }
 }
 
-public sealed class SyntheticVariantAFixture() : SyntheticTokenizerFixture(SyntheticTokenizers.WriteVariantA(Directory), null, 40, 11);
+public sealed class SyntheticVariantAFixture() : SyntheticTokenizerFixture(dir => (SyntheticTokenizers.WriteVariantA(dir), null), 40, 11);
 
-public sealed class SyntheticVariantBFixture : SyntheticTokenizerFixture
-{
-    private static readonly (string Tokenizer, string Config) Files = SyntheticTokenizers.WriteVariantB(Directory);
-
-    public SyntheticVariantBFixture()
-        : base(Files.Tokenizer, Files.Config, 160, 12)
-    {
-    }
-}
+public sealed class SyntheticVariantBFixture() : SyntheticTokenizerFixture(dir => SyntheticTokenizers.WriteVariantB(dir), 160, 12);
 
 [Trait("Category", "Tokenizer")]
 public sealed class SyntheticVariantATests(SyntheticVariantAFixture fixture) : IClassFixture<SyntheticVariantAFixture>
