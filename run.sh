@@ -84,14 +84,15 @@ say "the model has RANDOM weights: captions and boxes below are meaningless; the
 "$agent" run --Model:Path="$model" "${port_args[@]}" "${args[@]}" &
 agent_pid=$!
 trap 'kill -TERM $agent_pid 2>/dev/null || true; wait $agent_pid 2>/dev/null || true' INT TERM
-# Print every message except the binary snapshots, once the embedded broker accepts connections.
+# Print every message except the binary snapshots, once the broker accepts connections. The client id is
+# explicit: the embedded broker keeps persistent sessions and rejects the empty id mosquitto_sub sends by default.
 (
   for _ in $(seq 1 100); do
-    mosquitto_sub -h "$watch_host" -p "$mqtt_port" -t 'edgepali/#' -v -W 1 -C 1 >/dev/null 2>&1 && break
+    mosquitto_sub -i "edgepali-run-sh-$$" -h "$watch_host" -p "$mqtt_port" -t 'edgepali/#' -v -W 1 -C 1 >/dev/null 2>&1 && break
     kill -0 $agent_pid 2>/dev/null || exit 0
     sleep 0.3
   done
-  exec mosquitto_sub -h "$watch_host" -p "$mqtt_port" -t 'edgepali/#' -T 'edgepali/+/+/snapshot' -v
+  exec mosquitto_sub -i "edgepali-run-sh-$$" -h "$watch_host" -p "$mqtt_port" -t 'edgepali/#' -T 'edgepali/+/+/snapshot' -v
 ) &
 sub_pid=$!
 status=0
