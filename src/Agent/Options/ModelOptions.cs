@@ -1,3 +1,5 @@
+using EdgePali.Vision.Inference;
+
 namespace EdgePali.Agent.Options;
 
 /// <summary>Section "Model": which model package the worker loads.</summary>
@@ -14,8 +16,15 @@ public sealed class ModelOptions
     /// <summary>Which weights of the package: "int8", "q4" or "fp32".</summary>
     public string Variant { get; set; } = "int8";
 
-    /// <summary>Intra-op threads for ONNX Runtime; 0 lets the engine choose (the number of cores).</summary>
+    /// <summary>Intra-op threads for ONNX Runtime; 0 lets the engine choose (the number of cores, at most 4). Shorthand for ExecutionProviders:Tuning:IntraOpThreads.</summary>
     public int Threads { get; set; }
+
+    /// <summary>
+    /// Where each part of the model runs (ordered provider lists per part, plugin EP libraries by path, CPU
+    /// fallback) and the ORT session options. The engine's own options class, bound as it is, so the keys
+    /// are the ones docs/engine.md shows. Empty lists run everything on the CPU.
+    /// </summary>
+    public ExecutionProviderOptions ExecutionProviders { get; init; } = new();
 
     /// <summary>The package folder actually used, or null when neither candidate exists.</summary>
     public string? ResolvePath()

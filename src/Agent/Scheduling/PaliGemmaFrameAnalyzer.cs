@@ -25,9 +25,15 @@ internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILo
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         var model = options.Value;
-        var engineOptions = new EngineOptions { ModelDirectory = model.ResolvePath() ?? model.Path, Variant = model.Variant };
+        // Model:Threads is the shorthand for Tuning:IntraOpThreads (the validator refuses the two disagreeing).
         if (model.Threads > 0)
-            engineOptions.ExecutionProviders.Tuning.IntraOpThreads = model.Threads;
+            model.ExecutionProviders.Tuning.IntraOpThreads = model.Threads;
+        var engineOptions = new EngineOptions
+        {
+            ModelDirectory = model.ResolvePath() ?? model.Path,
+            Variant = model.Variant,
+            ExecutionProviders = model.ExecutionProviders,
+        };
         _engine = await PaliGemmaEngine.LoadAsync(engineOptions, logger, cancellationToken).ConfigureAwait(false);
         ModelName = $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(_engine.Package.Directory))}/{_engine.Package.Variant.Name}";
     }

@@ -34,7 +34,7 @@ public sealed class SessionFactory
     public static IReadOnlyList<string> BuiltInProviders => OrtEnv.Instance().GetAvailableProviders();
 
     /// <summary>"QNN" and "QNNExecutionProvider" both become "qnn"; used to match choices with ORT names.</summary>
-    internal static string ShortName(string name)
+    public static string ShortName(string name)
     {
         var n = name.Trim();
         const string suffix = "ExecutionProvider";

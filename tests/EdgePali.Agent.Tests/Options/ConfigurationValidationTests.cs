@@ -53,6 +53,18 @@ public sealed class ConfigurationValidationTests : IDisposable
     [InlineData("--Snapshots:Quality=0", "Snapshots:Quality: must be a JPEG quality 1..100")]
     [InlineData("--ResultLog:MaxFiles=0", "ResultLog:MaxFiles: must be at least 1")]
     [InlineData("--Health:AnalysisStallSeconds=0", "Health:AnalysisStallSeconds: must be more than 0")]
+    [InlineData("--Model:ExecutionProviders:VisionEncoder:0:Name=QNNN", "Model:ExecutionProviders:VisionEncoder:0:Name: 'QNNN' is not an ONNX Runtime execution provider. Did you mean 'QNN'?")]
+    [InlineData("--Model:ExecutionProviders:Decoder:0:Name=CPU --Model:ExecutionProviders:Decoder:1:Name=CUDA", "Model:ExecutionProviders:Decoder:1:Name: 'CUDA' comes after CPU (Model:ExecutionProviders:Decoder:0), which takes every node left")]
+    [InlineData("--Model:ExecutionProviders:Decoder:0:Name=CUDA --Model:ExecutionProviders:Decoder:1:Name=CUDAExecutionProvider", "Model:ExecutionProviders:Decoder:1:Name: 'CUDAExecutionProvider' is listed twice")]
+    [InlineData("--Model:ExecutionProviders:PluginLibraries:0:Name=QNN --Model:ExecutionProviders:PluginLibraries:0:Path=/no/such/libonnxruntime_providers_qnn.so", "Model:ExecutionProviders:PluginLibraries:0:Path: '/no/such/libonnxruntime_providers_qnn.so' does not exist. Install the plugin EP library")]
+    [InlineData("--Model:ExecutionProviders:PluginLibraries:0:Name=QNN --Model:ExecutionProviders:PluginLibraries:0:Path=libqnn.so", "Model:ExecutionProviders:PluginLibraries:0:Path: 'libqnn.so' is not an absolute path")]
+    [InlineData("--Model:ExecutionProviders:PluginLibraries:0:Path=/usr/lib/libx.so", "Model:ExecutionProviders:PluginLibraries:0:Name: is empty")]
+    [InlineData("--Model:ExecutionProviders:VisionEncodr:0:Name=QNN", "Model:ExecutionProviders:VisionEncodr: unknown setting. Did you mean 'VisionEncoder'?")]
+    [InlineData("--Model:ExecutionProviders:AllowCpuFallback=perhaps", "Model:ExecutionProviders:AllowCpuFallback: 'perhaps' is not true or false")]
+    [InlineData("--Model:ExecutionProviders:Tuning:GraphOptimizationLevel=Max", "Model:ExecutionProviders:Tuning:GraphOptimizationLevel: 'Max' is unknown. Use one of Disabled, Basic, Extended, All.")]
+    [InlineData("--Model:ExecutionProviders:Tuning:InterOpThreads=0", "Model:ExecutionProviders:Tuning:InterOpThreads: must be 1")]
+    [InlineData("--Model:ExecutionProviders:Tuning:IntraOpThreads=-1", "Model:ExecutionProviders:Tuning:IntraOpThreads: must be 0 (engine chooses) to 256")]
+    [InlineData("--Model:Threads=2 --Model:ExecutionProviders:Tuning:IntraOpThreads=4", "Model:Threads: 2 contradicts Model:ExecutionProviders:Tuning:IntraOpThreads = 4")]
     public async Task BadSetting_FailsStartWithItsOwnMessage(string arguments, string expected)
     {
         var (code, errors) = await RunWithAsync(arguments.Split(' '));

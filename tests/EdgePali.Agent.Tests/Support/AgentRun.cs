@@ -33,18 +33,48 @@ public static class AgentRun
     public static async Task<(int ExitCode, string Errors)> RunAsync(
         IEnumerable<string> arguments,
         TimeSpan duration,
-        IFrameAnalyzer analyzer,
+        IFrameAnalyzer? analyzer,
         IResultPublisher? publisher = null,
         Action<IServiceCollection>? configure = null)
     {
         using var errors = new StringWriter();
-        var code = await AgentHost.RunAsync(null, [.. arguments], duration, errors, services =>
-        {
-            services.AddSingleton(analyzer);
-            if (publisher is not null)
-                services.AddSingleton(publisher);
-            configure?.Invoke(services);
-        }, CancellationToken.None);
+        var code = await AgentHost.RunAsync(null, [.. arguments], duration, errors, Services(analyzer, publisher, configure), CancellationToken.None);
         return (code, errors.ToString());
     }
+
+    /// <summary>
+    /// Runs the worker until <paramref name="done"/> holds (checked every 20 ms), or at most <paramref name="deadline"/>:
+    /// tests wait for what they need instead of guessing how long a busy machine takes. The caller asserts the
+    /// condition afterwards. A null <paramref name="analyzer"/> keeps the real model.
+    /// </summary>
+    public static async Task<(int ExitCode, string Errors)> RunUntilAsync(
+        IEnumerable<string> arguments,
+        Func<bool> done,
+        TimeSpan deadline,
+        IFrameAnalyzer? analyzer,
+        IResultPublisher? publisher = null,
+        Action<IServiceCollection>? configure = null)
+    {
+        using var stop = new CancellationTokenSource(deadline);
+        var watching = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested && !done())
+                await Task.Delay(20, CancellationToken.None);
+            await stop.CancelAsync();
+        });
+        using var errors = new StringWriter();
+        var code = await AgentHost.RunAsync(null, [.. arguments], null, errors, Services(analyzer, publisher, configure), stop.Token);
+        await stop.CancelAsync();
+        await watching;
+        return (code, errors.ToString());
+    }
+
+    private static Action<IServiceCollection> Services(IFrameAnalyzer? analyzer, IResultPublisher? publisher, Action<IServiceCollection>? configure) => services =>
+    {
+        if (analyzer is not null)
+            services.AddSingleton(analyzer);
+        if (publisher is not null)
+            services.AddSingleton(publisher);
+        configure?.Invoke(services);
+    };
 }

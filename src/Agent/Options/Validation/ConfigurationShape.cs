@@ -162,7 +162,7 @@ public static class ConfigurationShape
         return $"{path}: unknown setting.{hint} Known here: {string.Join(", ", names)}. Remove it or correct the name (see docs/configuration.md).";
     }
 
-    private static int EditDistance(string a, string b)
+    internal static int EditDistance(string a, string b)
     {
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];

@@ -11,6 +11,19 @@ public static class SettingNames
 
     public static IReadOnlyList<string> Variants { get; } = ["int8", "q4", "fp32"];
 
+    /// <summary>
+    /// The execution providers ONNX Runtime knows (its core/graph/constants.h), by their short names. Which of
+    /// them this ORT build or a plugin library actually offers is only known when the engine loads; a name
+    /// outside this list is a typo unless a configured plugin library has that name.
+    /// </summary>
+    public static IReadOnlyList<string> ExecutionProviders { get; } =
+    [
+        "CPU", "QNN", "XNNPACK", "CUDA", "TensorRT", "NvTensorRTRTX", "OpenVINO", "DNNL", "ACL", "ArmNN", "CoreML", "NNAPI", "SNPE",
+        "DML", "ROCm", "MIGraphX", "VitisAI", "RKNPU", "CANN", "VSINPU", "WebGPU", "WebNN", "JS", "Azure",
+    ];
+
+    public static IReadOnlyList<string> GraphOptimizationLevels { get; } = ["Disabled", "Basic", "Extended", "All"];
+
     /// <summary>True for names usable as one MQTT topic level and a file name: letters, digits, '-', '_'.</summary>
     public static bool IsTopicSafe(string name) =>
         name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
