@@ -6,7 +6,8 @@ namespace EdgePali.Quantize.Builders;
 
 /// <summary>
 /// decoder_model_merged: inputs_embeds [B, T, D], position_ids int64 [B, T] (1-indexed, as HF/transformers.js),
-/// past_key_values.{i}.key/.value [B, kv, P, head_dim] -> logits [B, T, V], present.{i}.key/.value [B, kv, P+T, head_dim].
+/// past_key_values.{i}.key/.value [B, kv, P, head_dim] -> logits [B, 1, V] (last position, the default) or [B, T, V]
+/// (<see cref="DecoderLogits.AllPositions"/>), present.{i}.key/.value [B, kv, P+T, head_dim].
 /// No attention mask: a prefill attends over the whole prompt (PaliGemma's prefix-LM), and a one-token decode step
 /// attends over the whole cache, so neither needs one. Grouped queries are reshaped to [B, kv, groups*T, head_dim]
 /// so K and V are never repeated per head. Logits of the padded rows (ids >= 257152) are left for the engine to mask.
@@ -15,7 +16,7 @@ namespace EdgePali.Quantize.Builders;
 /// </summary>
 internal static class DecoderBuilder
 {
-    public static void Build(WeightWriter w, Checkpoint checkpoint)
+    public static void Build(WeightWriter w, Checkpoint checkpoint, DecoderLogits logitsPositions)
     {
         var g = w.Graph;
         var t = checkpoint.Config.Text;
@@ -80,6 +81,13 @@ internal static class DecoderBuilder
             h = g.Op("Add", h, mlp);
         }
 
+        var lastOnly = logitsPositions == DecoderLogits.LastPosition;
+        if (lastOnly)
+        {
+            // Only the last position's hidden state goes through the final norm and the LM head: [B, T, D] -> [B, 1, D].
+            h = g.Op("Slice", h, g.Int64s("last_start", -1), g.Int64s("last_end", long.MaxValue), g.Int64s("last_axis", 1));
+        }
+
         h = Norm(h, checkpoint.Tensor(PaliGemmaTensorNames.FinalNorm, d));
         var head = checkpoint.Contains(PaliGemmaTensorNames.LmHead)
             ? checkpoint.Tensor(PaliGemmaTensorNames.LmHead, t.VocabSize, d)
@@ -87,7 +95,7 @@ internal static class DecoderBuilder
         var logits = w.LmHead(h, head);
         if (t.FinalLogitSoftcap is float finalCap)
             logits = TransformerOps.SoftCap(g, logits, finalCap);
-        g.Output(logits, "logits", DataType.Float, "batch_size", "sequence_length", t.VocabSize);
+        g.Output(logits, "logits", DataType.Float, "batch_size", lastOnly ? (object)1 : "sequence_length", t.VocabSize);
         for (var i = 0; i < t.Layers; i++)
         {
             g.Output($"present.{i}.key", $"present.{i}.key", DataType.Float, "batch_size", t.KvHeads, "total_sequence_length", hd);

@@ -3,12 +3,14 @@ namespace EdgePali.Quantize.Builders;
 /// <summary>What to build: a model package in <paramref name="OutDir"/> from the checkpoint in <paramref name="CheckpointDir"/>.</summary>
 /// <param name="BlockSize">MatMulNBits block size along K (power of two, at least 16).</param>
 /// <param name="ImageSize">Must equal the checkpoint's vision image_size when given (position embeddings are not interpolated).</param>
+/// <param name="Logits">Decoder logits for the last position only (default; all generation needs) or for every position.</param>
 public sealed record PackageBuildOptions(
     string CheckpointDir,
     string OutDir,
     WeightFormat Weights = WeightFormat.Int8,
     int BlockSize = 32,
-    int? ImageSize = null);
+    int? ImageSize = null,
+    DecoderLogits Logits = DecoderLogits.LastPosition);
 
 /// <summary>Progress of a build: the file being written and the fraction of all weights processed.</summary>
 public sealed record PackageBuildProgress(string Stage, double Fraction);

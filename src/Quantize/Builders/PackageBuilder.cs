@@ -60,7 +60,7 @@ public static class PackageBuilder
 
             BuildPart(ModelFileNames.VisionEncoder, visionBits, w => VisionEncoderBuilder.Build(w, checkpoint));
             BuildPart(ModelFileNames.EmbedTokens, null, w => EmbedTokensBuilder.Build(w, checkpoint, format != WeightFormat.Fp32, options.BlockSize));
-            BuildPart(ModelFileNames.Decoder, decoderBits, w => DecoderBuilder.Build(w, checkpoint));
+            BuildPart(ModelFileNames.Decoder, decoderBits, w => DecoderBuilder.Build(w, checkpoint, options.Logits));
 
             stage = "package files";
             var copied = CopyPackageFiles(options.CheckpointDir, temp, config);
@@ -163,6 +163,7 @@ public static class PackageBuilder
             quantization,
             keptFloat,
             config.Text.IsGemma2 ? ["Gemma 2 sliding-window attention (4096) is not applied: identical below 4096 tokens; prompts longer than that are unsupported"] : [],
-            entries);
+            entries,
+            options.Logits.CliName());
     }
 }

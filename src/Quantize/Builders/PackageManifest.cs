@@ -9,7 +9,10 @@ public sealed record ManifestFile(
     [property: JsonPropertyName("bytes")] long Bytes,
     [property: JsonPropertyName("sha256")] string Sha256);
 
-/// <summary>`edgepali.json`: what a package was built from, how its weights are stored and what stayed float.</summary>
+/// <summary>
+/// `edgepali.json`: what a package was built from, how its weights are stored and what stayed float.
+/// <see cref="DecoderLogits"/>: "last" (logits [B, 1, V]) or "all" (logits [B, T, V]); absent in older manifests (all).
+/// </summary>
 public sealed record PackageManifest(
     [property: JsonPropertyName("format_version")] int FormatVersion,
     [property: JsonPropertyName("builder")] string Builder,
@@ -23,7 +26,8 @@ public sealed record PackageManifest(
     [property: JsonPropertyName("quantization")] IReadOnlyList<string> Quantization,
     [property: JsonPropertyName("kept_float")] IReadOnlyList<string> KeptFloat,
     [property: JsonPropertyName("limitations")] IReadOnlyList<string> Limitations,
-    [property: JsonPropertyName("files")] IReadOnlyList<ManifestFile> Files)
+    [property: JsonPropertyName("files")] IReadOnlyList<ManifestFile> Files,
+    [property: JsonPropertyName("decoder_logits")] string? DecoderLogits = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 

@@ -16,10 +16,12 @@ internal static class BuildCommand
         weightsOption.AcceptOnlyFromAmong("int8", "int4", "fp32");
         var blockOption = new Option<int>("--block-size") { Description = "Quantisation block size along K (power of two >= 16).", DefaultValueFactory = _ => 32 };
         var imageSizeOption = new Option<int?>("--image-size") { Description = "Expected image size; must match the checkpoint's vision image_size." };
+        var logitsOption = new Option<string>("--logits") { Description = "Decoder logits: last (default; [B,1,V], all generation needs, faster prefill) | all ([B,T,V] for every position, to score prompts)", DefaultValueFactory = _ => "last" };
+        logitsOption.AcceptOnlyFromAmong("last", "all");
 
         var command = new Command("build", "Build ONNX models (vision_encoder, embed_tokens, decoder_model_merged) and an edgepali.json manifest from a PaliGemma checkpoint.")
         {
-            checkpointOption, outOption, weightsOption, blockOption, imageSizeOption,
+            checkpointOption, outOption, weightsOption, blockOption, imageSizeOption, logitsOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -29,7 +31,8 @@ internal static class BuildCommand
                 "int4" => WeightFormat.Int4,
                 _ => WeightFormat.Int8,
             };
-            var options = new PackageBuildOptions(parse.GetValue(checkpointOption)!, parse.GetValue(outOption)!, weights, parse.GetValue(blockOption), parse.GetValue(imageSizeOption));
+            var options = new PackageBuildOptions(parse.GetValue(checkpointOption)!, parse.GetValue(outOption)!, weights, parse.GetValue(blockOption), parse.GetValue(imageSizeOption),
+                parse.GetValue(logitsOption) == "all" ? DecoderLogits.AllPositions : DecoderLogits.LastPosition);
             try
             {
                 PackageBuildResult? result = null;

@@ -53,17 +53,22 @@ public static class PackageComparer
                     var ids = PromptIds(tokenizer, prompt, config);
                     var refLogits = reference.Prefill(ids, refFeatures);
                     var candLogits = candidate.Prefill(ids, candFeatures);
-                    logitCosines.Add(Cosine(refLogits, candLogits));
-                    var vocab = refLogits.Length / ids.Length;
-                    for (var t = 0; t < ids.Length; t++)
+                    // Packages built with last-position logits (the default) give one row, others one per prompt
+                    // position: compare the trailing positions both have.
+                    var vocab = config.Text.VocabSize;
+                    var rows = Math.Min(refLogits.Length, candLogits.Length) / vocab;
+                    var refRows = refLogits.AsSpan(refLogits.Length - (rows * vocab));
+                    var candRows = candLogits.AsSpan(candLogits.Length - (rows * vocab));
+                    logitCosines.Add(Cosine(refRows, candRows));
+                    for (var t = 0; t < rows; t++)
                     {
-                        promptAgree += PackageProbe.ArgMax(refLogits.AsSpan(t * vocab, vocab)) == PackageProbe.ArgMax(candLogits.AsSpan(t * vocab, vocab)) ? 1 : 0;
+                        promptAgree += PackageProbe.ArgMax(refRows.Slice(t * vocab, vocab)) == PackageProbe.ArgMax(candRows.Slice(t * vocab, vocab)) ? 1 : 0;
                         promptTotal++;
                     }
 
                     // Reference greedy output, with the candidate forced along the same tokens.
-                    var refNext = PackageProbe.ArgMax(refLogits.AsSpan((ids.Length - 1) * vocab, vocab));
-                    var candNext = PackageProbe.ArgMax(candLogits.AsSpan((ids.Length - 1) * vocab, vocab));
+                    var refNext = PackageProbe.ArgMax(refLogits.AsSpan(refLogits.Length - vocab));
+                    var candNext = PackageProbe.ArgMax(candLogits.AsSpan(candLogits.Length - vocab));
                     var refTokens = new List<int>();
                     var position = ids.Length;
                     while (true)
@@ -142,9 +147,8 @@ public static class PackageComparer
     private static List<int> FreeGreedy(PackageProbe probe, int[] ids, float[] features, int maxNewTokens)
     {
         var logits = probe.Prefill(ids, features);
-        var vocab = logits.Length / ids.Length;
         var tokens = new List<int>();
-        var next = PackageProbe.ArgMax(logits.AsSpan((ids.Length - 1) * vocab, vocab));
+        var next = PackageProbe.ArgMax(logits.AsSpan(logits.Length - probe.Config.Text.VocabSize));
         var position = ids.Length;
         while (true)
         {

@@ -11,7 +11,7 @@ namespace EdgePali.Quantize.Verification;
 /// <summary>
 /// One package loaded through the engine (<see cref="PaliGemmaModel.Load"/>: the same sessions, providers and
 /// signature checks as serving), run step by step so `verify` can see what generation hides: the image features,
-/// the logits of every prompt position, and the logits of each decode step when the tokens are forced.
+/// the prompt logits the package gives (every position, or the last with last-position packages), and the logits of each decode step when the tokens are forced.
 /// </summary>
 internal sealed class PackageProbe : IDisposable
 {
@@ -50,7 +50,10 @@ internal sealed class PackageProbe : IDisposable
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
-    /// <summary>Runs the prompt from an empty cache; returns the logits of every prompt position [T, V].</summary>
+    /// <summary>
+    /// Runs the prompt from an empty cache; returns the logits the decoder gives: every prompt position [T, V], or
+    /// only the last one [1, V] for packages built with last-position logits (the default).
+    /// </summary>
     public float[] Prefill(int[] promptIds, float[] imageFeatures)
     {
         var t = promptIds.Length;

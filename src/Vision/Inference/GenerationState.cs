@@ -164,6 +164,7 @@ internal sealed class GenerationState : IDisposable
             _vocab = (int)_logits.GetTensorTypeAndShape().Shape[^1];
         }
 
+        // The last row: logits are [1, T, V] (transformers.js exports) or [1, 1, V] (last-position packages).
         return _logits.GetTensorDataAsSpan<float>()[^_vocab..];
     }
 

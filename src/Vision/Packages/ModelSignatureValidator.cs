@@ -66,6 +66,7 @@ internal static class ModelSignatureValidator
                 var expectedInputs = new List<string> { InputsEmbeds, PositionIds };
                 check.Tensor(true, InputsEmbeds, TensorElementType.Float, [(1, "batch"), (-1, "sequence"), (d, "text_config.hidden_size")]);
                 check.Tensor(true, PositionIds, TensorElementType.Int64, [(1, "batch"), (-1, "sequence")]);
+                // [B, T, V] (transformers.js exports) or [B, 1, V] (last position only): generation reads the last row either way.
                 check.Tensor(false, Logits, TensorElementType.Float, [(1, "batch"), (-1, "sequence"), (t.VocabSize, "text_config.vocab_size")]);
                 (long, string)[] kv = [(1, "batch"), (t.KeyValueHeads, "text_config.num_key_value_heads"), (-1, "past sequence"), (t.HeadDim, "text_config.head_dim")];
                 for (var i = 0; i < t.LayerCount; i++)

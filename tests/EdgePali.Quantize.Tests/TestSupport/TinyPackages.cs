@@ -5,7 +5,8 @@ namespace EdgePali.Quantize.Tests.TestSupport;
 
 /// <summary>
 /// A tiny random checkpoint and its fp32 and int8 packages, built once per test class (xunit class fixture) in a
-/// temporary folder that is deleted afterwards.
+/// temporary folder that is deleted afterwards. They keep logits for every position (not the default last one):
+/// the reference-forward and agreement tests score each prompt position.
 /// </summary>
 public abstract class TinyPackages : IDisposable
 {
@@ -17,8 +18,8 @@ public abstract class TinyPackages : IDisposable
         Fp32Dir = Path.Combine(Root, "fp32");
         Int8Dir = Path.Combine(Root, "int8");
         Task.WhenAll(
-            PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointDir, Fp32Dir, WeightFormat.Fp32)),
-            PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointDir, Int8Dir, WeightFormat.Int8))).GetAwaiter().GetResult();
+            PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointDir, Fp32Dir, WeightFormat.Fp32, Logits: DecoderLogits.AllPositions)),
+            PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointDir, Int8Dir, WeightFormat.Int8, Logits: DecoderLogits.AllPositions))).GetAwaiter().GetResult();
         Config = PaliGemmaConfig.Load(CheckpointDir);
     }
 

@@ -113,4 +113,48 @@ public sealed class ModelSignatureValidatorTests
 
         ModelSignatureValidator.Validate(ModelPart.Decoder, "onnx/decoder_model_merged.onnx", config, inputs, outputs);
     }
+
+    [Theory]
+    [InlineData(-1L)] // logits for every position, as the transformers.js exports
+    [InlineData(1L)] // logits for the last position only, as edgepali-quantize builds by default
+    public void Decoder_LogitsOfEveryOrOnlyTheLastPosition_AreAccepted(long logitsSequence)
+    {
+        using var pkg = new HandMadePackage();
+        pkg.WriteVariantFiles("");
+        var config = ModelPackage.Open(pkg.Directory).Config;
+        var (inputs, outputs) = DecoderSignatures(config, [-1, logitsSequence, config.Text.VocabSize]);
+        ModelSignatureValidator.Validate(ModelPart.Decoder, "onnx/decoder_model_merged.onnx", config, inputs, outputs);
+    }
+
+    [Fact]
+    public void Decoder_LogitsWithoutASequenceAxis_AreRefused()
+    {
+        using var pkg = new HandMadePackage();
+        pkg.WriteVariantFiles("");
+        var config = ModelPackage.Open(pkg.Directory).Config;
+        var (inputs, outputs) = DecoderSignatures(config, [-1, config.Text.VocabSize]);
+        var ex = Assert.Throws<ModelPackageException>(() => ModelSignatureValidator.Validate(ModelPart.Decoder, "onnx/decoder_model_merged.onnx", config, inputs, outputs));
+        Assert.Contains("output logits has rank 2", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static (Dictionary<string, TensorSignature> Inputs, Dictionary<string, TensorSignature> Outputs) DecoderSignatures(PaliGemmaConfig config, long[] logits)
+    {
+        var t = config.Text;
+        var inputs = new Dictionary<string, TensorSignature>
+        {
+            ["inputs_embeds"] = new("inputs_embeds", TensorElementType.Float, [-1, -1, t.HiddenSize]),
+            ["position_ids"] = new("position_ids", TensorElementType.Int64, [-1, -1]),
+        };
+        var outputs = new Dictionary<string, TensorSignature> { ["logits"] = new("logits", TensorElementType.Float, logits) };
+        for (var i = 0; i < t.LayerCount; i++)
+        {
+            foreach (var kind in new[] { "key", "value" })
+            {
+                inputs[$"past_key_values.{i}.{kind}"] = new($"past_key_values.{i}.{kind}", TensorElementType.Float, [-1, t.KeyValueHeads, -1, t.HeadDim]);
+                outputs[$"present.{i}.{kind}"] = new($"present.{i}.{kind}", TensorElementType.Float, [-1, t.KeyValueHeads, -1, t.HeadDim]);
+            }
+        }
+
+        return (inputs, outputs);
+    }
 }
