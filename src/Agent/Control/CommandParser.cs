@@ -16,6 +16,7 @@ public static class CommandParser
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
     private static readonly string[] TaskFields = ["id", "op", "name", "task", "prompt", "labels", "trigger", "interval_s", "enabled"];
     private static readonly string[] AskFields = ["id", "task", "prompt", "labels"];
+    private const string Ops = "enable, disable, add_task, update_task, remove_task, run";
 
     public static ParsedCommand<SetCommand> ParseSet(ReadOnlySpan<byte> payload, CommandLimits limits)
     {
@@ -57,7 +58,7 @@ public static class CommandParser
 
         if (!root.TryGetProperty("op", out var opElement) || opElement.ValueKind != JsonValueKind.String)
         {
-            return Fail<SetCommand>(id, "'op' is required: one of enable, disable, add_task, update_task, remove_task");
+            return Fail<SetCommand>(id, $"'op' is required: one of {Ops}");
         }
 
         var op = opElement.GetString();
@@ -80,6 +81,10 @@ public static class CommandParser
                 return present.Length > 0
                     ? Fail<SetCommand>(id, $"op '{op}' takes no other fields (got {string.Join(", ", present)})")
                     : new ParsedCommand<SetCommand>(id, new SetEnabledCommand(op == "enable"), null);
+            case "run":
+                return name.Value is null || present.Length != 1
+                    ? Fail<SetCommand>(id, "op 'run' takes exactly 'name' (the task to run now)")
+                    : new ParsedCommand<SetCommand>(id, new RunTaskCommand(name.Value), null);
             case "remove_task":
                 return name.Value is null || present.Length != 1
                     ? Fail<SetCommand>(id, "op 'remove_task' takes exactly 'name'")
@@ -101,7 +106,7 @@ public static class CommandParser
                     : new ParsedCommand<SetCommand>(id, new UpdateTaskCommand(name.Value, kind.Value, prompt.Value, labels.Value,
                         trigger.Value?.Trigger, interval.Value?.Interval, enabled.Value?.Flag), null);
             default:
-                return Fail<SetCommand>(id, $"unknown op '{TaskValidation.Shorten(op)}'; use enable, disable, add_task, update_task or remove_task");
+                return Fail<SetCommand>(id, $"unknown op '{TaskValidation.Shorten(op)}'; use one of {Ops}");
         }
     }
 

@@ -28,4 +28,12 @@ public interface ICameraControl
     /// be told about (unknown camera, no frame captured yet, model not loaded).
     /// </summary>
     ValueTask<AskAnswer> AskAsync(string camera, VisionTask task, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs the camera's configured task <paramref name="taskName"/> on its newest frame now, outside the gates
+    /// and the trigger, and publishes the result as any result of that task (sequence number, task topic, result
+    /// log, GPIO rules). Returns the result as published. Throws <see cref="CameraControlException"/> for what
+    /// the sender should be told (unknown camera or task, disabled, no frame yet, model not loaded, queue full).
+    /// </summary>
+    ValueTask<Publishing.PublishedResult> RunTaskAsync(string camera, string taskName, CancellationToken cancellationToken);
 }

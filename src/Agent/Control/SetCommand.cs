@@ -90,3 +90,32 @@ public sealed record RemoveTaskCommand(string Name) : SetCommand
             : CommandOutcome.Fail<CameraSettings>($"camera '{current.Camera}' has no task '{Name}'");
     }
 }
+
+/// <summary>
+/// `{"op": "run", "name": ...}`: run the named task now, on the camera's newest frame, outside its trigger
+/// (how `command` tasks run; any enabled task may be run this way). Changes no setting: applying it only
+/// checks that the camera and the task can run.
+/// </summary>
+public sealed record RunTaskCommand(string Name) : SetCommand
+{
+    public override CommandOutcome<CameraSettings> ApplyTo(CameraSettings current, CommandLimits limits) =>
+        Check(current, Name) is { } error ? CommandOutcome.Fail<CameraSettings>(error) : CommandOutcome.Ok(current);
+
+    /// <summary>Why the task cannot run under <paramref name="settings"/>, or null when it can.</summary>
+    public static string? Check(CameraSettings settings, string name)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var task = settings.Tasks.FirstOrDefault(t => t.Name == name);
+        if (task is null)
+        {
+            return $"camera '{settings.Camera}' has no task '{TaskValidation.Shorten(name)}'; its tasks: {string.Join(", ", settings.Tasks.Select(t => t.Name))}";
+        }
+
+        if (!settings.Enabled)
+        {
+            return $"camera '{settings.Camera}' is disabled; enable it first ({{\"op\":\"enable\"}})";
+        }
+
+        return task.Enabled ? null : $"task '{name}' of camera '{settings.Camera}' is disabled; enable it first ({{\"op\":\"update_task\",\"name\":\"{name}\",\"enabled\":true}})";
+    }
+}

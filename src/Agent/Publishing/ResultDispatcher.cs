@@ -68,6 +68,7 @@ internal sealed class ResultDispatcher(
                     }
                 }
 
+                outcome.Published?.TrySetResult(published);
                 latencies.Record("publish", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 logger.LogInformation("seq {Seq} {Camera}/{Task}: {Text}{Reused}", published.Sequence, published.Camera, published.TaskName,
                     Shorten(published.Result.Text), published.Reused ? " (reused)" : "");

@@ -12,6 +12,7 @@ namespace EdgePali.Agent.Scheduling;
 /// <param name="Result">The engine's result.</param>
 /// <param name="Snapshot">Annotated JPEG, when snapshots are on.</param>
 /// <param name="Reused">True when the feature-similarity gate reused the previous result.</param>
+/// <param name="Published">Completed with the numbered result once every publisher has it (a task run by name waits for it).</param>
 internal sealed record AnalysisOutcome(
     string Camera,
     string TaskName,
@@ -21,4 +22,5 @@ internal sealed record AnalysisOutcome(
     string Model,
     AnalysisResult Result,
     byte[]? Snapshot,
-    bool Reused);
+    bool Reused,
+    TaskCompletionSource<Publishing.PublishedResult>? Published = null);

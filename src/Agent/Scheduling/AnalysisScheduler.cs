@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace EdgePali.Agent.Scheduling;
 
 /// <summary>
-/// The Infer stage: one loop in front of the one shared model. Questions (ask) go first; then cameras take
+/// The Infer stage: one loop in front of the one shared model. Questions (ask) and tasks run by name go first; then cameras take
 /// turns round-robin, one task per turn, so a busy camera cannot starve a quiet one. Each analysis runs
 /// on the newest frame the gate let through; one that has grown older than MaxFrameAgeSeconds while
 /// waiting is dropped. With the feature-similarity gate on, the vision encoder runs first and a frame
@@ -165,8 +165,18 @@ internal sealed class AnalysisScheduler(
         health.AnalysisStarted();
         try
         {
-            var result = await analyzer.AnalyzeAsync(ask.Frame, ask.Task, ask.Task.DefaultMaxNewTokens, linked.Token).ConfigureAwait(false);
+            var result = await analyzer.AnalyzeAsync(ask.Frame, ask.Task, ask.MaxNewTokens, linked.Token).ConfigureAwait(false);
             RecordTimings(result.Timings);
+            if (ask.TaskName is { } taskName && cameras.Find(ask.Camera) is { } camera)
+            {
+                // A task run by name: published as any result of that task; the caller waits for its number.
+                camera.RecordAnalysis();
+                var snapshot = snapshots.Render(ask.Frame, result);
+                await results.Writer.WriteAsync(
+                    new AnalysisOutcome(camera.Name, taskName, ask.Frame.Timestamp, ask.Frame.Width, ask.Frame.Height, analyzer.ModelName, result, snapshot, false, ask.Published),
+                    stoppingToken).ConfigureAwait(false);
+            }
+
             ask.Answer.TrySetResult(new AskAnswer(result, ask.Frame.Timestamp, ask.Frame.Width, ask.Frame.Height, analyzer.ModelName));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,11 +1,16 @@
 using EdgePali.Agent.Capture;
 using EdgePali.Agent.Control;
+using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Agent.Scheduling;
 
-/// <summary>A question about a camera's newest frame, waiting for the shared model.</summary>
-internal sealed class AskRequest(string camera, FrameBuffer frame, VisionTask task, CancellationToken cancellationToken)
+/// <summary>
+/// An analysis asked for from outside the schedule, waiting for the shared model: a question about a camera's
+/// newest frame (`ask`), or a run of one of the camera's tasks by name, whose result is published as that
+/// task's (<see cref="TaskName"/> set).
+/// </summary>
+internal sealed class AskRequest(string camera, FrameBuffer frame, VisionTask task, CancellationToken cancellationToken, string? taskName = null, int maxNewTokens = 0)
 {
     public string Camera { get; } = camera;
 
@@ -13,8 +18,17 @@ internal sealed class AskRequest(string camera, FrameBuffer frame, VisionTask ta
 
     public VisionTask Task { get; } = task;
 
+    /// <summary>The configured task this runs (its result is published); null for a question.</summary>
+    public string? TaskName { get; } = taskName;
+
+    /// <summary>Token cap: the task's configured one, or the kind's default.</summary>
+    public int MaxNewTokens { get; } = maxNewTokens > 0 ? maxNewTokens : task.DefaultMaxNewTokens;
+
     /// <summary>The asker's token: a question nobody waits for any more is skipped.</summary>
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
     public TaskCompletionSource<AskAnswer> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>For a task run: completes once the result has been numbered and handed to every publisher.</summary>
+    public TaskCompletionSource<PublishedResult> Published { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -1,5 +1,6 @@
 using EdgePali.Agent.Capture;
 using EdgePali.Agent.Control;
+using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging;
 
@@ -38,5 +39,27 @@ internal sealed class CameraControl(CameraRegistry cameras, AnalysisScheduler sc
         if (!scheduler.TryEnqueue(request))
             throw new CameraControlException($"Too many questions waiting ({AnalysisScheduler.AskQueueCapacity}); ask again when the model has answered them.");
         return await request.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<PublishedResult> RunTaskAsync(string camera, string taskName, CancellationToken cancellationToken)
+    {
+        var runtime = cameras.Find(camera)
+            ?? throw new CameraControlException($"No camera named '{camera}'. Cameras: {string.Join(", ", CameraNames)}.");
+        if (RunTaskCommand.Check(runtime.GetSettings(), taskName) is { } refused)
+            throw new CameraControlException(refused);
+        if (model.Loaded is null)
+            throw new CameraControlException("The model is still loading; run the task again in a moment.");
+        var task = runtime.FindTask(taskName)
+            ?? throw new CameraControlException($"Camera '{camera}' has no task '{taskName}'.");
+        var frame = new FrameBuffer();
+        if (!runtime.Slot.TryCopyLatest(frame))
+            throw new CameraControlException($"Camera '{camera}' has not captured a frame yet (state {runtime.State.ToString().ToLowerInvariant()}); run the task again once it streams.");
+        var request = new AskRequest(camera, frame, task.Vision, cancellationToken, task.Name, task.MaxNewTokens);
+        if (!scheduler.TryEnqueue(request))
+            throw new CameraControlException($"Too many requests waiting for the model ({AnalysisScheduler.AskQueueCapacity}); try again when it has caught up.");
+        logger.LogInformation("Camera {Camera}: task {Task} run by command", camera, taskName);
+        // The analysis first (its failure is the caller's answer), then the publication with its sequence number.
+        await request.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await request.Published.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -204,6 +204,13 @@ internal sealed class CameraRuntime
         }
     }
 
+    /// <summary>The task called <paramref name="name"/> as currently scheduled, or null.</summary>
+    public ScheduledTask? FindTask(string name)
+    {
+        lock (_lock)
+            return _tasks.FirstOrDefault(t => t.Name == name);
+    }
+
     public CameraSettings GetSettings()
     {
         lock (_lock)

@@ -5,8 +5,8 @@ namespace EdgePali.Agent.Tests.Mqtt;
 
 /// <summary>
 /// Test double for the worker's side of the <see cref="ICameraControl"/> boundary (the real one runs the model):
-/// settings kept in memory, and an ask answered with a fixed analysis so the MQTT request/reply path can be
-/// checked. Everything on the MQTT side talks to a real broker.
+/// settings kept in memory, and an ask or a task run answered with a fixed analysis so the MQTT request/reply
+/// path can be checked. Everything on the MQTT side talks to a real broker.
 /// </summary>
 internal sealed class InMemoryCameraControl : ICameraControl
 {
@@ -54,6 +54,21 @@ internal sealed class InMemoryCameraControl : ICameraControl
         var result = new AnalysisResult(task, $"reply to {task.Prefix}", [1, 2, 3], objects, new StageTimings(1, 2, 3, 4, 300, 3));
         return ValueTask.FromResult(new AskAnswer(result, DateTimeOffset.UtcNow, 640, 480, "test-model/int8"));
     }
+
+    public ValueTask<EdgePali.Agent.Publishing.PublishedResult> RunTaskAsync(string camera, string taskName, CancellationToken cancellationToken)
+    {
+        var settings = GetSettings(camera) ?? throw new CameraControlException($"no camera '{camera}'");
+        if (RunTaskCommand.Check(settings, taskName) is { } refused)
+        {
+            throw new CameraControlException(refused);
+        }
+
+        var task = settings.Tasks.Single(t => t.Name == taskName).ToVisionTask();
+        var result = new AnalysisResult(task, $"run of {taskName}", [1], [], new StageTimings(1, 2, 3, 4, 300, 1));
+        return ValueTask.FromResult(new EdgePali.Agent.Publishing.PublishedResult(Interlocked.Increment(ref _runs), "dev1", camera, taskName, DateTimeOffset.UtcNow, 640, 480, "test-model/int8", result));
+    }
+
+    private long _runs;
 
     public static CameraSettings Settings(string camera) => new(camera, true,
     [

@@ -97,7 +97,7 @@ public sealed class MqttCommandTests
         {
             """{"op":"enable"}""", """{"id":"x","op":"disable"}""", """{"op":"remove_task","name":"people"}""",
             """{"op":"add_task","name":"q","task":"answer","prompt":"is the door open?","trigger":"interval","interval_s":30}""",
-            """{"op":"update_task","name":"people","labels":["dog"]}""",
+            """{"op":"update_task","name":"people","labels":["dog"]}""", """{"id":"r","op":"run","name":"people"}""",
         })
         {
             Assert.Null(CommandParser.ParseSet(Encoding.UTF8.GetBytes(command), limits).Error);
@@ -188,6 +188,7 @@ public sealed class MqttCommandTests
             "{\"op\":\"update_task\",\"name\":\"nope\",\"interval_s\":5}", "{\"op\":\"update_task\",\"name\":\"caption\"}", "{\"op\":\"update_task\",\"name\":\"people\",\"labels\":[]}",
             "{\"op\":\"update_task\",\"name\":\"caption\",\"task\":\"answer\"}", "{\"op\":\"update_task\",\"name\":\"caption\",\"enabled\":\"yes\"}",
             "{\"op\":\"remove_task\"}", "{\"op\":\"remove_task\",\"name\":\"nope\"}", "{\"op\":\"remove_task\",\"name\":5}", "{\"op\":\"explode\"}",
+            "{\"op\":\"run\"}", "{\"op\":\"run\",\"name\":\"nope\"}", "{\"op\":\"run\",\"name\":\"caption\",\"task\":\"ocr\"}", "{\"op\":\"run\",\"name\":[\"caption\"]}",
             "{\"op\":\"enable\",\"id\":5}", "{\"op\":\"enable\",\"id\":\"\"}", "{\"op\":\"enable\",\"extra\":true}", "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{\"i\":1}}}}}}}}}",
         ];
         while (true)

@@ -14,7 +14,7 @@ namespace EdgePali.Agent.Publishing.Mqtt;
 /// <summary>
 /// The `set` and `ask` command topics. Receiving only copies the message into a bounded queue (MQTTnet queues
 /// incoming messages without bound, so handlers must be quick); two loops then apply settings changes one at a
-/// time and run questions one at a time. Every command gets a reply: on the MQTT 5 response topic with the
+/// time and run questions and tasks run by name (`set` op `run`) one at a time. Every command gets a reply: on the MQTT 5 response topic with the
 /// request's correlation data, else on `.../set/reply` or `.../ask/reply` with the request's `id`.
 /// </summary>
 internal sealed class MqttCommandService : BackgroundService
@@ -30,7 +30,7 @@ internal sealed class MqttCommandService : BackgroundService
     private readonly RateLimiter _askLimiter;
     private readonly ILogger<MqttCommandService> _logger;
     private readonly Channel<Request> _sets = Channel.CreateBounded<Request>(new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.Wait });
-    private readonly Channel<(Request Request, VisionTask Task, string? Id)> _asks;
+    private readonly Channel<ModelJob> _asks;
 
     public MqttCommandService(MqttConnection connection, ICameraControl control, RetainedTopics retained, MqttTopics topics, MqttIdentity identity,
         IOptions<MqttOptions> options, TimeProvider time, ILogger<MqttCommandService> logger)
@@ -45,7 +45,7 @@ internal sealed class MqttCommandService : BackgroundService
         _setLimiter = new RateLimiter(_options.CommandsPerMinute, time);
         _askLimiter = new RateLimiter(_options.AsksPerMinute, time);
         _logger = logger;
-        _asks = Channel.CreateBounded<(Request, VisionTask, string?)>(new BoundedChannelOptions(_options.AskQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+        _asks = Channel.CreateBounded<ModelJob>(new BoundedChannelOptions(_options.AskQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
     }
 
     /// <summary>Raised after a settings change was applied (discovery follows it).</summary>
@@ -107,16 +107,16 @@ internal sealed class MqttCommandService : BackgroundService
             return ReplyInBackground(request, true, AnalysisJson.Error(parsed.Id, parsed.Error));
         }
 
-        return _asks.Writer.TryWrite((request, parsed.Command!, parsed.Id))
+        return _asks.Writer.TryWrite(new ModelJob(request, parsed.Id, parsed.Command, null))
             ? Task.CompletedTask
-            : ReplyAsync(request, true, AnalysisJson.Error(parsed.Id, $"busy: {_options.AskQueueCapacity} questions are waiting for the model; try again later"));
+            : ReplyAsync(request, true, Busy(parsed.Id));
     }
 
     private async Task RunSetsAsync(CancellationToken cancellationToken)
     {
         await foreach (var request in _sets.Reader.ReadAllAsync(cancellationToken))
         {
-            byte[] reply;
+            byte[]? reply;
             try
             {
                 reply = await ApplyAsync(request, cancellationToken);
@@ -127,11 +127,15 @@ internal sealed class MqttCommandService : BackgroundService
                 reply = AnalysisJson.Error(null, $"internal error ({ex.GetType().Name}); settings unchanged");
             }
 
-            await ReplyAsync(request, false, reply);
+            if (reply is not null)
+            {
+                await ReplyAsync(request, false, reply);
+            }
         }
     }
 
-    private async Task<byte[]> ApplyAsync(Request request, CancellationToken cancellationToken)
+    /// <summary>Applies a settings change and returns the reply; null when the command was handed to the model queue (a task run), which replies itself.</summary>
+    private async Task<byte[]?> ApplyAsync(Request request, CancellationToken cancellationToken)
     {
         var parsed = CommandParser.ParseSet(request.Payload, _limits);
         if (parsed.Error is not null)
@@ -151,6 +155,12 @@ internal sealed class MqttCommandService : BackgroundService
             return AnalysisJson.Error(parsed.Id, next.Error!);
         }
 
+        if (parsed.Command is RunTaskCommand run)
+        {
+            // Runs wait for the model like questions (same bounded queue and timeout), so settings changes never wait behind them.
+            return _asks.Writer.TryWrite(new ModelJob(request, parsed.Id, null, run.Name)) ? null : Busy(parsed.Id);
+        }
+
         var outcome = await _control.ApplySettingsAsync(next.Value!, cancellationToken);
         if (!outcome.Applied)
         {
@@ -165,15 +175,23 @@ internal sealed class MqttCommandService : BackgroundService
 
     private async Task RunAsksAsync(CancellationToken cancellationToken)
     {
-        await foreach (var (request, task, id) in _asks.Reader.ReadAllAsync(cancellationToken))
+        await foreach (var (request, id, question, taskName) in _asks.Reader.ReadAllAsync(cancellationToken))
         {
             byte[] reply;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(_options.AskTimeoutSeconds));
             try
             {
-                var answer = await _control.AskAsync(request.Camera, task, timeout.Token);
-                reply = AnalysisJson.AskAnswer(id, _identity.DeviceId, request.Camera, answer);
+                if (taskName is not null)
+                {
+                    var published = await _control.RunTaskAsync(request.Camera, taskName, timeout.Token);
+                    reply = AnalysisJson.TaskRun(id, published);
+                }
+                else
+                {
+                    var answer = await _control.AskAsync(request.Camera, question!, timeout.Token);
+                    reply = AnalysisJson.AskAnswer(id, _identity.DeviceId, request.Camera, answer);
+                }
             }
             catch (CameraControlException ex)
             {
@@ -185,11 +203,11 @@ internal sealed class MqttCommandService : BackgroundService
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                _logger.LogError(ex, "Answering a question for camera {Camera} failed", request.Camera);
+                _logger.LogError(ex, "Answering a question or running task {Task} for camera {Camera} failed", taskName, request.Camera);
                 reply = AnalysisJson.Error(id, $"internal error ({ex.GetType().Name})");
             }
 
-            await ReplyAsync(request, true, reply);
+            await ReplyAsync(request, isAsk: taskName is null, reply);
         }
     }
 
@@ -220,5 +238,11 @@ internal sealed class MqttCommandService : BackgroundService
         return _connection.TryPublishAsync(builder.Build(), CancellationToken.None);
     }
 
+    private byte[] Busy(string? id) =>
+        AnalysisJson.Error(id, $"busy: {_options.AskQueueCapacity} questions or task runs are waiting for the model; try again later");
+
     private sealed record Request(string Camera, bool KnownCamera, byte[]? Payload, long PayloadLength, string? ResponseTopic, byte[]? CorrelationData);
+
+    /// <summary>Work for the model: a question (<paramref name="Question"/>) or a run of a configured task (<paramref name="TaskName"/>).</summary>
+    private sealed record ModelJob(Request Request, string? Id, VisionTask? Question, string? TaskName);
 }

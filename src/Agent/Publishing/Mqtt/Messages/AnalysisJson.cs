@@ -15,11 +15,20 @@ public static class AnalysisJson
     public static byte[] Result(PublishedResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
+        return Write(writer => WriteResult(writer, result));
+    }
+
+    /// <summary>The `set` reply to op `run`: `{"id", "ok": true, "result": {the result message as published}}`.</summary>
+    public static byte[] TaskRun(string? id, PublishedResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
         return Write(writer =>
         {
-            writer.WriteNumber("seq", result.Sequence);
-            WriteAnalysis(writer, result.DeviceId, result.Camera, result.TaskName, result.FrameTimestamp, result.FrameWidth, result.FrameHeight, result.Model, result.Result);
-            writer.WriteBoolean("reused", result.Reused);
+            WriteId(writer, id);
+            writer.WriteBoolean("ok", true);
+            writer.WriteStartObject("result");
+            WriteResult(writer, result);
+            writer.WriteEndObject();
         });
     }
 
@@ -66,6 +75,13 @@ public static class AnalysisJson
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteResult(Utf8JsonWriter writer, PublishedResult result)
+    {
+        writer.WriteNumber("seq", result.Sequence);
+        WriteAnalysis(writer, result.DeviceId, result.Camera, result.TaskName, result.FrameTimestamp, result.FrameWidth, result.FrameHeight, result.Model, result.Result);
+        writer.WriteBoolean("reused", result.Reused);
     }
 
     private static void WriteAnalysis(Utf8JsonWriter writer, string deviceId, string camera, string name, DateTimeOffset frameTime,
