@@ -1,11 +1,12 @@
 using System.CommandLine;
 using EdgePali.Quantize.Rewriting;
+using EdgePali.Quantize.Rewriting.Qdq;
 using Spectre.Console;
 
 namespace EdgePali.Quantize.Commands;
 
 /// <summary>
-/// <c>edgepali-quantize quantize --model DIR --out DIR --mode int8|int4|dynamic-int8</c>: quantises an existing
+/// <c>edgepali-quantize quantize --model DIR --out DIR --mode int8|int4|dynamic-int8|qdq</c>: quantises an existing
 /// float model package (transformers.js layout, e.g. an optimum export or our own fp32 build) into a new package.
 /// </summary>
 internal static class QuantizeCommand
@@ -16,17 +17,27 @@ internal static class QuantizeCommand
     {
         var model = new Option<string>("--model") { Description = "Float model package to read (config.json, tokenizer.json, onnx/*.onnx).", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for the new package (must not exist or be empty, unless --force).", Required = true };
-        var mode = new Option<string>("--mode") { Description = "int8 | int4 | dynamic-int8", Required = true };
-        mode.AcceptOnlyFromAmong("int8", "int4", "dynamic-int8");
+        var mode = new Option<string>("--mode") { Description = "int8 | int4 | dynamic-int8 | qdq", Required = true };
+        mode.AcceptOnlyFromAmong("int8", "int4", "dynamic-int8", "qdq");
         var parts = new Option<string[]>("--parts") { Description = "Parts to quantise, comma- or space-separated: vision, embed, decoder (default: all; the others are copied).", AllowMultipleArgumentsPerToken = true };
         var blockSize = new Option<int>("--block-size") { Description = "MatMulNBits block size along K (power of two >= 16).", DefaultValueFactory = _ => 32 };
         var exclude = new Option<string[]>("--exclude") { Description = "Node-name globs (* ?) to keep in float, matched on node names, outputs and weight names.", AllowMultipleArgumentsPerToken = true };
         var force = new Option<bool>("--force") { Description = "Replace an existing --out folder (only once the new package is complete)." };
         var variant = new Option<string?>("--variant") { Description = "Variant of the source package to read (default: fp32)." };
+        var calibration = new Option<string?>("--calibration") { Description = "qdq: folder of images or a video file to calibrate activation ranges on (frames like the camera's)." };
+        var calibrationFrames = new Option<int>("--calibration-frames") { Description = "qdq: frames used at most (evenly spaced in a video).", DefaultValueFactory = _ => 32 };
+        var method = new Option<string>("--calibration-method") { Description = "qdq: minmax | percentile | entropy.", DefaultValueFactory = _ => "minmax" };
+        method.AcceptOnlyFromAmong("minmax", "percentile", "entropy");
+        var percentile = new Option<double>("--percentile") { Description = "qdq, percentile method: share of |x| kept inside the range, in percent.", DefaultValueFactory = _ => 99.999 };
+        var activations = new Option<string>("--activations") { Description = "qdq: uint8 | uint16 activation type.", DefaultValueFactory = _ => "uint16" };
+        activations.AcceptOnlyFromAmong("uint8", "uint16");
+        var weights = new Option<string>("--weights") { Description = "qdq: int8 (symmetric) | uint8 weight type.", DefaultValueFactory = _ => "int8" };
+        weights.AcceptOnlyFromAmong("int8", "uint8");
+        var perChannel = new Option<bool>("--per-channel") { Description = "qdq: one weight scale per output channel." };
 
-        var command = new Command("quantize", "Quantise a float model package: int8/int4 (MatMulNBits, CPU) or dynamic-int8 (MatMulInteger).")
+        var command = new Command("quantize", "Quantise a float model package: int8/int4 (MatMulNBits, CPU), dynamic-int8 (MatMulInteger) or qdq (static QDQ vision encoder for NPUs).")
         {
-            model, output, mode, parts, blockSize, exclude, force, variant,
+            model, output, mode, parts, blockSize, exclude, force, variant, calibration, calibrationFrames, method, percentile, activations, weights, perChannel,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(console, () => new QuantizeOptions(
             parse.GetValue(model)!,
@@ -36,9 +47,26 @@ internal static class QuantizeCommand
             parse.GetValue(blockSize),
             parse.GetValue(exclude) ?? [],
             parse.GetValue(force),
-            parse.GetValue(variant)), cancellationToken));
+            parse.GetValue(variant),
+            parse.GetValue(calibration) is { } calibrationPath
+                ? new QdqOptions(
+                    calibrationPath,
+                    ParseMethod(parse.GetValue(method)!),
+                    parse.GetValue(percentile),
+                    QuantTypes.Parse(parse.GetValue(activations)!, "--activations"),
+                    QuantTypes.Parse(parse.GetValue(weights)!, "--weights"),
+                    parse.GetValue(perChannel),
+                    parse.GetValue(calibrationFrames))
+                : null), cancellationToken));
         return command;
     }
+
+    private static CalibrationMethod ParseMethod(string name) => name switch
+    {
+        "percentile" => CalibrationMethod.Percentile,
+        "entropy" => CalibrationMethod.Entropy,
+        _ => CalibrationMethod.MinMax,
+    };
 
     private static HashSet<Vision.Packages.ModelPart>? ParseParts(string[]? values)
     {

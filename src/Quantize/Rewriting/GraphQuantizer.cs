@@ -65,7 +65,7 @@ internal sealed class GraphQuantizer
                 model.Graph.Node.Add(node);
         }
 
-        rewriter.CopyReferencedInitializers(model.Graph);
+        InitializerCopier.CopyReferenced(source, graph, model.Graph, bytesDone, cancellationToken);
         model.ProducerName = "edgepali-quantize";
         model.ProducerVersion = BuilderVersion.Value;
         graph.Save();
@@ -215,50 +215,4 @@ internal sealed class GraphQuantizer
     private static long IntAttr(NodeProto node, string name, long fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? fallback;
 
     private static float FloatAttr(NodeProto node, string name, float fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.F ?? fallback;
-
-    /// <summary>Writes the source initializers the new graph still uses (including from subgraphs), streaming external ones.</summary>
-    private void CopyReferencedInitializers(GraphProto target)
-    {
-        var used = new HashSet<string>(StringComparer.Ordinal);
-        CollectInputs(target, used);
-        var written = target.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var tensor in source.Model.Graph.Initializer)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var bytes = OnnxModelSource.ElementCount(tensor) * OnnxTypes.ByteSize((DataType)tensor.DataType);
-            if (!used.Contains(tensor.Name) || written.Contains(tensor.Name))
-                continue;
-            if (OnnxModelSource.IsExternal(tensor))
-            {
-                var sink = graph.BeginInitializer(tensor.Name, (DataType)tensor.DataType, [.. tensor.Dims]);
-                source.CopyExternalBytes(tensor, sink.Write, cancellationToken);
-                sink.Complete();
-            }
-            else
-            {
-                graph.AddInlineInitializer(tensor.Clone());
-            }
-
-            bytesDone(bytes);
-        }
-    }
-
-    private static void CollectInputs(GraphProto g, HashSet<string> used)
-    {
-        foreach (var node in g.Node)
-        {
-            foreach (var input in node.Input)
-                used.Add(input);
-            foreach (var attribute in node.Attribute)
-            {
-                if (attribute.G is not null)
-                    CollectInputs(attribute.G, used);
-                foreach (var sub in attribute.Graphs)
-                    CollectInputs(sub, used);
-            }
-        }
-
-        foreach (var output in g.Output)
-            used.Add(output.Name);
-    }
 }

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using EdgePali.Quantize.Builders;
 using EdgePali.Quantize.Onnx;
+using EdgePali.Quantize.Rewriting.Qdq;
 using EdgePali.Vision.Packages;
 using DataType = Onnx.TensorProto.Types.DataType;
 
@@ -31,7 +33,7 @@ public static class PackageQuantizer
     private static async Task<QuantizeResult> Quantize(QuantizeOptions options, IProgress<QuantizeProgress>? progress, CancellationToken cancellationToken)
     {
         if (options.Mode == QuantizationMode.Qdq)
-            throw new QuantizeException("--mode qdq is not available in this build; use int8 (CPU) or dynamic-int8.");
+            ValidateQdq(options);
         if (options.BlockSize < 16 || (options.BlockSize & (options.BlockSize - 1)) != 0)
             throw new QuantizeException($"--block-size {options.BlockSize} must be a power of two, at least 16 (MatMulNBits).");
         ModelPackage package;
@@ -52,6 +54,17 @@ public static class PackageQuantizer
 
         var sources = Parts.Select(p => (p.Part, p.Stem, Path: package.PathOf(p.Part))).ToList();
         var totalBytes = sources.Sum(s => InitializerBytes(s.Path));
+        List<IReadOnlyList<CalibrationInput>>? calibration = null;
+        long calibrationBytes = 0;
+        if (options.Mode == QuantizationMode.Qdq)
+        {
+            calibration = VisionCalibrationInputs.Load(options.Qdq!.CalibrationPath, options.Qdq.MaxCalibrationFrames, package.Config);
+
+            // For the ETA, calibrating counts like one more pass over the vision encoder's weights.
+            calibrationBytes = InitializerBytes(package.PathOf(ModelPart.VisionEncoder));
+            totalBytes += calibrationBytes;
+        }
+
         long done = 0;
         var stage = "";
         void Advance(long bytes)
@@ -75,14 +88,33 @@ public static class PackageQuantizer
             {
                 stage = stem;
                 var relative = $"{ModelFileNames.OnnxFolder}/{stem}{suffix}.onnx";
-                var plan = new GraphQuantizePlan(
-                    options.Mode,
-                    Bits: options.Mode == QuantizationMode.Int4 && part == ModelPart.Decoder ? 4 : 8,
-                    options.BlockSize,
-                    Enabled: options.Parts is null || options.Parts.Contains(part),
-                    exclude);
                 using var source = OnnxModelSource.Open(path);
-                var partDecisions = GraphQuantizer.Rewrite(source, stem, plan, Path.Combine(temp, relative), Advance, cancellationToken);
+                IReadOnlyList<NodeDecision> partDecisions;
+                if (options.Mode == QuantizationMode.Qdq && QdqParts(options).Contains(part))
+                {
+                    stage = $"{stem}: calibrating";
+                    var perInput = calibrationBytes / calibration!.Count;
+                    partDecisions = QdqPartQuantizer.Quantize(
+                        source, stem, options.Qdq!, exclude, calibration, Path.Combine(temp, relative),
+                        _ => Advance(perInput), bytes =>
+                        {
+                            stage = stem;
+                            Advance(bytes);
+                        },
+                        cancellationToken);
+                }
+                else
+                {
+                    // qdq: the parts that stay on the CPU (the decoder's growing KV cache has no fixed shape) get the int8 path.
+                    var plan = new GraphQuantizePlan(
+                        options.Mode == QuantizationMode.Qdq ? QuantizationMode.Int8 : options.Mode,
+                        Bits: options.Mode == QuantizationMode.Int4 && part == ModelPart.Decoder ? 4 : 8,
+                        options.BlockSize,
+                        Enabled: options.Mode == QuantizationMode.Qdq || options.Parts is null || options.Parts.Contains(part),
+                        exclude);
+                    partDecisions = GraphQuantizer.Rewrite(source, stem, plan, Path.Combine(temp, relative), Advance, cancellationToken);
+                }
+
                 decisions.AddRange(partDecisions);
                 written.Add(relative);
                 written.Add(relative + "_data");
@@ -123,14 +155,49 @@ public static class PackageQuantizer
         return new QuantizeResult(outFull, variant, manifest!);
     }
 
-    private static Dictionary<string, string> OptionsRecord(QuantizeOptions options) => new(StringComparer.Ordinal)
+    private static Dictionary<string, string> OptionsRecord(QuantizeOptions options)
     {
-        ["mode"] = options.Mode.CliName(),
-        ["parts"] = options.Parts is null ? "vision,embed,decoder" : string.Join(",", options.Parts.Order().Select(PartCliName)),
-        ["block_size"] = options.BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["exclude"] = string.Join(" ", options.Exclude ?? []),
-        ["int4_scope"] = options.Mode == QuantizationMode.Int4 ? "decoder 4-bit, vision encoder 8-bit (as the builder)" : "",
-    };
+        var record = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["mode"] = options.Mode.CliName(),
+            ["parts"] = options.Mode == QuantizationMode.Qdq ? string.Join(",", QdqParts(options).Order().Select(PartCliName))
+                : options.Parts is null ? "vision,embed,decoder" : string.Join(",", options.Parts.Order().Select(PartCliName)),
+            ["block_size"] = options.BlockSize.ToString(CultureInfo.InvariantCulture),
+            ["exclude"] = string.Join(" ", options.Exclude ?? []),
+            ["int4_scope"] = options.Mode == QuantizationMode.Int4 ? "decoder 4-bit, vision encoder 8-bit (as the builder)" : "",
+        };
+        if (options.Mode == QuantizationMode.Qdq && options.Qdq is { } q)
+        {
+            record["calibration"] = Path.GetFullPath(q.CalibrationPath);
+            record["calibration_frames"] = q.MaxCalibrationFrames.ToString(CultureInfo.InvariantCulture);
+            record["calibration_method"] = q.Method.ToString().ToLowerInvariant();
+            record["percentile"] = q.Method == CalibrationMethod.Percentile ? q.Percentile.ToString(CultureInfo.InvariantCulture) : "";
+            record["activations"] = q.Activations.CliName();
+            record["weights"] = q.Weights.CliName();
+            record["per_channel"] = q.PerChannel ? "true" : "false";
+            record["fixed_shapes"] = "batch 1 on every input and output of the QDQ parts";
+            record["cpu_parts"] = "int8 MatMulNBits (block " + options.BlockSize.ToString(CultureInfo.InvariantCulture) + ") for the parts not in QDQ form";
+        }
+
+        return record;
+    }
+
+    /// <summary>Parts written in QDQ form: the vision encoder (the only part with fixed shapes).</summary>
+    private static IReadOnlySet<ModelPart> QdqParts(QuantizeOptions options) => options.Parts ?? new HashSet<ModelPart> { ModelPart.VisionEncoder };
+
+    private static void ValidateQdq(QuantizeOptions options)
+    {
+        if (options.Qdq is null || string.IsNullOrWhiteSpace(options.Qdq.CalibrationPath))
+            throw new QuantizeException("--mode qdq needs --calibration DIR_OR_VIDEO: a folder of images or a video with frames like the camera's, to calibrate activation ranges.");
+        options.Qdq.Validate();
+        var unsupported = QdqParts(options).Where(p => p != ModelPart.VisionEncoder).Select(PartCliName).ToList();
+        if (unsupported.Count > 0)
+        {
+            throw new QuantizeException(
+                $"--mode qdq quantises the vision encoder only; --parts {string.Join(",", unsupported)} is not supported: the decoder's KV cache grows every step, " +
+                "so it has no fixed shapes for an NPU, and embed_tokens is a table lookup. Those parts get the CPU int8 path in a qdq package.");
+        }
+    }
 
     public static string PartCliName(ModelPart part) => part switch
     {

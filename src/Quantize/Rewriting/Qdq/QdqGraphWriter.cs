@@ -1,0 +1,344 @@
+using System.Runtime.InteropServices;
+using EdgePali.Quantize.Onnx;
+using Onnx;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace EdgePali.Quantize.Rewriting.Qdq;
+
+/// <summary>
+/// Writes the QDQ form of a float graph: each calibrated activation gets one QuantizeLinear -> DequantizeLinear
+/// pair right after its producer (quantised consumers read the dequantised value; float consumers keep the float
+/// one), each constant input of a quantised node is stored quantised with a DequantizeLinear in front (weights
+/// streamed from the source's external data in two passes: range, then codes), and the graph inputs and outputs
+/// get fixed shapes (batch 1), as QNN HTP requires. Q/DQ use the ONNX domain from opset 21 (16-bit types) or 13
+/// (8-bit, per-axis); below that, ORT's com.microsoft QuantizeLinear/DequantizeLinear.
+/// </summary>
+internal sealed class QdqGraphWriter
+{
+    /// <summary>About this many floats per chunk when a constant is read (16 MiB).</summary>
+    private const int ChunkFloats = 4 << 20;
+
+    private readonly OnnxModelSource source;
+    private readonly QdqGraphPlan plan;
+    private readonly IReadOnlyDictionary<string, TensorRange> ranges;
+    private readonly QdqOptions options;
+    private readonly OnnxGraph graph;
+    private readonly string partName;
+    private readonly Action<long> bytesDone;
+    private readonly CancellationToken cancellationToken;
+    private readonly Dictionary<string, QuantParameters> activationParams = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> dequantized = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QuantizedConstant> constants = new(StringComparer.Ordinal);
+    private readonly HashSet<string> graphOutputs;
+
+    private QdqGraphWriter(OnnxModelSource source, QdqGraphPlan plan, IReadOnlyDictionary<string, TensorRange> ranges, QdqOptions options, OnnxGraph graph, string partName, Action<long> bytesDone, CancellationToken cancellationToken)
+    {
+        this.source = source;
+        this.plan = plan;
+        this.ranges = ranges;
+        this.options = options;
+        this.graph = graph;
+        this.partName = partName;
+        this.bytesDone = bytesDone;
+        this.cancellationToken = cancellationToken;
+        graphOutputs = graph.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>A constant stored quantised: the DequantizeLinear output that replaces it, its scales and the axis (-1: per tensor).</summary>
+    private sealed record QuantizedConstant(string Output, QuantParameters[] Parameters, int Axis, string Description);
+
+    /// <summary>Writes the QDQ graph to <paramref name="outPath"/> (+ _data); returns a decision for every node, in graph order.</summary>
+    public static List<NodeDecision> Write(
+        OnnxModelSource source,
+        QdqGraphPlan plan,
+        IReadOnlyDictionary<string, TensorRange> ranges,
+        QdqOptions options,
+        string partName,
+        string outPath,
+        Action<long> bytesDone,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(plan);
+        var model = source.Model.Clone();
+        using var graph = new OnnxGraph(outPath, model);
+        var nodes = model.Graph.Node.ToList();
+        model.Graph.Node.Clear();
+        model.Graph.Initializer.Clear();
+        FixShapes(model.Graph, source.Path);
+        var writer = new QdqGraphWriter(source, plan, ranges, options, graph, partName, bytesDone, cancellationToken);
+        foreach (var input in model.Graph.Input)
+        {
+            if (plan.IsActivation(input.Name))
+                writer.WrapActivation(input.Name, input.Name);
+        }
+
+        var decisions = new List<NodeDecision>();
+        for (var index = 0; index < nodes.Count; index++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var node = nodes[index];
+            if (plan.IsQuantized(index))
+                decisions.Add(writer.RewriteInputs(node));
+            else if (plan.FloatDecision(index) is { } kept)
+                decisions.Add(kept);
+
+            // What this node produces is wrapped right after it; a graph output keeps its name on the DequantizeLinear.
+            var produced = new List<(string Float, string Name)>();
+            for (var o = 0; o < node.Output.Count; o++)
+            {
+                var name = node.Output[o];
+                if (name.Length == 0 || !plan.IsActivation(name))
+                    continue;
+                var floatName = writer.graphOutputs.Contains(name) ? graph.Name(name + "_float") : name;
+                node.Output[o] = floatName;
+                produced.Add((floatName, name));
+            }
+
+            model.Graph.Node.Add(node);
+            foreach (var (floatName, name) in produced)
+                writer.WrapActivation(floatName, name);
+        }
+
+        InitializerCopier.CopyReferenced(source, graph, model.Graph, bytesDone, cancellationToken);
+        model.ProducerName = "edgepali-quantize";
+        model.ProducerVersion = BuilderVersion.Value;
+        graph.Save();
+        return decisions;
+    }
+
+    /// <summary>Batch 1 on every graph input and output; any other symbolic input dimension cannot be fixed here.</summary>
+    private static void FixShapes(GraphProto g, string path)
+    {
+        foreach (var value in g.Input.Concat(g.Output))
+        {
+            var dims = value.Type?.TensorType?.Shape?.Dim;
+            if (dims is null || dims.Count == 0)
+                continue;
+            dims[0] = new TensorShapeProto.Types.Dimension { DimValue = 1 };
+            if (!g.Input.Contains(value))
+                continue;
+            var open = dims.Skip(1).FirstOrDefault(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue);
+            if (open is not null)
+                throw new QuantizeException($"Input '{value.Name}' of '{path}' has the symbolic dimension '{open.DimParam}' besides the batch: QDQ models for NPUs need fixed shapes, and only the batch is fixed (to 1) here.");
+        }
+
+        // Stale symbolic shapes of intermediate values would contradict the fixed batch; ORT infers them again.
+        g.ValueInfo.Clear();
+    }
+
+    private void WrapActivation(string floatName, string name)
+    {
+        var range = ranges.TryGetValue(name, out var r) ? r : throw new InvalidOperationException($"No calibrated range for '{name}'.");
+        var p = QuantParameters.FromRange(range.Min, range.Max, options.Activations, symmetric: false);
+        activationParams[name] = p;
+        var (scale, zeroPoint) = ScaleAndZeroPoint(name, [p], perAxis: false);
+        var domain = Domain(options.Activations, perAxis: false);
+        var q = graph.Node("QuantizeLinear", [floatName, scale, zeroPoint], graph.Name(name + "_q"), domain);
+        var dq = floatName == name ? graph.Name(name + "_dq") : name;
+        graph.Node("DequantizeLinear", [q, scale, zeroPoint], dq, domain);
+        dequantized[name] = dq;
+    }
+
+    private NodeDecision RewriteInputs(NodeProto node)
+    {
+        var constantsUsed = new List<string>();
+        var original = node.Input.ToArray();
+        foreach (var i in QdqOperators.DataInputIndices(node))
+        {
+            var name = node.Input[i];
+            if (plan.Initializers.Contains(name))
+            {
+                var constant = Constant(node, i, original);
+                node.Input[i] = constant.Output;
+                constantsUsed.Add(constant.Description);
+            }
+            else
+            {
+                node.Input[i] = dequantized.TryGetValue(name, out var dq)
+                    ? dq
+                    : throw new QuantizeException($"'{source.Path}': '{name}' is read by node '{QdqGraphPlan.NodeName(node)}' before it is produced; the graph is not in topological order.");
+            }
+        }
+
+        var detail = $"QDQ: {options.Activations.CliName()} activations";
+        if (constantsUsed.Count > 0)
+            detail += ", " + string.Join(", ", constantsUsed);
+        return new NodeDecision(partName, QdqGraphPlan.NodeName(node), node.OpType, true, detail);
+    }
+
+    private QuantizedConstant Constant(NodeProto node, int input, string[] original)
+    {
+        var name = node.Input[input];
+        source.TryGetInitializer(name, out var tensor);
+        var role = QdqOperators.RoleOf(node, input);
+        if (role == ConstantRole.Bias && BiasScales(node, original) is { } biasParams)
+        {
+            var key = $"{name}|bias|{QdqGraphPlan.NodeName(node)}";
+            if (!constants.TryGetValue(key, out var bias))
+            {
+                var axis = biasParams.Length > 1 ? 0 : -1;
+                bias = Quantize(tensor, QuantType.Int32, symmetric: true, axis, biasParams, $"int32 bias '{name}'");
+                constants[key] = bias;
+            }
+
+            return bias;
+        }
+
+        if (role == ConstantRole.Weight)
+        {
+            var key = $"{name}|weight|{WeightAxis(node, tensor)}";
+            if (!constants.TryGetValue(key, out var weight))
+            {
+                var axis = WeightAxis(node, tensor);
+                var granularity = axis < 0 ? "per-tensor" : $"per-channel (axis {axis})";
+                weight = Quantize(tensor, options.Weights, symmetric: options.Weights == QuantType.Int8, axis, null, $"{options.Weights.CliName()} {granularity} weight '{name}'");
+                constants[key] = weight;
+            }
+
+            return weight;
+        }
+
+        var otherKey = $"{name}|other";
+        if (!constants.TryGetValue(otherKey, out var other))
+        {
+            other = Quantize(tensor, options.Activations, symmetric: false, -1, null, $"{options.Activations.CliName()} constant '{name}'");
+            constants[otherKey] = other;
+        }
+
+        return other;
+    }
+
+    /// <summary>Output-channel axis of a weight when --per-channel is on: N of MatMul's [K, N], Gemm's B by transB, Conv's M.</summary>
+    private int WeightAxis(NodeProto node, TensorProto weight)
+    {
+        if (!options.PerChannel || weight.Dims.Count < 2)
+            return -1;
+        return node.OpType switch
+        {
+            "MatMul" when weight.Dims.Count == 2 => 1,
+            "Gemm" => node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I == 1 ? 0 : 1,
+            "Conv" => 0,
+            _ => -1,
+        };
+    }
+
+    /// <summary>input scale x weight scale per channel, when the data input and the weight are both quantised here.</summary>
+    private QuantParameters[]? BiasScales(NodeProto node, string[] original)
+    {
+        if (original.Length < 2 || !activationParams.TryGetValue(original[0], out var x))
+            return null;
+        var weight = constants.Values.FirstOrDefault(c => c.Output == node.Input[1]);
+        return weight?.Parameters.Select(w => new QuantParameters(x.Scale * w.Scale, 0, QuantType.Int32, true)).ToArray();
+    }
+
+    /// <summary>
+    /// Stores a float initializer as codes of <paramref name="type"/> with a DequantizeLinear in front. Without given
+    /// parameters, a first pass finds each channel's range; the second writes the codes, a chunk at a time.
+    /// </summary>
+    private QuantizedConstant Quantize(TensorProto tensor, QuantType type, bool symmetric, int axis, QuantParameters[]? given, string description)
+    {
+        var dims = tensor.Dims.ToArray();
+        var total = OnnxModelSource.ElementCount(tensor);
+        var channels = axis < 0 ? 1 : (int)dims[axis];
+        var inner = axis < 0 ? Math.Max(total, 1) : dims.Skip(axis + 1).Aggregate(1L, (a, b) => a * b);
+        var chunk = new float[(int)Math.Min(Math.Max(total, 1), ChunkFloats)];
+        var parameters = given;
+        if (parameters is null)
+        {
+            var min = new double[channels];
+            var max = new double[channels];
+            ForEachChunk(tensor, total, chunk, (first, values) =>
+            {
+                for (var j = 0; j < values.Length; j++)
+                {
+                    var c = (int)((first + j) / inner % channels);
+                    min[c] = Math.Min(min[c], values[j]);
+                    max[c] = Math.Max(max[c], values[j]);
+                }
+            });
+            parameters = Enumerable.Range(0, channels).Select(c => QuantParameters.FromRange(min[c], max[c], type, symmetric)).ToArray();
+        }
+
+        var size = OnnxTypes.ByteSize(type.OnnxType());
+        var codes = new byte[chunk.Length * size];
+        var codesName = graph.Name(tensor.Name + "_quantized");
+        var sink = graph.BeginInitializer(codesName, type.OnnxType(), dims);
+        ForEachChunk(tensor, total, chunk, (first, values) =>
+        {
+            var bytes = codes.AsSpan(0, values.Length * size);
+            for (var j = 0; j < values.Length; j++)
+            {
+                WriteCode(bytes, j, type, parameters[(int)((first + j) / inner % channels)].Quantize(values[j]));
+            }
+
+            sink.Write(bytes);
+            bytesDone(values.Length * sizeof(float));
+        });
+        sink.Complete();
+
+        var (scale, zeroPoint) = ScaleAndZeroPoint(tensor.Name, parameters, axis >= 0);
+        var output = graph.Name(tensor.Name + "_dq");
+        var attributes = axis >= 0 ? new[] { OnnxGraph.Attr("axis", (long)axis) } : [];
+        graph.Node("DequantizeLinear", [codesName, scale, zeroPoint], output, Domain(type, axis >= 0), attributes);
+        return new QuantizedConstant(output, parameters, axis, description);
+    }
+
+    private void ForEachChunk(TensorProto tensor, long total, float[] chunk, Action<long, ReadOnlySpan<float>> consume)
+    {
+        for (long first = 0; first < total; first += chunk.Length)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var count = (int)Math.Min(chunk.Length, total - first);
+            source.ReadFloats(tensor, first, chunk.AsSpan(0, count));
+            consume(first, chunk.AsSpan(0, count));
+        }
+    }
+
+    /// <summary>Scale (float) and zero point (of the quantised type) initializers: scalars per tensor, [C] per axis.</summary>
+    private (string Scale, string ZeroPoint) ScaleAndZeroPoint(string hint, QuantParameters[] parameters, bool perAxis)
+    {
+        long[] dims = perAxis ? [parameters.Length] : [];
+        var scales = parameters.Select(p => p.Scale).ToArray();
+        var scale = graph.Initializer(graph.Name(hint + "_scale"), DataType.Float, dims, MemoryMarshal.AsBytes(scales.AsSpan()));
+        var type = parameters[0].Type;
+        var size = OnnxTypes.ByteSize(type.OnnxType());
+        var zeroPoints = new byte[parameters.Length * size];
+        for (var c = 0; c < parameters.Length; c++)
+            WriteCode(zeroPoints, c, type, parameters[c].ZeroPoint);
+
+        var zeroPoint = graph.Initializer(graph.Name(hint + "_zero_point"), type.OnnxType(), dims, zeroPoints);
+        return (scale, zeroPoint);
+    }
+
+    /// <summary>Stores code <paramref name="q"/> as element <paramref name="index"/> of <paramref name="type"/> (little-endian, as ONNX raw data).</summary>
+    private static void WriteCode(Span<byte> destination, int index, QuantType type, long q)
+    {
+        switch (type)
+        {
+            case QuantType.UInt8:
+                destination[index] = (byte)q;
+                break;
+            case QuantType.Int8:
+                destination[index] = unchecked((byte)(sbyte)q);
+                break;
+            case QuantType.UInt16:
+                MemoryMarshal.Cast<byte, ushort>(destination)[index] = (ushort)q;
+                break;
+            default:
+                MemoryMarshal.Cast<byte, int>(destination)[index] = (int)q;
+                break;
+        }
+    }
+
+    /// <summary>ONNX Q/DQ take 16-bit types from opset 21 and an axis from 13; below that ORT's com.microsoft ones do.</summary>
+    private string Domain(QuantType type, bool perAxis)
+    {
+        var opset = graph.Opset;
+        if (opset >= 21)
+            return "";
+        if (type.Is16Bit() || (perAxis && opset < 13) || opset < 10)
+            return OnnxGraph.MicrosoftDomain;
+        return "";
+    }
+}

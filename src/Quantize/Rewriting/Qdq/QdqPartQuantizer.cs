@@ -1,0 +1,25 @@
+using EdgePali.Quantize.Onnx;
+
+namespace EdgePali.Quantize.Rewriting.Qdq;
+
+/// <summary>One graph to QDQ: plan which nodes are quantised, calibrate their activations, write the new graph.</summary>
+internal static class QdqPartQuantizer
+{
+    public static List<NodeDecision> Quantize(
+        OnnxModelSource source,
+        string partName,
+        QdqOptions options,
+        IReadOnlyList<string> exclude,
+        IReadOnlyList<IReadOnlyList<CalibrationInput>> calibration,
+        string outPath,
+        Action<int> calibrationInputDone,
+        Action<long> bytesDone,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        var plan = QdqGraphPlan.Analyse(source.Model.Graph, partName, exclude);
+        var ranges = ActivationCalibrator.Collect(source, plan.Activations, calibration, options.Method, options.Percentile, calibrationInputDone, cancellationToken);
+        return QdqGraphWriter.Write(source, plan, ranges, options, partName, outPath, bytesDone, cancellationToken);
+    }
+}
