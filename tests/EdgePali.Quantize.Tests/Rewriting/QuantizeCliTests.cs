@@ -32,6 +32,39 @@ public sealed class QuantizeCliTests(QuantizedTinyPackages packages) : IClassFix
     }
 
     [Fact]
+    public async Task QuantizeQdq_FromAVideo_WritesAVisionQdqPackage_AndVerifyReportsIt()
+    {
+        var video = CalibrationScenes.WriteVideo(Path.Combine(packages.Root, $"calibration-{Guid.NewGuid():N}.avi"), seed: 4, count: 12);
+        var outDir = Path.Combine(packages.Root, "cli-qdq-" + Guid.NewGuid().ToString("N"));
+        var (code, text) = await RunAsync("quantize", "--model", packages.Fp32Dir, "--out", outDir, "--mode", "qdq", "--calibration", video,
+            "--calibration-method", "percentile", "--activations", "uint16", "--weights", "uint8", "--per-channel", "--calibration-frames", "6");
+        Assert.True(code == 0, text);
+        Assert.Contains("onnx/vision_encoder_qdq.onnx: ", text, StringComparison.Ordinal);
+        Assert.Contains("onnx/decoder_model_merged_qdq.onnx: 9 nodes quantised", text, StringComparison.Ordinal);
+        var manifest = Quantize.Rewriting.QuantizedPackageManifest.Load(outDir);
+        Assert.Equal(("percentile", "uint8", "6"), (manifest.Options["calibration_method"], manifest.Options["weights"], manifest.Options["calibration_frames"]));
+
+        (code, text) = await RunAsync("verify", "--reference", packages.Fp32Dir, "--reference-variant", "fp32", "--candidate", outDir, "--candidate-variant", "qdq",
+            "--images", video, "--max-images", "2", "--max-new-tokens", "2", "--json", "--min-cosine", "0.95");
+        Assert.True(code == 0, text);
+        using var json = JsonDocument.Parse(text);
+        Assert.InRange(json.RootElement.GetProperty("vision_cosine_mean").GetDouble(), 0.95, 0.999999);
+    }
+
+    [Fact]
+    public async Task QuantizeQdq_WithoutCalibration_ExitsWith1AndSaysWhatToGive()
+    {
+        var outDir = Path.Combine(packages.Root, "cli-qdq-none-" + Guid.NewGuid().ToString("N"));
+        var (code, text) = await RunAsync("quantize", "--model", packages.Fp32Dir, "--out", outDir, "--mode", "qdq");
+        Assert.Equal(1, code);
+        Assert.Contains("--calibration DIR_OR_VIDEO", text, StringComparison.Ordinal);
+        (code, text) = await RunAsync("quantize", "--model", packages.Fp32Dir, "--out", outDir, "--mode", "qdq", "--calibration", Path.Combine(packages.Root, "no-such-frames"));
+        Assert.Equal(1, code);
+        Assert.Contains("does not exist", text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
     public async Task Verify_ExitCodeFollowsTheThresholds_AndJsonIsMachineReadable()
     {
         var prompts = Path.Combine(packages.Root, "prompts-" + Guid.NewGuid().ToString("N") + ".txt");
