@@ -4,6 +4,7 @@ using EdgePali.Agent.Publishing.Mqtt;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -101,6 +102,16 @@ public static class AgentHost
             .UseSystemd()
             .ConfigureServices((context, services) =>
             {
+                // UseSystemd() (Microsoft.Extensions.Hosting.Systemd 10) recognises systemd by its parent process
+                // (/proc/PPID/comm), which hides behind ProtectProc=invisible and is absent in containers and other
+                // supervisors speaking the sd_notify protocol. NOTIFY_SOCKET is the protocol's own signal: with it,
+                // READY=1 and STOPPING=1 go out whoever started us (later Microsoft.Extensions.Hosting does the same).
+                if (!SystemdHelpers.IsSystemdService() && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET")))
+                {
+                    services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+                    services.AddSingleton<IHostLifetime, SystemdLifetime>();
+                }
+
                 services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
                 services.AddEdgePaliAgent(context.Configuration);
                 configureServices?.Invoke(services);

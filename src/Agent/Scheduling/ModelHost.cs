@@ -1,5 +1,6 @@
 using EdgePali.Agent.Options;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,9 +9,9 @@ namespace EdgePali.Agent.Scheduling;
 /// <summary>
 /// Loads the shared model while the host starts. It is the first hosted service, so the host (and with
 /// UseSystemd() the READY=1 notification) completes start-up only once the model is loaded and checked; a
-/// package that fails to load stops the start with its message.
+/// package that fails to load stops the start with its message. Progress goes to systemd as STATUS=.
 /// </summary>
-internal sealed class ModelHost(IFrameAnalyzer analyzer, IOptions<ModelOptions> options, ILogger<ModelHost> logger) : IHostedService
+internal sealed class ModelHost(IFrameAnalyzer analyzer, IOptions<ModelOptions> options, ISystemdNotifier notifier, ILogger<ModelHost> logger) : IHostedService
 {
     private readonly TaskCompletionSource<IFrameAnalyzer> _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -22,9 +23,23 @@ internal sealed class ModelHost(IFrameAnalyzer analyzer, IOptions<ModelOptions> 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        logger.LogInformation("Loading model {Path} ({Variant})", options.Value.ResolvePath() ?? options.Value.Path, options.Value.Variant);
-        await analyzer.LoadAsync(cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Model {Model} loaded in {Seconds:0.0} s", analyzer.ModelName, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var path = options.Value.ResolvePath() ?? options.Value.Path;
+        logger.LogInformation("Loading model {Path} ({Variant})", path, options.Value.Variant);
+        // systemd shows STATUS= in `systemctl status` while the (long) load keeps the unit "activating".
+        notifier.Notify(new ServiceState($"STATUS=Loading model {path} ({options.Value.Variant})"));
+        try
+        {
+            await analyzer.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            notifier.Notify(new ServiceState($"STATUS=Model failed to load: {e.Message}"));
+            throw;
+        }
+
+        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        logger.LogInformation("Model {Model} loaded in {Seconds:0.0} s", analyzer.ModelName, seconds);
+        notifier.Notify(new ServiceState(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"STATUS=Model {analyzer.ModelName} loaded in {seconds:0.0} s; analysing")));
         _loaded.TrySetResult(analyzer);
     }
 
