@@ -65,12 +65,13 @@ public static class AgentServiceCollectionExtensions
         // Start order: the model first (READY=1 follows the last StartAsync, so it means "model loaded"),
         // then the stages from the last to the first, so that each stage's consumer runs before it
         // produces; stop runs in reverse, capture first, and the dispatcher drains last.
+        // The thermal monitor reads the temperature before any frame is captured, so a hot board never runs a first analysis.
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        services.AddHostedService<ThermalMonitor>();
         services.AddHostedService<ResultDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<AnalysisScheduler>());
         services.AddHostedService<GateService>();
         services.AddHostedService<CaptureService>();
-        services.AddHostedService<ThermalMonitor>();
         services.AddHostedService<GpioInputTrigger>();
         services.AddHostedService(sp => sp.GetRequiredService<GpioOutputRules>());
         services.AddHostedService<WatchdogService>();

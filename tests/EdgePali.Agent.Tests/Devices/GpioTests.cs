@@ -24,7 +24,7 @@ public sealed class GpioTests : IDisposable
             "--Cameras:0:Name=porch", "--Cameras:0:Source=testpattern", "--Cameras:0:Fps=20", "--Cameras:0:Width=64", "--Cameras:0:Height=48",
             "--Cameras:0:Tasks:0:Task=detect", "--Cameras:0:Tasks:0:Labels:0=person", "--Cameras:0:Tasks:0:Trigger=gpio", "--Cameras:0:Tasks:0:IntervalSeconds=0.01",
             "--Devices:Gpio:Inputs:0:Name=pir", "--Devices:Gpio:Inputs:0:Pin=17", "--Devices:Gpio:Inputs:0:DebounceMilliseconds=5000",
-            "--Devices:Gpio:Outputs:0:Name=lamp", "--Devices:Gpio:Outputs:0:Pin=27", "--Devices:Gpio:Outputs:0:Label=person", "--Devices:Gpio:Outputs:0:HoldSeconds=0.5",
+            "--Devices:Gpio:Outputs:0:Name=lamp", "--Devices:Gpio:Outputs:0:Pin=27", "--Devices:Gpio:Outputs:0:Label=person", "--Devices:Gpio:Outputs:0:HoldSeconds=2",
         ]);
         var counts = new List<int>();
         var lampOnAfterDetection = false;
@@ -41,16 +41,16 @@ public sealed class GpioTests : IDisposable
                 driver.Drive(17, PinValue.Low);
             }
 
-            // Wait for the one analysis (generous: the machine may be busy), then look at the lamp at once.
-            for (var waited = 0; publisher.Results.IsEmpty && waited < 3000; waited += 10)
-                await Task.Delay(10);
+            // Wait for the one analysis (generous: the machine may be busy), then look at the lamp, which holds for 2 s.
+            await WaitUntilAsync(() => !publisher.Results.IsEmpty);
             lampOnAfterDetection = driver.ValueOf(27) == PinValue.High;
             counts.Add(publisher.Results.Count);
-            await Task.Delay(900);
+            // The lamp goes off after its hold; the bounces never caused a second analysis.
+            await WaitUntilAsync(() => driver.ValueOf(27) == PinValue.Low);
             counts.Add(publisher.Results.Count);
         });
 
-        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(5), analyzer, publisher, services =>
+        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => signal.IsCompleted, TimeSpan.FromSeconds(120), analyzer, publisher, services =>
         {
             services.AddSingleton(new GpioController(driver));
             services.AddHostedService(sp =>
@@ -66,10 +66,17 @@ public sealed class GpioTests : IDisposable
         Assert.Equal([0, 1, 1], counts);
         Assert.Equal(PinMode.InputPullDown, driver.ModeOf(17) ?? PinMode.InputPullDown);
         Assert.True(lampOnAfterDetection, "the output did not switch on after a 'person' detection");
-        // Off when opened, on at the detection, off after the 0.5 s hold (and it stays off at shutdown).
+        // Off when opened, on at the detection, off after the 2 s hold (and it stays off at shutdown).
         var levels = driver.Writes.Where(w => w.Pin == 27).Select(w => w.Value).ToList();
         var changes = levels.Where((v, i) => i == 0 || v != levels[i - 1]).ToList();
         Assert.Equal([PinValue.Low, PinValue.High, PinValue.Low], changes);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition() && DateTime.UtcNow < deadline)
+            await Task.Delay(10);
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed class ThermalThrottleTests
             sensor.Celsius = 60;
         });
 
-        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(3), analyzer, publisher, services =>
+        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => cooler.IsCompleted && publisher.Results.Count >= 2, TimeSpan.FromSeconds(60), analyzer, publisher, services =>
         {
             services.AddSingleton<EdgePali.Agent.Devices.ICpuTemperatureSensor>(sensor);
             services.AddHostedService(sp =>

@@ -61,7 +61,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         _process = Process.Start(start) ?? throw new InvalidOperationException("mosquitto did not start; install the Debian package mosquitto (./test.sh does).");
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -81,7 +81,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException($"mosquitto did not listen on {Port} within 10 s.");
+        throw new TimeoutException($"mosquitto did not listen on {Port} within 30 s.");
     }
 
     /// <summary>Stops the broker the way systemd does (SIGTERM: it saves persistence and exits).</summary>

@@ -52,7 +52,7 @@ internal sealed class MqttAgentHost : IAsyncDisposable
         await host.Host.StartAsync();
         if (waitForConnection)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await host.Connection.WaitForConnectionAsync(0, timeout.Token);
         }
 

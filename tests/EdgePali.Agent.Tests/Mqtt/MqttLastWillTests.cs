@@ -39,7 +39,7 @@ public sealed class MqttLastWillTests
 
         // Retained: a dashboard that connects later sees it too.
         await using var late = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/lwt/status"]);
-        var retained = await late.WaitForTopicAsync("edgepali/lwt/status", TimeSpan.FromSeconds(5));
+        var retained = await late.WaitForTopicAsync("edgepali/lwt/status", TimeSpan.FromSeconds(30));
         Assert.Equal("offline", retained.Text);
         Assert.True(retained.Retain);
     }

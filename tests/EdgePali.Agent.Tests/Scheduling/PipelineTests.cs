@@ -7,6 +7,9 @@ namespace EdgePali.Agent.Tests.Scheduling;
 /// <summary>The whole worker in-process (capture from a real video file, gate, scheduler, publish) with a test analyser.</summary>
 public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFixture>, IDisposable
 {
+    /// <summary>Each run stops as soon as it has what the test needs; this only bounds a run that never gets there.</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
     private readonly TestDirectory _state = new();
 
     public void Dispose() => _state.Dispose();
@@ -19,8 +22,8 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
         var arguments = VideoCamera(fps: 20);
         arguments.AddRange(["--Cameras:0:Tasks:0:Task=detect", "--Cameras:0:Tasks:0:Labels:0=person", "--Cameras:0:Tasks:0:Trigger=motion", "--Cameras:0:Tasks:0:IntervalSeconds=0.05"]);
 
-        // The 90-frame video at 20 fps is 4.5 s; 6 s covers one full pass.
-        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(6), analyzer, publisher);
+        // The 90-frame video at 20 fps is 4.5 s: five analyses take at least one moving segment, whatever the machine's speed.
+        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => analyzer.Analysed.Count >= 5, Deadline, analyzer, publisher);
 
         Assert.True(code == AgentHost.ExitOk, errors);
         var analysed = analyzer.Analysed.ToList();
@@ -46,7 +49,7 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
             "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.01",
         ]);
 
-        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(4), analyzer, publisher, services =>
+        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => analyzer.Analysed.Count >= 6, Deadline, analyzer, publisher, services =>
             services.AddHostedService(sp => probe = ActivatorUtilities.CreateInstance<StatsProbe>(sp)));
 
         Assert.True(code == AgentHost.ExitOk, errors);
@@ -74,8 +77,8 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
         var first = new CollectingResultPublisher();
         var second = new CollectingResultPublisher();
 
-        var run1 = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(1.5), new SlowTestAnalyzer(TimeSpan.FromMilliseconds(5)), first);
-        var run2 = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(1.5), new SlowTestAnalyzer(TimeSpan.FromMilliseconds(5)), second);
+        var run1 = await AgentRun.RunUntilAsync(arguments, () => first.Results.Count >= 2, Deadline, new SlowTestAnalyzer(TimeSpan.FromMilliseconds(5)), first);
+        var run2 = await AgentRun.RunUntilAsync(arguments, () => second.Results.Count >= 2, Deadline, new SlowTestAnalyzer(TimeSpan.FromMilliseconds(5)), second);
 
         Assert.True(run1.ExitCode == 0, run1.Errors);
         Assert.True(run2.ExitCode == 0, run2.Errors);
@@ -96,7 +99,7 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
                 $"--Cameras:{i}:Tasks:0:Task=caption", $"--Cameras:{i}:Tasks:0:IntervalSeconds=0.01"]);
         }
 
-        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(2), analyzer, publisher);
+        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => publisher.Results.Count >= 10, Deadline, analyzer, publisher);
 
         Assert.True(code == 0, errors);
         var order = publisher.Results.Select(r => r.Camera).ToList();
@@ -114,7 +117,7 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
         var arguments = VideoCamera(fps: 20);
         arguments.AddRange(["--Cameras:0:SimilarityThreshold=0.98", "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.1"]);
 
-        var (code, errors) = await AgentRun.RunAsync(arguments, TimeSpan.FromSeconds(1.5), analyzer, publisher);
+        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => publisher.Results.Count >= 3, Deadline, analyzer, publisher);
 
         Assert.True(code == 0, errors);
         var results = publisher.Results.ToList();

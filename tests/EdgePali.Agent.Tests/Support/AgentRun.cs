@@ -30,18 +30,6 @@ public static class AgentRun
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<(int ExitCode, string Errors)> RunAsync(
-        IEnumerable<string> arguments,
-        TimeSpan duration,
-        IFrameAnalyzer? analyzer,
-        IResultPublisher? publisher = null,
-        Action<IServiceCollection>? configure = null)
-    {
-        using var errors = new StringWriter();
-        var code = await AgentHost.RunAsync(null, [.. arguments], duration, errors, Services(analyzer, publisher, configure), CancellationToken.None);
-        return (code, errors.ToString());
-    }
-
     /// <summary>
     /// Runs the worker until <paramref name="done"/> holds (checked every 20 ms), or at most <paramref name="deadline"/>:
     /// tests wait for what they need instead of guessing how long a busy machine takes. The caller asserts the
