@@ -17,7 +17,7 @@ public sealed class ConfigurationValidationTests : IDisposable
     [InlineData("--Cameras:0:Fps=fast", "Cameras:0:Fps: 'fast' is not a number")]
     [InlineData("--Cameras:0:Loop=maybe", "Cameras:0:Loop: 'maybe' is not true or false")]
     [InlineData("--Cameras:first:Name=a", "Cameras:first: list items are numbered 0, 1, ...")]
-    [InlineData("--Model:Variant=int3", "Model:Variant: 'int3' is not a weight variant. Use one of int8, q4, fp32.")]
+    [InlineData("--Model:Variant=int3", "Model:Variant: 'int3' is not a weight variant. Use one of int8, q4, fp32, qdq.")]
     [InlineData("--Model:Path=/no/such/model", "Model:Path: '/no/such/model' does not exist")]
     [InlineData("--Agent:DeviceId=my/pi", "Agent:DeviceId: 'my/pi' cannot be an MQTT topic level")]
     [InlineData("--Agent:StatsIntervalSeconds=0", "Agent:StatsIntervalSeconds: must be more than 0")]

@@ -9,7 +9,7 @@ public static class SettingNames
 
     public static IReadOnlyList<string> Backends { get; } = ["auto", "opencv", "v4l2"];
 
-    public static IReadOnlyList<string> Variants { get; } = ["int8", "q4", "fp32"];
+    public static IReadOnlyList<string> Variants { get; } = ["int8", "q4", "fp32", "qdq"];
 
     /// <summary>
     /// The execution providers ONNX Runtime knows (its core/graph/constants.h), by their short names. Which of
