@@ -80,7 +80,9 @@ public sealed class QdqQuantizerTests(QdqTinyPackages packages, ITestOutputHelpe
         using var source = OnnxModelSource.Open(Path.Combine(packages.Fp32Dir, "onnx", "vision_encoder.onnx"));
         var visionNodes = manifest.Nodes.Where(n => n.Part == "vision_encoder").ToList();
         Assert.Equal(source.Model.Graph.Node.Count, visionNodes.Count);
-        Assert.All(visionNodes, n => Assert.True(n.Quantized, $"{n.Node} {n.Detail}"));
+        // Every standard op is quantised; contrib ops a fused build may emit stay float, saying so.
+        Assert.All(visionNodes, n => Assert.True(n.Quantized || n.Detail.StartsWith("contrib op com.microsoft:", StringComparison.Ordinal), $"{n.Node} {n.Detail}"));
+        Assert.True(visionNodes.Count(n => n.Quantized) > visionNodes.Count / 2);
         Assert.Contains(visionNodes, n => n.Op == "MatMul" && n.Detail.Contains("int8 per-channel (axis 1) weight", StringComparison.Ordinal));
 
         // The decoder stays on the CPU: int8 MatMulNBits, as --mode int8 writes it.
