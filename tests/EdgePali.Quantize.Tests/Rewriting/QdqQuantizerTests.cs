@@ -140,6 +140,53 @@ public sealed class QdqQuantizerTests(QdqTinyPackages packages, ITestOutputHelpe
         Assert.False(Directory.Exists(Path.Combine(packages.Root, "never")));
     }
 
+    [Fact]
+    public async Task TransformersJsRuntime_RunsTheQdqVisionEncoder_AndComputesOurFeatures()
+    {
+        // transformers.js has no dtype name for _qdq files, so its runtime (onnxruntime-node 1.30) runs the graph directly.
+        var size = packages.Config.Vision.ImageSize;
+        var pixels = new float[3 * size * size];
+        for (var i = 0; i < pixels.Length; i++)
+            pixels[i] = (float)(((i * 37 % 256) / 127.5) - 1);
+        var model = Path.Combine(packages.Uint16Dir, "onnx", "vision_encoder_qdq.onnx");
+        var input = Path.Combine(packages.Root, $"pixels-{Guid.NewGuid():N}.f32");
+        await File.WriteAllBytesAsync(input, System.Runtime.InteropServices.MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray());
+
+        var start = new System.Diagnostics.ProcessStartInfo("node", [ConformanceScript("run-onnx.mjs"), model, "pixel_values", input, $"1,3,{size},{size}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("node could not be started");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"node exited with {process.ExitCode}: {await stderr}");
+        using var json = System.Text.Json.JsonDocument.Parse((await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).Last());
+        Assert.Equal("image_features", json.RootElement.GetProperty("name").GetString());
+        var theirs = json.RootElement.GetProperty("data").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model);
+        using var value = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(pixels, [1, 3, size, size]);
+        using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+        using var outputs = session.Run(runOptions, ["pixel_values"], [value], ["image_features"]);
+        var ours = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        Assert.Equal(ours.Length, theirs.Length);
+        Assert.True(PackageComparer.Cosine(ours, theirs) > 0.99999, $"cosine {PackageComparer.Cosine(ours, theirs)}");
+    }
+
+    private static string ConformanceScript(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "conformance", name);
+            if (File.Exists(candidate) && Directory.Exists(Path.Combine(dir.FullName, "tests", "conformance", "node_modules", "onnxruntime-node")))
+                return candidate;
+        }
+
+        throw new InvalidOperationException("tests/conformance with node_modules not found: run ./test.sh (it runs `npm ci` there).");
+    }
+
     /// <summary>Scale of each activation QuantizeLinear, by the tensor it quantises.</summary>
     private static Dictionary<string, float> ActivationScales(string packageDir)
     {
