@@ -26,8 +26,14 @@ internal sealed class QdqGraphPlan
 
     public IReadOnlySet<string> Initializers { get; }
 
-    /// <summary>Activation tensors to calibrate and to wrap in QuantizeLinear -> DequantizeLinear, in graph order.</summary>
+    /// <summary>Activation tensors to wrap in QuantizeLinear -> DequantizeLinear, in graph order.</summary>
     public List<string> Activations { get; } = [];
+
+    /// <summary>The activations whose ranges are calibrated: all but the outputs of data movers.</summary>
+    public IEnumerable<string> Calibrated => Activations.Where(a => !SharedParameters.ContainsKey(a));
+
+    /// <summary>Outputs of data movers (Reshape, Transpose, ...) and the activation whose scale and zero point they reuse.</summary>
+    public Dictionary<string, string> SharedParameters { get; } = new(StringComparer.Ordinal);
 
     public bool IsActivation(string name) => activationSet.Contains(name);
 
@@ -64,8 +70,14 @@ internal sealed class QdqGraphPlan
                     AddActivation(node.Input[i]);
             }
 
+            var source = node.Input.Count > 0 ? node.Input[0] : "";
+            var share = QdqOperators.SharesInputParameters(node) && plan.IsActivation(source);
             foreach (var o in QdqOperators.DataOutputIndices(node))
+            {
                 AddActivation(node.Output[o]);
+                if (share)
+                    plan.SharedParameters[node.Output[o]] = plan.SharedParameters.GetValueOrDefault(source, source);
+            }
         }
 
         return plan;

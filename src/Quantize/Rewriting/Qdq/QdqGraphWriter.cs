@@ -129,8 +129,17 @@ internal sealed class QdqGraphWriter
 
     private void WrapActivation(string floatName, string name)
     {
-        var range = ranges.TryGetValue(name, out var r) ? r : throw new InvalidOperationException($"No calibrated range for '{name}'.");
-        var p = QuantParameters.FromRange(range.Min, range.Max, options.Activations, symmetric: false);
+        QuantParameters p;
+        if (plan.SharedParameters.TryGetValue(name, out var shared))
+        {
+            p = activationParams[shared];
+        }
+        else
+        {
+            var range = ranges.TryGetValue(name, out var r) ? r : throw new InvalidOperationException($"No calibrated range for '{name}'.");
+            p = QuantParameters.FromRange(range.Min, range.Max, options.Activations, symmetric: false);
+        }
+
         activationParams[name] = p;
         var (scale, zeroPoint) = ScaleAndZeroPoint(name, [p], perAxis: false);
         var domain = Domain(options.Activations, perAxis: false);

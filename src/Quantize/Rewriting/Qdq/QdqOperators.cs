@@ -50,7 +50,18 @@ internal static class QdqOperators
         ["Concat"] = null,
     };
 
+    /// <summary>
+    /// Ops that only move or select values: their outputs take the scale and zero point of their data input (as
+    /// ORT's QDQ quantiser writes them, and as QNN expects of Reshape/Transpose), so they need no calibration.
+    /// </summary>
+    private static readonly HashSet<string> DataMovers = new(StringComparer.Ordinal)
+    {
+        "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Slice", "Split", "Gather", "Identity", "Resize", "MaxPool",
+    };
+
     public static bool IsQuantizable(string domain, string op) => domain.Length == 0 && DataInputs.ContainsKey(op);
+
+    public static bool SharesInputParameters(NodeProto node) => DataMovers.Contains(node.OpType);
 
     /// <summary>Indices of the inputs that carry data (present ones only).</summary>
     public static IEnumerable<int> DataInputIndices(NodeProto node)

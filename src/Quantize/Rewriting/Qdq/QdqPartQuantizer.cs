@@ -19,7 +19,7 @@ internal static class QdqPartQuantizer
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
         var plan = QdqGraphPlan.Analyse(source.Model.Graph, partName, exclude);
-        var ranges = ActivationCalibrator.Collect(source, plan.Activations, calibration, options.Method, options.Percentile, calibrationInputDone, cancellationToken);
+        var ranges = ActivationCalibrator.Collect(source, plan.Calibrated.ToList(), calibration, options.Method, options.Percentile, calibrationInputDone, cancellationToken);
         return QdqGraphWriter.Write(source, plan, ranges, options, partName, outPath, bytesDone, cancellationToken);
     }
 }
