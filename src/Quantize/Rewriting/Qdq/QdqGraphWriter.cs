@@ -53,6 +53,7 @@ internal sealed class QdqGraphWriter
         QdqGraphPlan plan,
         IReadOnlyDictionary<string, TensorRange> ranges,
         QdqOptions options,
+        IReadOnlyDictionary<string, long[]> inputShapes,
         string partName,
         string outPath,
         Action<long> bytesDone,
@@ -65,7 +66,7 @@ internal sealed class QdqGraphWriter
         var nodes = model.Graph.Node.ToList();
         model.Graph.Node.Clear();
         model.Graph.Initializer.Clear();
-        FixShapes(model.Graph, source.Path);
+        FixShapes(model.Graph, source.Path, inputShapes);
         var writer = new QdqGraphWriter(source, plan, ranges, options, graph, partName, bytesDone, cancellationToken);
         foreach (var input in model.Graph.Input)
         {
@@ -107,23 +108,33 @@ internal sealed class QdqGraphWriter
         return decisions;
     }
 
-    /// <summary>Batch 1 on every graph input and output; any other symbolic input dimension cannot be fixed here.</summary>
-    private static void FixShapes(GraphProto g, string path)
+    /// <summary>
+    /// Fixed shapes, as QNN requires: each input gets the shape it was calibrated with (pixel_values [1, 3, S, S]
+    /// even when the source declares symbolic height and width); a symbolic batch of an output becomes 1.
+    /// </summary>
+    private static void FixShapes(GraphProto g, string path, IReadOnlyDictionary<string, long[]> inputShapes)
     {
-        foreach (var value in g.Input.Concat(g.Output))
+        foreach (var input in g.Input)
         {
-            var dims = value.Type?.TensorType?.Shape?.Dim;
-            if (dims is null || dims.Count == 0)
+            var dims = input.Type?.TensorType?.Shape?.Dim;
+            if (dims is null)
                 continue;
-            dims[0] = new TensorShapeProto.Types.Dimension { DimValue = 1 };
-            if (!g.Input.Contains(value))
-                continue;
-            var open = dims.Skip(1).FirstOrDefault(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue);
-            if (open is not null)
-                throw new QuantizeException($"Input '{value.Name}' of '{path}' has the symbolic dimension '{open.DimParam}' besides the batch: QDQ models for NPUs need fixed shapes, and only the batch is fixed (to 1) here.");
+            if (!inputShapes.TryGetValue(input.Name, out var shape))
+                throw new QuantizeException($"Input '{input.Name}' of '{path}' is not fed during calibration, so its shape cannot be fixed; QDQ models for NPUs need fixed shapes.");
+            if (shape.Length != dims.Count)
+                throw new QuantizeException($"Input '{input.Name}' of '{path}' has rank {dims.Count}, but calibration fed it a tensor of rank {shape.Length}.");
+            for (var i = 0; i < dims.Count; i++)
+                dims[i] = new TensorShapeProto.Types.Dimension { DimValue = shape[i] };
         }
 
-        // Stale symbolic shapes of intermediate values would contradict the fixed batch; ORT infers them again.
+        foreach (var output in g.Output)
+        {
+            var dims = output.Type?.TensorType?.Shape?.Dim;
+            if (dims is { Count: > 0 } && dims[0].ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue)
+                dims[0] = new TensorShapeProto.Types.Dimension { DimValue = 1 };
+        }
+
+        // Stale symbolic shapes of intermediate values would contradict the fixed ones; ORT infers them again.
         g.ValueInfo.Clear();
     }
 

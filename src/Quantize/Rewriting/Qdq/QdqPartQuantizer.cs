@@ -2,7 +2,7 @@ using EdgePali.Quantize.Onnx;
 
 namespace EdgePali.Quantize.Rewriting.Qdq;
 
-/// <summary>One graph to QDQ: plan which nodes are quantised, calibrate their activations, write the new graph.</summary>
+/// <summary>One graph to QDQ: plan which nodes are quantised, calibrate their activations, write the new graph with the calibration inputs' shapes.</summary>
 internal static class QdqPartQuantizer
 {
     public static List<NodeDecision> Quantize(
@@ -20,6 +20,7 @@ internal static class QdqPartQuantizer
         ArgumentNullException.ThrowIfNull(options);
         var plan = QdqGraphPlan.Analyse(source.Model.Graph, partName, exclude);
         var ranges = ActivationCalibrator.Collect(source, plan.Calibrated.ToList(), calibration, options.Method, options.Percentile, calibrationInputDone, cancellationToken);
-        return QdqGraphWriter.Write(source, plan, ranges, options, partName, outPath, bytesDone, cancellationToken);
+        var inputShapes = calibration[0].ToDictionary(i => i.Name, i => i.Shape, StringComparer.Ordinal);
+        return QdqGraphWriter.Write(source, plan, ranges, options, inputShapes, partName, outPath, bytesDone, cancellationToken);
     }
 }
