@@ -59,7 +59,7 @@ public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<Video
             await fifo.FlushAsync();
             await Task.Delay(Timeout.Infinite, release.Token).ContinueWith(_ => { }, TaskScheduler.Default);
         });
-        var camera = Runtime(new CameraOptions { Name = "hung", Source = path, Fps = 0, StallTimeoutSeconds = 0.5, ReconnectInitialSeconds = 1 });
+        var camera = Runtime(new CameraOptions { Name = "hung", Source = path, Fps = 0, StallTimeoutSeconds = 3, ReconnectInitialSeconds = 1 });
         var seen = new List<(CameraState State, string? Error, long Frames)>();
         var replaced = false;
 

@@ -16,13 +16,16 @@ public sealed class MqttCommandTests
         await using var broker = await MosquittoBroker.StartAsync();
         var control = new InMemoryCameraControl(InMemoryCameraControl.Settings("front"));
         await using var agent = await MqttAgentHost.StartAsync(MqttAgentHost.Settings(broker.Port, Temp()), control);
-        await using var client = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/dev1/front/set/reply"]);
+        await using var client = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/dev1/front/set/reply", "edgepali/dev1/front/state"]);
 
         await client.PublishAsync("edgepali/dev1/front/set", """{"id":"1","op":"add_task","name":"cars","task":"detect","labels":["car","truck"],"trigger":"motion","interval_s":10}""");
         await client.PublishAsync("edgepali/dev1/front/set", """{"id":"2","op":"update_task","name":"caption","interval_s":15,"prompt":"de"}""");
         await client.PublishAsync("edgepali/dev1/front/set", """{"id":"3","op":"remove_task","name":"people"}""");
         await client.PublishAsync("edgepali/dev1/front/set", """{"id":"4","op":"disable"}""");
-        await client.WaitForAsync(ms => ms.Count == 4, Wait, "4 replies");
+        await client.WaitForAsync(ms => ms.Count(m => m.Topic.EndsWith("/set/reply", StringComparison.Ordinal)) == 4, Wait, "4 replies");
+        // The new state is published (retained) after the reply, by the retained-topics loop: once it has reached a
+        // subscriber, the broker holds it for a client that subscribes later.
+        await client.WaitForTopicAsync("edgepali/dev1/front/state", Wait, m => m.Text.Contains("\"enabled\":false", StringComparison.Ordinal));
 
         var settings = control.GetSettings("front")!;
         Assert.False(settings.Enabled);

@@ -23,7 +23,7 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
         arguments.AddRange(["--Cameras:0:Tasks:0:Task=detect", "--Cameras:0:Tasks:0:Labels:0=person", "--Cameras:0:Tasks:0:Trigger=motion", "--Cameras:0:Tasks:0:IntervalSeconds=0.05"]);
 
         // The 90-frame video at 20 fps is 4.5 s: five analyses take at least one moving segment, whatever the machine's speed.
-        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => analyzer.Analysed.Count >= 5, Deadline, analyzer, publisher);
+        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => publisher.Results.Count >= 5, Deadline, analyzer, publisher);
 
         Assert.True(code == AgentHost.ExitOk, errors);
         var analysed = analyzer.Analysed.ToList();
@@ -31,7 +31,8 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
         // When the file loops, its first still frame follows the last one with the square elsewhere: a real
         // scene change, which the gate rightly counts as motion.
         Assert.All(analysed, a => Assert.True(a.Moving || a.Number % TestVideo.FrameCount == 1, $"frame {a.Number} from a still segment was analysed"));
-        Assert.Equal(analysed.Count, publisher.Results.Count);
+        // The run stops as soon as five results are in: an analysis started just then is cancelled, not published.
+        Assert.InRange(publisher.Results.Count, analysed.Count - 1, analysed.Count);
         Assert.All(publisher.Results, r => Assert.Equal("person", Assert.Single(r.Result.Objects).Label));
     }
 
@@ -127,7 +128,8 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
         Assert.All(results.Skip(1), r => Assert.True(r.Reused));
         Assert.All(results.Skip(1), r => Assert.Equal(results[0].Result.Text, r.Result.Text));
         Assert.Equal(Enumerable.Range(1, results.Count).Select(i => (long)i), results.Select(r => r.Sequence));
-        Assert.Equal(results.Count, analyzer.Encoded);
+        // Every result came from encoding its frame; the run may stop after the next frame was encoded, before its result.
+        Assert.InRange(analyzer.Encoded, results.Count, results.Count + 1);
     }
 
     private List<string> VideoCamera(int fps)

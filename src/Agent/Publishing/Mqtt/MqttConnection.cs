@@ -122,8 +122,9 @@ internal sealed class MqttConnection : BackgroundService
             var result = await _client.PublishAsync(message, cancellationToken);
             return result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Includes MQTTnet's MqttCommunicationTimedOutException (no acknowledgement in time, e.g. while the stop's time runs out).
             _logger.LogDebug("Publishing on {Topic} failed: {Error}", message.Topic, ex.Message);
             return false;
         }
@@ -135,10 +136,18 @@ internal sealed class MqttConnection : BackgroundService
         await base.StopAsync(cancellationToken);
         if (_client.IsConnected)
         {
-            // A clean shutdown does not fire the Last Will, so say it ourselves.
-            await TryPublishAsync(new MqttApplicationMessageBuilder().WithTopic(_topics.Status).WithPayload("offline")
-                .WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
-            await _client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.NormalDisconnection, "agent stopping");
+            try
+            {
+                // A clean shutdown does not fire the Last Will, so say it ourselves.
+                await TryPublishAsync(new MqttApplicationMessageBuilder().WithTopic(_topics.Status).WithPayload("offline")
+                    .WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
+                await _client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.NormalDisconnection, "agent stopping");
+            }
+            catch (OperationCanceledException)
+            {
+                // The stop ran out of time (a slow or dead broker): the process ends anyway and the broker's Last Will says offline.
+                _logger.LogWarning("MQTT: no time left to publish offline on {StatusTopic} before stopping", _topics.Status);
+            }
         }
     }
 
