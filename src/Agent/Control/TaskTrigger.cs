@@ -12,6 +12,6 @@ public enum TaskTrigger
     /// <summary>When a GPIO input fires (PIR sensor, button).</summary>
     Gpio,
 
-    /// <summary>Only when run by name (MQTT `set` with op `run`, or `edgepali trigger`).</summary>
+    /// <summary>Only when run by name (MQTT `set` with op `run`).</summary>
     Command,
 }
