@@ -17,7 +17,12 @@ public sealed class HomeAssistantDiscoveryTests
         var settings = MqttAgentHost.Settings(broker.Port, Directory.CreateTempSubdirectory("edgepali-mqtt-").FullName);
         await using var ha = await MqttTestClient.ConnectAsync(broker.Port, ["homeassistant/device/#"]);
 
-        var first = await RunAsync(settings, ha, InMemoryCameraControl.Settings("front"), InMemoryCameraControl.Settings("back"));
+        // "front" also has a task that runs only on command: it gets a button that runs it.
+        var withDoorbell = InMemoryCameraControl.Settings("front") with
+        {
+            Tasks = [.. InMemoryCameraControl.Settings("front").Tasks, new TaskSettings("doorbell", "caption", null, [], TaskTrigger.Command, TimeSpan.FromSeconds(60))],
+        };
+        var first = await RunAsync(settings, ha, withDoorbell, InMemoryCameraControl.Settings("back"));
         var config = JsonDocument.Parse(first[Front]).RootElement;
         Schemas.AssertValid("discovery", first[Front]);
         Assert.Equal("edgepali/dev1/status", config.GetProperty("availability_topic").GetString());
@@ -30,12 +35,17 @@ public sealed class HomeAssistantDiscoveryTests
         Assert.Contains("[:255]", components.GetProperty("text_caption").GetProperty("value_template").GetString(), StringComparison.Ordinal);
         Assert.Equal("edgepali/dev1/front/caption", components.GetProperty("text_caption").GetProperty("json_attributes_topic").GetString());
         Assert.True(components.TryGetProperty("count_person", out _) && components.TryGetProperty("count_car", out _));
+        var button = components.GetProperty("run_doorbell");
+        Assert.Equal(("button", "edgepali/dev1/front/set"), (button.GetProperty("p").GetString(), button.GetProperty("command_topic").GetString()));
+        Schemas.AssertValid("set", button.GetProperty("payload_press").GetString()!);
+        Assert.Equal("""{"op":"run","name":"doorbell"}""", button.GetProperty("payload_press").GetString());
+        Assert.False(components.TryGetProperty("run_caption", out _), "only command tasks get a button");
         var uniqueIds = UniqueIds(first[Front]);
         Assert.Equal(uniqueIds.Count, uniqueIds.Distinct().Count());
 
         // Same configuration after a restart: identical unique_ids.
         ha.Clear();
-        var second = await RunAsync(settings, ha, InMemoryCameraControl.Settings("front"), InMemoryCameraControl.Settings("back"));
+        var second = await RunAsync(settings, ha, withDoorbell, InMemoryCameraControl.Settings("back"));
         Assert.Equal(uniqueIds, UniqueIds(second[Front]));
         Assert.Equal(UniqueIds(first[Back]), UniqueIds(second[Back]));
 
@@ -47,6 +57,7 @@ public sealed class HomeAssistantDiscoveryTests
         var stripped = JsonDocument.Parse(third[Front]).RootElement.GetProperty("cmps");
         Assert.Equal("""{"p":"sensor"}""", stripped.GetProperty("count_person").GetRawText());
         Assert.Equal("""{"p":"event"}""", stripped.GetProperty("detection").GetRawText());
+        Assert.Equal("""{"p":"button"}""", stripped.GetProperty("run_doorbell").GetRawText());
         Schemas.AssertValid("discovery", third[Front]);
 
         // Home Assistant restarts and says so: configs are sent again.

@@ -7,8 +7,8 @@ namespace EdgePali.Agent.Publishing.Mqtt.HomeAssistant;
 /// <summary>
 /// Home Assistant device-based discovery payloads (`{discovery}/device/{id}/config`, one HA device per camera):
 /// a text sensor per text task (state cut to 255 characters, full text in attributes), a count sensor per
-/// detect/segment label, a motion binary_sensor, an image entity for the snapshot and an event entity for
-/// detections, all with availability on the agent's status topic. Component ids and unique_ids derive only
+/// detect/segment label, a motion binary_sensor, an image entity for the snapshot, an event entity for
+/// detections and a button per `command` task (it sends `{"op":"run","name":...}`), all with availability on the agent's status topic. Component ids and unique_ids derive only
 /// from device, camera, task and label names, so they are stable across restarts.
 /// </summary>
 public static class DiscoveryPayloads
@@ -40,6 +40,11 @@ public static class DiscoveryPayloads
             else
             {
                 components["text_" + Slug(task.Name)] = "sensor";
+            }
+
+            if (task.Trigger == TaskTrigger.Command)
+            {
+                components["run_" + Slug(task.Name)] = "button";
             }
         }
 
@@ -118,6 +123,21 @@ public static class DiscoveryPayloads
                     ["json_attributes_topic"] = topic,
                     ["json_attributes_template"] = "{{ {'text': value_json.text, 'prompt': value_json.prompt, 'ts': value_json.ts, 'seq': value_json.seq, 'model': value_json.model} | tojson }}",
                     ["icon"] = "mdi:text-box-outline",
+                    ["unique_id"] = UniqueId(id),
+                };
+            }
+
+            if (task.Trigger == TaskTrigger.Command)
+            {
+                // A task that runs only when asked gets a button that asks: the `set` command `run` with its name.
+                var id = "run_" + Slug(task.Name);
+                components[id] = new JsonObject
+                {
+                    ["p"] = "button",
+                    ["name"] = $"Run {task.Name}",
+                    ["command_topic"] = topics.Set(camera),
+                    ["payload_press"] = new JsonObject { ["op"] = "run", ["name"] = task.Name }.ToJsonString(),
+                    ["icon"] = "mdi:play-circle-outline",
                     ["unique_id"] = UniqueId(id),
                 };
             }
