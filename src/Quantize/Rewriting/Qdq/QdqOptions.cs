@@ -2,6 +2,7 @@ namespace EdgePali.Quantize.Rewriting.Qdq;
 
 /// <summary>Options of `quantize --mode qdq`.</summary>
 /// <param name="CalibrationPath">A folder of images or a video file: frames like those the camera will deliver.</param>
+/// <param name="Method">How each activation's range is chosen from the calibration values.</param>
 /// <param name="MaxCalibrationFrames">Frames used at most (evenly spaced in a video; the first ones, by name, in a folder).</param>
 /// <param name="Percentile">For <see cref="CalibrationMethod.Percentile"/>: the share of |x| kept inside the range, in percent.</param>
 /// <param name="Activations">Activation type: uint16 keeps transformers accurate (QNN HTP runs 16-bit activations); uint8 is smaller and faster.</param>
