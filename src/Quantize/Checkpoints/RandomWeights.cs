@@ -16,8 +16,14 @@ internal sealed class RandomWeights
     /// <summary>One outlier input channel per this many columns (at least one): real LLM layers have a handful among thousands.</summary>
     public const int ColumnsPerOutlierChannel = 256;
 
-    public RandomWeights(ExpectedTensor tensor, int seed, float outlierGain = 6f)
+    private readonly PlantedNextTokenMemory? memory;
+    private readonly string name;
+
+    /// <param name="memory">Structure added on top of the noise for the tensors it touches (test checkpoints' next-token memory).</param>
+    public RandomWeights(ExpectedTensor tensor, int seed, float outlierGain = 6f, PlantedNextTokenMemory? memory = null)
     {
+        name = tensor.Name;
+        this.memory = memory is not null && memory.Touches(tensor.Name) ? memory : null;
         this.seed = Mix((ulong)seed * 0x9E3779B97F4A7C15UL ^ StableHash(tensor.Name));
         columns = tensor.Shape[^1];
         OutlierGain = outlierGain;
@@ -49,6 +55,8 @@ internal sealed class RandomWeights
             var u = (Mix(seed + (ulong)index) >> 40) * (1.0 / (1UL << 24)) - 0.5;
             var magnitude = -Math.Log(1 - (2 * Math.Abs(u)) + 1e-12);
             var value = center + (float)(Math.Sign(u) * magnitude) * b;
+            if (memory is not null)
+                value += memory.Term(name, index);
             if (outlierColumns.Length > 0 && Array.IndexOf(outlierColumns, (int)(index % columns)) >= 0)
                 value *= OutlierGain;
             destination[i] = value;

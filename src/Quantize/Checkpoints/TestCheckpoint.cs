@@ -75,6 +75,7 @@ public static class TestCheckpoint
             shardBytes += bytes;
         }
 
+        var memory = new PlantedNextTokenMemory(config, tensors.Single(t => t.Role == TensorRole.TokenEmbedding), seed);
         var total = tensors.Sum(t => t.ElementCount);
         long done = 0;
         var chunk = new float[1 << 16];
@@ -85,7 +86,7 @@ public static class TestCheckpoint
             using var writer = new SafetensorsWriter(Path.Combine(dir, fileName), shards[s].Select(t => (t.Name, t.Shape)), dtype);
             foreach (var tensor in shards[s])
             {
-                var generator = new RandomWeights(tensor, seed);
+                var generator = new RandomWeights(tensor, seed, memory: memory);
                 for (long offset = 0; offset < tensor.ElementCount; offset += chunk.Length)
                 {
                     var span = chunk.AsSpan(0, (int)Math.Min(chunk.Length, tensor.ElementCount - offset));

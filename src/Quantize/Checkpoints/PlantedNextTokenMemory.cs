@@ -1,0 +1,133 @@
+namespace EdgePali.Quantize.Checkpoints;
+
+/// <summary>
+/// A next-token memory written into the last decoder layer's MLP of test checkpoints, so that a random-weight
+/// model predicts the way a trained one does where quantisation tests look: confidently.
+/// <para>
+/// Purely random weights give nearly Gaussian logits over 257k ids: the winner leads the runner-up by about a
+/// fifth of a standard deviation, so int8 noise flips many greedy choices, and the tied embedding makes the
+/// residual stream's own token win, so greedy search repeats the prompt's last token ("\n") for ever. A trained
+/// MLP instead acts as a key-value memory (Geva et al. 2021, "Transformer Feed-Forward Layers Are Key-Value
+/// Memories"): a unit fires on an input pattern and writes the embedding of the token it predicts. Each of the
+/// layer's <c>intermediate_size</c> units here gets a key (the embedding direction of token T[k], added to its
+/// gate and up rows) and a value (the embedding of T[k+1], added to its down-projection column), the tokens
+/// forming one random cycle. Fed a token of the cycle, the model names its successor with a wide margin; fed
+/// anything else, the units fire in a context-dependent mix, so the first generated token depends on the image
+/// and prompt and the rest follow the cycle: varied, deterministic output with peaked logits.
+/// </para>
+/// The planted terms are added before the outlier-channel gain, so outlier input channels stay outliers.
+/// </summary>
+internal sealed class PlantedNextTokenMemory
+{
+    /// <summary>Gate and up pre-activation of a unit fed its key token's (normalised) embedding.</summary>
+    public const float KeyMatch = 48f;
+
+    /// <summary>Down-projection value scale: each unit writes OutputGain / sqrt(intermediate) times its value token's unit-RMS embedding per unit of activation.</summary>
+    public const float OutputGain = 4f;
+
+    /// <summary>Gemma 2 normalises the MLP output (post_feedforward_layernorm); its weight here makes the memory outweigh the input embedding.</summary>
+    public const float Gemma2PostNormGain = 8f;
+
+    private readonly RandomWeights embedding;
+    private readonly int hidden;
+    private readonly int intermediate;
+    private readonly int[] tokens;
+    private readonly float[] inverseRms;
+    private readonly string gate;
+    private readonly string up;
+    private readonly string down;
+    private readonly string? postNorm;
+    private readonly int cycleLength;
+    private readonly float newlineInverseRms;
+
+    /// <summary>Units keyed on "\n" that start the answer; which one wins depends on the image and prompt.</summary>
+    public const int EntryUnits = 4;
+
+    /// <summary>An entry unit's pre-activation from "\n" itself.</summary>
+    public const float EntryMatch = 40f;
+
+    /// <summary>Scale of an entry unit's random (context) direction.</summary>
+    public const float EntryContextMatch = 128f;
+
+    private const int Newline = 108;
+
+    /// <summary>First id the memory uses: above pad/eos/bos and the other control tokens.</summary>
+    private const int FirstToken = 3;
+
+    /// <summary>Last plain-text id (loc, seg and image tokens follow).</summary>
+    private const int TextVocabulary = 256000;
+
+    public PlantedNextTokenMemory(PaliGemmaConfig config, ExpectedTensor embeddingTensor, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var t = config.Text;
+        hidden = t.HiddenSize;
+        intermediate = t.IntermediateSize;
+        embedding = new RandomWeights(embeddingTensor, seed);
+        var last = t.Layers - 1;
+        gate = PaliGemmaTensorNames.TextLayer(last, "mlp.gate_proj.weight");
+        up = PaliGemmaTensorNames.TextLayer(last, "mlp.up_proj.weight");
+        down = PaliGemmaTensorNames.TextLayer(last, "mlp.down_proj.weight");
+        postNorm = t.IsGemma2 ? PaliGemmaTensorNames.TextLayer(last, "post_feedforward_layernorm.weight") : null;
+
+        var rng = new Random(seed ^ 0x5EED);
+        var chosen = new HashSet<int> { Newline };
+        var cycle = new List<int>(intermediate);
+        while (cycle.Count < intermediate)
+        {
+            var id = rng.Next(FirstToken, TextVocabulary);
+            if (chosen.Add(id))
+                cycle.Add(id);
+        }
+
+        tokens = [.. cycle];
+
+        cycleLength = intermediate - EntryUnits;
+        inverseRms = [.. tokens.Select(InverseRms)];
+        newlineInverseRms = InverseRms(Newline);
+    }
+
+    /// <summary>The memory's tokens in cycle order: token i is followed by token i+1 (and the last by the first).</summary>
+    public IReadOnlyList<int> Cycle => tokens[..cycleLength];
+
+    /// <summary>Whether <paramref name="tensorName"/> gets planted terms (checked once per tensor).</summary>
+    public bool Touches(string tensorName) => tensorName == gate || tensorName == up || tensorName == down || tensorName == postNorm;
+
+    /// <summary>The planted term for element <paramref name="index"/> of <paramref name="tensorName"/> (row-major).</summary>
+    public float Term(string tensorName, long index)
+    {
+        if (tensorName == postNorm)
+            return Gemma2PostNormGain - 1f;
+        if (tensorName == down)
+        {
+            // down_proj [hidden, intermediate]: column k writes the embedding of the token unit k predicts.
+            var (r, k) = ((int)(index / intermediate), (int)(index % intermediate));
+            var next = k < cycleLength ? (k + 1) % cycleLength : (k - cycleLength) * cycleLength / EntryUnits;
+            return OutputGain / MathF.Sqrt(intermediate) * EmbeddingAt(tokens[next], r) * inverseRms[next];
+        }
+
+        // gate_proj and up_proj [intermediate, hidden]: row k reads the embedding direction of its key token; an
+        // entry unit reads "\n" (every prompt's last token) plus a random direction that the context moves.
+        var (unit, column) = ((int)(index / hidden), (int)(index % hidden));
+        if (unit < cycleLength)
+            return KeyMatch / hidden * EmbeddingAt(tokens[unit], column) * inverseRms[unit];
+        return ((EntryMatch * EmbeddingAt(Newline, column) * newlineInverseRms) + (EntryContextMatch * EmbeddingAt(tokens[unit], column) * inverseRms[unit])) / hidden;
+    }
+
+    private float EmbeddingAt(int token, int column)
+    {
+        Span<float> one = stackalloc float[1];
+        embedding.Fill(((long)token * hidden) + column, one);
+        return one[0];
+    }
+
+    private float InverseRms(int token)
+    {
+        var row = new float[hidden];
+        embedding.Fill((long)token * hidden, row);
+        var sum = 0.0;
+        foreach (var v in row)
+            sum += (double)v * v;
+        return (float)(1 / Math.Sqrt((sum / hidden) + 1e-30));
+    }
+}
