@@ -26,7 +26,7 @@ internal sealed class PlantedNextTokenMemory
     public const float OutputGain = 4f;
 
     /// <summary>Gemma 2 normalises the MLP output (post_feedforward_layernorm); its weight here makes the memory outweigh the input embedding.</summary>
-    public const float Gemma2PostNormGain = 8f;
+    public const float Gemma2PostNormGain = 24f;
 
     private readonly RandomWeights embedding;
     private readonly int hidden;
