@@ -12,7 +12,7 @@ namespace EdgePali.Quantize.Tests;
 [Collection(TinyPaliGemma1Shared.Name)]
 public sealed class TransformersJsConformanceTests(TinyPaliGemma1Packages packages)
 {
-    private const int MaxNewTokens = 6;
+    internal const int MaxNewTokens = 6;
 
     [Fact]
     public async Task TransformersJs_LoadsInt8Package_AndGeneratesOurGreedyTokens()
@@ -59,9 +59,9 @@ public sealed class TransformersJsConformanceTests(TinyPaliGemma1Packages packag
         Assert.Equal(ours, generated);
     }
 
-    private static async Task<(long[] InputIds, long[] Generated)> RunNode(string script, string packageDir)
+    internal static async Task<(long[] InputIds, long[] Generated)> RunNode(string script, string packageDir, string dtype = "int8")
     {
-        var start = new ProcessStartInfo("node", [script, packageDir, "int8", "caption en", MaxNewTokens.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        var start = new ProcessStartInfo("node", [script, packageDir, dtype, "caption en", MaxNewTokens.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -80,7 +80,7 @@ public sealed class TransformersJsConformanceTests(TinyPaliGemma1Packages packag
             json.RootElement.GetProperty("generated_ids").EnumerateArray().Select(e => e.GetInt64()).ToArray());
     }
 
-    private static string FindScript()
+    internal static string FindScript()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
