@@ -1,7 +1,6 @@
-using System.CommandLine;
 using EdgePali.Quantize.Commands;
 using EdgePali.Quantize.Hub;
-using Spectre.Console;
+using EdgePali.Quantize.Tests.TestSupport;
 
 namespace EdgePali.Quantize.Tests.Hub;
 
@@ -103,20 +102,6 @@ public sealed class PullCommandTests : IClassFixture<ModelRepoFixture>, IDisposa
         return path;
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        using var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        // Wide enough that nothing is wrapped: a wrapped token would slip past the DoesNotContain checks.
-        console.Profile.Width = 1000;
-        var root = new RootCommand { PullCommand.Create(console) };
-        var code = await root.Parse(args).InvokeAsync();
-        return (code, writer.ToString());
-    }
+    private static Task<(int Code, string Output)> RunAsync(params string[] args) =>
+        CliRunner.RunAsync(console => [PullCommand.Create(console)], args);
 }

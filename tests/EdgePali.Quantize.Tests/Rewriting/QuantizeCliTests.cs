@@ -1,8 +1,6 @@
-using System.CommandLine;
 using System.Text.Json;
 using EdgePali.Quantize.Commands;
 using EdgePali.Quantize.Tests.TestSupport;
-using Spectre.Console;
 
 namespace EdgePali.Quantize.Tests.Rewriting;
 
@@ -84,19 +82,6 @@ public sealed class QuantizeCliTests(QuantizedTinyPackages packages) : IClassFix
         Assert.Equal("quantized", json.RootElement.GetProperty("candidate").GetProperty("variant").GetString());
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        using var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        console.Profile.Width = 1000;
-        var root = new RootCommand { QuantizeCommand.Create(console), VerifyCommand.Create(console) };
-        var code = await root.Parse(args).InvokeAsync();
-        return (code, writer.ToString());
-    }
+    private static Task<(int Code, string Output)> RunAsync(params string[] args) =>
+        CliRunner.RunAsync(console => [QuantizeCommand.Create(console), VerifyCommand.Create(console)], args);
 }
