@@ -32,11 +32,14 @@ if [[ ! -d tests/conformance/node_modules/@huggingface/transformers ]] ||
 fi
 
 # --- build and test --------------------------------------------------------------------------------
+# The log is per run (not a fixed /tmp path) so two checkouts can test side by side.
+log=$(mktemp -t edgepali-test.XXXXXX.log)
+trap 'rm -f "$log"' EXIT
 dotnet build EdgePali.sln -c Release -nologo -clp:ErrorsOnly -v:q
 dotnet test EdgePali.sln -c Release --no-build -nologo -v:q \
-  --logger "console;verbosity=minimal" "$@" 2>&1 | tee /tmp/edgepali-test.log
+  --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # One closing line that any reader understands, summed over the test projects.
 awk '/(Passed|Failed)!/ { for (i=1;i<=NF;i++) { if ($i=="Failed:") f+=$(i+1); if ($i=="Passed:") p+=$(i+1); if ($i=="Skipped:") s+=$(i+1) } }
-     END { gsub(",","",p); printf "%d passed, %d failed, %d skipped\n", p, f, s }' /tmp/edgepali-test.log
+     END { gsub(",","",p); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 exit "$status"
