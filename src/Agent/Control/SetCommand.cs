@@ -3,6 +3,9 @@ namespace EdgePali.Agent.Control;
 /// <summary>A parsed `set` command: one operation on a camera's settings (docs/mqtt.md, schemas/set.json).</summary>
 public abstract record SetCommand
 {
+    /// <summary>The `op` value this command came from (what Mqtt:AllowedOps names).</summary>
+    public abstract string Op { get; }
+
     /// <summary>The camera's settings after this command, or an error naming the problem; <paramref name="current"/> is never changed.</summary>
     public abstract CommandOutcome<CameraSettings> ApplyTo(CameraSettings current, CommandLimits limits);
 }
@@ -10,6 +13,8 @@ public abstract record SetCommand
 /// <summary>`{"op": "enable"}` / `{"op": "disable"}`.</summary>
 public sealed record SetEnabledCommand(bool Enabled) : SetCommand
 {
+    public override string Op => Enabled ? "enable" : "disable";
+
     public override CommandOutcome<CameraSettings> ApplyTo(CameraSettings current, CommandLimits limits) =>
         CommandOutcome.Ok(current with { Enabled = Enabled });
 }
@@ -17,6 +22,8 @@ public sealed record SetEnabledCommand(bool Enabled) : SetCommand
 /// <summary>`{"op": "add_task", "name": ..., "task": ..., ...}`.</summary>
 public sealed record AddTaskCommand(TaskSettings Task) : SetCommand
 {
+    public override string Op => "add_task";
+
     public override CommandOutcome<CameraSettings> ApplyTo(CameraSettings current, CommandLimits limits)
     {
         ArgumentNullException.ThrowIfNull(current);
@@ -47,6 +54,8 @@ public sealed record UpdateTaskCommand(
     TimeSpan? Interval,
     bool? Enabled) : SetCommand
 {
+    public override string Op => "update_task";
+
     public override CommandOutcome<CameraSettings> ApplyTo(CameraSettings current, CommandLimits limits)
     {
         ArgumentNullException.ThrowIfNull(current);
@@ -82,6 +91,8 @@ public sealed record UpdateTaskCommand(
 /// <summary>`{"op": "remove_task", "name": ...}`.</summary>
 public sealed record RemoveTaskCommand(string Name) : SetCommand
 {
+    public override string Op => "remove_task";
+
     public override CommandOutcome<CameraSettings> ApplyTo(CameraSettings current, CommandLimits limits)
     {
         ArgumentNullException.ThrowIfNull(current);
@@ -98,6 +109,8 @@ public sealed record RemoveTaskCommand(string Name) : SetCommand
 /// </summary>
 public sealed record RunTaskCommand(string Name) : SetCommand
 {
+    public override string Op => "run";
+
     public override CommandOutcome<CameraSettings> ApplyTo(CameraSettings current, CommandLimits limits) =>
         Check(current, Name) is { } error ? CommandOutcome.Fail<CameraSettings>(error) : CommandOutcome.Ok(current);
 

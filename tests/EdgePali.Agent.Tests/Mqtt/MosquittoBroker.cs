@@ -16,13 +16,13 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     private readonly string _config;
     private Process? _process;
 
-    private MosquittoBroker(int port, bool persistence, Func<string, string>? extraConfig)
+    private MosquittoBroker(int port, bool persistence, Func<string, string>? extraConfig, IReadOnlyDictionary<string, string>? accounts, string? acl)
     {
         Port = port;
         _config = Path.Combine(_directory, "mosquitto.conf");
         var text = new StringBuilder()
             .AppendLine($"listener {port} 127.0.0.1")
-            .AppendLine("allow_anonymous true")
+            .AppendLine(accounts is null ? "allow_anonymous true" : "allow_anonymous false")
 
             // Started as root, mosquitto switches to the user "mosquitto", which cannot write our temporary folder.
             .AppendLine($"user {Environment.UserName}")
@@ -30,6 +30,18 @@ internal sealed class MosquittoBroker : IAsyncDisposable
             .AppendLine("log_dest stderr")
             .AppendLine("log_type error")
             .AppendLine(extraConfig?.Invoke(_directory) ?? "");
+        if (accounts is not null)
+        {
+            text.AppendLine($"password_file {WritePasswordFile(accounts)}");
+        }
+
+        if (acl is not null)
+        {
+            var aclFile = Path.Combine(_directory, "acl");
+            File.WriteAllText(aclFile, acl);
+            text.AppendLine($"acl_file {aclFile}");
+        }
+
         if (persistence)
         {
             text.AppendLine("persistence true").AppendLine($"persistence_location {_directory}/").AppendLine("autosave_interval 1");
@@ -42,9 +54,12 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
     /// <param name="persistence">Keep sessions and queued messages across a stop/start (as a real deployment does).</param>
     /// <param name="extraConfig">More config lines, given the broker's folder (e.g. TLS files the test writes there).</param>
-    public static async Task<MosquittoBroker> StartAsync(bool persistence = false, Func<string, string>? extraConfig = null)
+    /// <param name="accounts">User name -> password: anonymous clients are refused and these accounts (a mosquitto_passwd file) may connect.</param>
+    /// <param name="acl">The text of a mosquitto acl_file.</param>
+    public static async Task<MosquittoBroker> StartAsync(bool persistence = false, Func<string, string>? extraConfig = null,
+        IReadOnlyDictionary<string, string>? accounts = null, string? acl = null)
     {
-        var broker = new MosquittoBroker(FreePort(), persistence, extraConfig);
+        var broker = new MosquittoBroker(FreePort(), persistence, extraConfig, accounts, acl);
         await broker.StartAsync();
         return broker;
     }
@@ -118,6 +133,25 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         catch (IOException)
         {
         }
+    }
+
+    /// <summary>Writes the accounts with mosquitto_passwd (hashed, as on a real broker) and returns the file.</summary>
+    private string WritePasswordFile(IReadOnlyDictionary<string, string> accounts)
+    {
+        var file = Path.Combine(_directory, "passwords");
+        File.WriteAllText(file, "");
+        foreach (var (user, password) in accounts)
+        {
+            using var process = Process.Start(new ProcessStartInfo("mosquitto_passwd", ["-b", file, user, password]) { RedirectStandardError = true, RedirectStandardOutput = true })
+                ?? throw new InvalidOperationException("mosquitto_passwd did not start; install the Debian package mosquitto.");
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"mosquitto_passwd failed for {user}: {process.StandardError.ReadToEnd()}");
+            }
+        }
+
+        return file;
     }
 
     public static int FreePort()

@@ -34,7 +34,8 @@ internal sealed class MqttAgentHost : IAsyncDisposable
         ["Mqtt:ReconnectMaxSeconds"] = "1",
     };
 
-    public static async Task<MqttAgentHost> StartAsync(Dictionary<string, string?> settings, ICameraControl? control = null, bool waitForConnection = true)
+    public static async Task<MqttAgentHost> StartAsync(Dictionary<string, string?> settings, ICameraControl? control = null, bool waitForConnection = true,
+        ILoggerProvider? log = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
@@ -43,6 +44,11 @@ internal sealed class MqttAgentHost : IAsyncDisposable
         {
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Debug);
         }
+        if (log is not null)
+        {
+            builder.Logging.AddProvider(log).SetMinimumLevel(LogLevel.Debug);
+        }
+
         if (control is not null)
         {
             builder.Services.AddSingleton(control);

@@ -15,7 +15,9 @@ public sealed class MqttCommandTests
     {
         await using var broker = await MosquittoBroker.StartAsync();
         var control = new InMemoryCameraControl(InMemoryCameraControl.Settings("front"));
-        await using var agent = await MqttAgentHost.StartAsync(MqttAgentHost.Settings(broker.Port, Temp()), control);
+        var settings = MqttAgentHost.Settings(broker.Port, Temp());
+        settings["Mqtt:Commands"] = "full";
+        await using var agent = await MqttAgentHost.StartAsync(settings, control);
         await using var client = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/dev1/front/set/reply", "edgepali/dev1/front/state"]);
 
         await client.PublishAsync("edgepali/dev1/front/set", """{"id":"1","op":"add_task","name":"cars","task":"detect","labels":["car","truck"],"trigger":"motion","interval_s":10}""");
@@ -27,13 +29,13 @@ public sealed class MqttCommandTests
         // subscriber, the broker holds it for a client that subscribes later.
         await client.WaitForTopicAsync("edgepali/dev1/front/state", Wait, m => m.Text.Contains("\"enabled\":false", StringComparison.Ordinal));
 
-        var settings = control.GetSettings("front")!;
-        Assert.False(settings.Enabled);
-        Assert.Equal(["caption", "cars"], settings.Tasks.Select(t => t.Name));
-        Assert.Equal(TimeSpan.FromSeconds(15), settings.Tasks[0].Interval);
-        Assert.Equal("caption de", settings.Tasks[0].ToVisionTask().Prefix);
-        Assert.Equal("detect car ; truck", settings.Tasks[1].ToVisionTask().Prefix);
-        Assert.Equal(TaskTrigger.Motion, settings.Tasks[1].Trigger);
+        var now = control.GetSettings("front")!;
+        Assert.False(now.Enabled);
+        Assert.Equal(["caption", "cars"], now.Tasks.Select(t => t.Name));
+        Assert.Equal(TimeSpan.FromSeconds(15), now.Tasks[0].Interval);
+        Assert.Equal("caption de", now.Tasks[0].ToVisionTask().Prefix);
+        Assert.Equal("detect car ; truck", now.Tasks[1].ToVisionTask().Prefix);
+        Assert.Equal(TaskTrigger.Motion, now.Tasks[1].Trigger);
 
         await using var late = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/dev1/front/state"]);
         var state = await late.WaitForTopicAsync("edgepali/dev1/front/state", Wait, m => m.Text.Contains("\"enabled\":false", StringComparison.Ordinal));
@@ -50,6 +52,8 @@ public sealed class MqttCommandTests
         var control = new InMemoryCameraControl(InMemoryCameraControl.Settings("front"));
         var settings = MqttAgentHost.Settings(broker.Port, Temp());
         settings["Mqtt:CommandsPerMinute"] = "100000";
+        settings["Mqtt:ErrorRepliesPerMinute"] = "100000";
+        settings["Mqtt:Commands"] = "full";
         await using var agent = await MqttAgentHost.StartAsync(settings, control);
         await using var client = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/dev1/front/set/reply"]);
         var before = JsonSerializer.Serialize(control.GetSettings("front"));
@@ -113,11 +117,11 @@ public sealed class MqttCommandTests
     {
         await using var broker = await MosquittoBroker.StartAsync();
         await using var agent = await MqttAgentHost.StartAsync(MqttAgentHost.Settings(broker.Port, Temp()), new InMemoryCameraControl(InMemoryCameraControl.Settings("front")));
-        await using var asker = await MqttTestClient.ConnectAsync(broker.Port, ["replies/me"]);
+        await using var asker = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/dev1/replies/me"]);
         var correlation = new byte[] { 7, 1, 2, 3 };
 
-        await asker.PublishAsync("edgepali/dev1/front/ask", """{"task":"answer","prompt":"how many cups?"}""", m => m.WithResponseTopic("replies/me").WithCorrelationData(correlation));
-        var reply = await asker.WaitForTopicAsync("replies/me", Wait);
+        await asker.PublishAsync("edgepali/dev1/front/ask", """{"task":"answer","prompt":"how many cups?"}""", m => m.WithResponseTopic("edgepali/dev1/replies/me").WithCorrelationData(correlation));
+        var reply = await asker.WaitForTopicAsync("edgepali/dev1/replies/me", Wait);
 
         Assert.Equal(correlation, reply.CorrelationData);
         Schemas.AssertValid("ask-reply", reply.Text);

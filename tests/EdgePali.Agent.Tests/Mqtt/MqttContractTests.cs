@@ -16,6 +16,7 @@ public sealed class MqttContractTests
         await using var dashboard = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/#", "homeassistant/#"]);
         var settings = MqttAgentHost.Settings(broker.Port, state);
         settings["Mqtt:StatsIntervalSeconds"] = "1";
+        settings["Mqtt:Commands"] = "full";
         await using (var agent = await MqttAgentHost.StartAsync(settings, new InMemoryCameraControl(InMemoryCameraControl.Settings("front"))))
         {
             using var jpeg = new OpenCvSharp.Mat(48, 64, OpenCvSharp.MatType.CV_8UC3, OpenCvSharp.Scalar.Blue);

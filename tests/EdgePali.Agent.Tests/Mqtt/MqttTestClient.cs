@@ -73,14 +73,15 @@ internal sealed class MqttTestClient : IAsyncDisposable
         }
     }
 
-    public Task PublishAsync(string topic, byte[] payload, Action<MqttApplicationMessageBuilder>? configure = null)
+    /// <summary>Publishes at QoS 1; the result carries the broker's PUBACK reason (MQTT 5: e.g. not authorized, no matching subscribers).</summary>
+    public Task<MqttClientPublishResult> PublishAsync(string topic, byte[] payload, Action<MqttApplicationMessageBuilder>? configure = null)
     {
         var builder = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         configure?.Invoke(builder);
         return _client.PublishAsync(builder.Build());
     }
 
-    public Task PublishAsync(string topic, string payload, Action<MqttApplicationMessageBuilder>? configure = null) =>
+    public Task<MqttClientPublishResult> PublishAsync(string topic, string payload, Action<MqttApplicationMessageBuilder>? configure = null) =>
         PublishAsync(topic, Encoding.UTF8.GetBytes(payload), configure);
 
     /// <summary>Waits until <paramref name="condition"/> holds for the messages received so far.</summary>

@@ -21,7 +21,7 @@ public sealed class TaskRunTests(TinyModelFixture model) : IClassFixture<TinyMod
     public async Task RunByName_PublishesTheResultAndRepliesWithIt_BadRunsGetErrorReplies()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        await using var client = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/pi/door/bell", "edgepali/pi/door/set/reply", "edgepali/pi/door/state", "replies/#"]);
+        await using var client = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/pi/door/bell", "edgepali/pi/door/set/reply", "edgepali/pi/door/state", "edgepali/pi/replies/#"]);
         var arguments = AgentRun.BaseArguments(_state.Path);
         arguments.Remove($"--Model:Path={_state.Path}");
         arguments.AddRange([
@@ -65,8 +65,8 @@ public sealed class TaskRunTests(TinyModelFixture model) : IClassFixture<TinyMod
         do
         {
             var correlation = new[] { (byte)++attempt };
-            await client.PublishAsync("edgepali/pi/door/set", """{"id":"run","op":"run","name":"bell"}""", m => m.WithResponseTopic("replies/run").WithCorrelationData(correlation));
-            reply = await client.WaitForTopicAsync("replies/run", Wait, m => m.CorrelationData?.SequenceEqual(correlation) == true);
+            await client.PublishAsync("edgepali/pi/door/set", """{"id":"run","op":"run","name":"bell"}""", m => m.WithResponseTopic("edgepali/pi/replies/run").WithCorrelationData(correlation));
+            reply = await client.WaitForTopicAsync("edgepali/pi/replies/run", Wait, m => m.CorrelationData?.SequenceEqual(correlation) == true);
             if (worker.IsCompleted)
                 Assert.Fail($"the worker stopped: {(await worker).Errors}");
             if (reply.Text.Contains("still loading", StringComparison.Ordinal) || reply.Text.Contains("not captured a frame yet", StringComparison.Ordinal))

@@ -6,9 +6,22 @@ using MQTTnet.Protocol;
 
 namespace EdgePali.Agent.Publishing.Mqtt;
 
-/// <summary>Turns <see cref="MqttOptions"/> into MQTTnet client options: endpoint, persistent session, Last Will, credentials, TLS.</summary>
+/// <summary>Turns <see cref="MqttOptions"/> into MQTTnet client options: endpoint, persistent session, Last Will, credentials, TLS, incoming limits.</summary>
 internal static class MqttClientOptionsFactory
 {
+    /// <summary>
+    /// MQTT 5 Receive Maximum: QoS 1/2 messages the broker may have in flight to us at once. Commands are small and
+    /// handled in microseconds (queued, answered later), so a few suffice, and it bounds what a flood of commands
+    /// can hold in memory to this many times <see cref="MaximumPacketSize"/>.
+    /// </summary>
+    public const ushort ReceiveMaximum = 10;
+
+    /// <summary>Room for the topic, response topic, correlation data and other properties beside the largest accepted payload.</summary>
+    private const int PacketOverheadBytes = 4096;
+
+    /// <summary>MQTT 5 Maximum Packet Size: the broker drops larger messages for us instead of sending them (they would only be refused).</summary>
+    public static uint MaximumPacketSize(MqttOptions options) => (uint)(options.MaxCommandBytes + PacketOverheadBytes);
+
     /// <summary>The host the client connects to: the configured broker, or the embedded one on loopback.</summary>
     public static string EffectiveHost(MqttOptions options) =>
         string.IsNullOrWhiteSpace(options.Host) ? "127.0.0.1" : options.Host;
@@ -17,7 +30,7 @@ internal static class MqttClientOptionsFactory
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(EffectiveHost(options), options.Port)
-            .WithClientId(string.IsNullOrWhiteSpace(options.ClientId) ? $"edgepali-{MqttTopics.Level(identity.DeviceId)}" : options.ClientId)
+            .WithClientId(MqttClientId.Resolve(options, identity))
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(options.KeepAliveSeconds))
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithWillTopic(topics.Status)
@@ -28,7 +41,8 @@ internal static class MqttClientOptionsFactory
         // A persistent session keeps our subscriptions and the commands sent while we were away.
         builder = options.ProtocolVersion == "3.1.1"
             ? builder.WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(false)
-            : builder.WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(false).WithSessionExpiryInterval((uint)options.SessionExpirySeconds);
+            : builder.WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(false).WithSessionExpiryInterval((uint)options.SessionExpirySeconds)
+                .WithMaximumPacketSize(MaximumPacketSize(options)).WithReceiveMaximum(ReceiveMaximum);
 
         var password = ReadPassword(options);
         if (!string.IsNullOrEmpty(options.Username))

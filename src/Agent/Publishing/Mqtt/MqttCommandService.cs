@@ -16,6 +16,10 @@ namespace EdgePali.Agent.Publishing.Mqtt;
 /// incoming messages without bound, so handlers must be quick); two loops then apply settings changes one at a
 /// time and run questions and tasks run by name (`set` op `run`) one at a time. Every command gets a reply: on the MQTT 5 response topic with the
 /// request's correlation data, else on `.../set/reply` or `.../ask/reply` with the request's `id`.
+/// What is accepted follows <see cref="CommandPolicy"/> (topics of refused kinds are not even subscribed); response
+/// topics must lie under Mqtt:ResponseTopicPrefix, because the agent publishes there with its own credentials; and
+/// error replies share one budget (Mqtt:ErrorRepliesPerMinute), beyond which they are dropped, so a flood of bad
+/// commands cannot turn the agent into an amplifier.
 /// </summary>
 internal sealed class MqttCommandService : BackgroundService
 {
@@ -28,6 +32,12 @@ internal sealed class MqttCommandService : BackgroundService
     private readonly CommandLimits _limits;
     private readonly RateLimiter _setLimiter;
     private readonly RateLimiter _askLimiter;
+    private readonly RateLimiter _errorLimiter;
+    private readonly CommandPolicy _policy;
+    private readonly string _responseTopicPrefix;
+    private readonly TimeProvider _time;
+    private long _droppedErrorReplies;
+    private long _lastDropReport;
     private readonly ILogger<MqttCommandService> _logger;
     private readonly Channel<Request> _sets = Channel.CreateBounded<Request>(new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.Wait });
     private readonly Channel<ModelJob> _asks;
@@ -44,6 +54,11 @@ internal sealed class MqttCommandService : BackgroundService
         _limits = new CommandLimits(MaxPromptLength: _options.MaxPromptLength);
         _setLimiter = new RateLimiter(_options.CommandsPerMinute, time);
         _askLimiter = new RateLimiter(_options.AsksPerMinute, time);
+        _errorLimiter = new RateLimiter(_options.ErrorRepliesPerMinute, time);
+        _policy = CommandPolicy.From(_options);
+        _responseTopicPrefix = (string.IsNullOrEmpty(_options.ResponseTopicPrefix) ? $"{topics.Base}/replies" : _options.ResponseTopicPrefix) + "/";
+        _time = time;
+        _lastDropReport = time.GetTimestamp();
         _logger = logger;
         _asks = Channel.CreateBounded<ModelJob>(new BoundedChannelOptions(_options.AskQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
     }
@@ -61,8 +76,20 @@ internal sealed class MqttCommandService : BackgroundService
             }
         }
 
-        await _connection.SubscribeAsync(_topics.SetFilter, args => ReceiveAsync(args, isAsk: false), cancellationToken);
-        await _connection.SubscribeAsync(_topics.AskFilter, args => ReceiveAsync(args, isAsk: true), cancellationToken);
+        if (_policy.AcceptsSet)
+        {
+            await _connection.SubscribeAsync(_topics.SetFilter, args => ReceiveAsync(args, isAsk: false), cancellationToken);
+        }
+
+        if (_policy.AcceptsAsk)
+        {
+            await _connection.SubscribeAsync(_topics.AskFilter, args => ReceiveAsync(args, isAsk: true), cancellationToken);
+        }
+
+        var level = _policy.ModeIsDefault && _policy.Mode != CommandPolicy.Full ? LogLevel.Information : LogLevel.Debug;
+        _logger.Log(level, "MQTT commands: {Mode}{Default}; accepted operations: {Ops}; replies to response topics under {ResponseTopicPrefix}",
+            _policy.Mode, _policy.ModeIsDefault ? " (the default for this broker; set Mqtt:Commands to change it)" : "",
+            _policy.Allowed.Count == 0 ? "none" : string.Join(", ", _policy.Allowed), _responseTopicPrefix);
         await base.StartAsync(cancellationToken);
     }
 
@@ -78,45 +105,63 @@ internal sealed class MqttCommandService : BackgroundService
         }
 
         var camera = _control.CameraNames.FirstOrDefault(c => MqttTopics.Level(c) == cameraLevel);
+        var responseTopicRefused = !IsAllowedResponseTopic(message.ResponseTopic);
         var request = new Request(camera ?? cameraLevel, camera is not null, message.Payload.Length > _options.MaxCommandBytes ? null : message.Payload.ToArray(),
-            message.Payload.Length, message.ResponseTopic, message.CorrelationData);
+            message.Payload.Length, responseTopicRefused ? null : message.ResponseTopic, message.CorrelationData);
         if (!request.KnownCamera)
         {
-            return ReplyInBackground(request, isAsk, AnalysisJson.Error(null, $"unknown camera '{TaskValidation.Shorten(cameraLevel)}'; cameras: {string.Join(", ", _control.CameraNames)}"));
+            return ReplyInBackground(request, isAsk, Reply.Error(null, $"unknown camera '{TaskValidation.Shorten(cameraLevel)}'; cameras: {string.Join(", ", _control.CameraNames)}"));
+        }
+
+        if (responseTopicRefused)
+        {
+            // Answered on the camera's reply topic instead, and not carried out: the requester would never see the answer.
+            return ReplyInBackground(request, isAsk, Reply.Error(null,
+                $"response topic '{TaskValidation.Shorten(message.ResponseTopic ?? "")}' is refused: replies go only to topics under {_responseTopicPrefix} (Mqtt:ResponseTopicPrefix); nothing was done"));
         }
 
         if (request.Payload is null)
         {
-            return ReplyInBackground(request, isAsk, AnalysisJson.Error(null, $"payload is {request.PayloadLength} bytes; at most Mqtt:MaxCommandBytes = {_options.MaxCommandBytes}"));
+            return ReplyInBackground(request, isAsk, Reply.Error(null, $"payload is {request.PayloadLength} bytes; at most Mqtt:MaxCommandBytes = {_options.MaxCommandBytes}"));
         }
 
         if (!(isAsk ? _askLimiter : _setLimiter).TryAcquire(request.Camera))
         {
-            return ReplyInBackground(request, isAsk, AnalysisJson.Error(null,
+            return ReplyInBackground(request, isAsk, Reply.Error(null,
                 $"rate limited: at most {(isAsk ? _options.AsksPerMinute : _options.CommandsPerMinute)} {(isAsk ? "questions" : "commands")} per minute per camera; try again later"));
         }
 
         if (!isAsk)
         {
-            return _sets.Writer.TryWrite(request) ? Task.CompletedTask : ReplyAsync(request, false, AnalysisJson.Error(null, "busy: too many commands waiting; try again later"));
+            return _sets.Writer.TryWrite(request) ? Task.CompletedTask : ReplyInBackground(request, false, Reply.Error(null, "busy: too many commands waiting; try again later"));
         }
 
         var parsed = CommandParser.ParseAsk(request.Payload, _limits);
         if (parsed.Error is not null)
         {
-            return ReplyInBackground(request, true, AnalysisJson.Error(parsed.Id, parsed.Error));
+            return ReplyInBackground(request, true, Reply.Error(parsed.Id, parsed.Error));
         }
 
         return _asks.Writer.TryWrite(new ModelJob(request, parsed.Id, parsed.Command, null))
             ? Task.CompletedTask
-            : ReplyAsync(request, true, Busy(parsed.Id));
+            : ReplyInBackground(request, true, Busy(parsed.Id));
     }
+
+    /// <summary>
+    /// No response topic (the default reply topic is used), or one under the prefix that none of our own command
+    /// subscriptions matches (else a reply could come back to us as a command).
+    /// </summary>
+    private bool IsAllowedResponseTopic(string? topic) =>
+        string.IsNullOrEmpty(topic) || !_connection.IsMqtt5
+        || (MqttTopics.IsValidLevels(topic) && topic.StartsWith(_responseTopicPrefix, StringComparison.Ordinal)
+            && MqttTopicFilterComparer.Compare(topic, _topics.SetFilter) != MqttTopicFilterCompareResult.IsMatch
+            && MqttTopicFilterComparer.Compare(topic, _topics.AskFilter) != MqttTopicFilterCompareResult.IsMatch);
 
     private async Task RunSetsAsync(CancellationToken cancellationToken)
     {
         await foreach (var request in _sets.Reader.ReadAllAsync(cancellationToken))
         {
-            byte[]? reply;
+            Reply? reply;
             try
             {
                 reply = await ApplyAsync(request, cancellationToken);
@@ -124,35 +169,40 @@ internal sealed class MqttCommandService : BackgroundService
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 _logger.LogError(ex, "Applying a command to camera {Camera} failed", request.Camera);
-                reply = AnalysisJson.Error(null, $"internal error ({ex.GetType().Name}); settings unchanged");
+                reply = Reply.Error(null, $"internal error ({ex.GetType().Name}); settings unchanged");
             }
 
-            if (reply is not null)
+            if (reply is { } send)
             {
-                await ReplyAsync(request, false, reply);
+                await ReplyAsync(request, false, send);
             }
         }
     }
 
     /// <summary>Applies a settings change and returns the reply; null when the command was handed to the model queue (a task run), which replies itself.</summary>
-    private async Task<byte[]?> ApplyAsync(Request request, CancellationToken cancellationToken)
+    private async Task<Reply?> ApplyAsync(Request request, CancellationToken cancellationToken)
     {
         var parsed = CommandParser.ParseSet(request.Payload, _limits);
         if (parsed.Error is not null)
         {
-            return AnalysisJson.Error(parsed.Id, parsed.Error);
+            return Reply.Error(parsed.Id, parsed.Error);
+        }
+
+        if (_policy.Refusal(parsed.Command!.Op) is { } refused)
+        {
+            return Reply.Error(parsed.Id, refused);
         }
 
         var current = _control.GetSettings(request.Camera);
         if (current is null)
         {
-            return AnalysisJson.Error(parsed.Id, $"camera '{request.Camera}' is not available");
+            return Reply.Error(parsed.Id, $"camera '{request.Camera}' is not available");
         }
 
-        var next = parsed.Command!.ApplyTo(current, _limits);
+        var next = parsed.Command.ApplyTo(current, _limits);
         if (!next.IsOk)
         {
-            return AnalysisJson.Error(parsed.Id, next.Error!);
+            return Reply.Error(parsed.Id, next.Error!);
         }
 
         if (parsed.Command is RunTaskCommand run)
@@ -164,20 +214,20 @@ internal sealed class MqttCommandService : BackgroundService
         var outcome = await _control.ApplySettingsAsync(next.Value!, cancellationToken);
         if (!outcome.Applied)
         {
-            return AnalysisJson.Error(parsed.Id, outcome.Error ?? "the worker refused the change");
+            return Reply.Error(parsed.Id, outcome.Error ?? "the worker refused the change");
         }
 
         _logger.LogInformation("Camera {Camera} settings changed by a command ({Command})", request.Camera, parsed.Command.GetType().Name);
         _retained.Set(_topics.State(request.Camera), ControlJson.State(outcome.Current));
         SettingsChanged?.Invoke(outcome.Current);
-        return ControlJson.SetAccepted(parsed.Id, outcome.Current);
+        return new Reply(ControlJson.SetAccepted(parsed.Id, outcome.Current), IsError: false);
     }
 
     private async Task RunAsksAsync(CancellationToken cancellationToken)
     {
         await foreach (var (request, id, question, taskName) in _asks.Reader.ReadAllAsync(cancellationToken))
         {
-            byte[] reply;
+            Reply reply;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(_options.AskTimeoutSeconds));
             try
@@ -185,26 +235,26 @@ internal sealed class MqttCommandService : BackgroundService
                 if (taskName is not null)
                 {
                     var published = await _control.RunTaskAsync(request.Camera, taskName, timeout.Token);
-                    reply = AnalysisJson.TaskRun(id, published);
+                    reply = new Reply(AnalysisJson.TaskRun(id, published), IsError: false);
                 }
                 else
                 {
                     var answer = await _control.AskAsync(request.Camera, question!, timeout.Token);
-                    reply = AnalysisJson.AskAnswer(id, _identity.DeviceId, request.Camera, answer);
+                    reply = new Reply(AnalysisJson.AskAnswer(id, _identity.DeviceId, request.Camera, answer), IsError: false);
                 }
             }
             catch (CameraControlException ex)
             {
-                reply = AnalysisJson.Error(id, ex.Message);
+                reply = Reply.Error(id, ex.Message);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                reply = AnalysisJson.Error(id, $"no answer within Mqtt:AskTimeoutSeconds = {_options.AskTimeoutSeconds} s");
+                reply = Reply.Error(id, $"no answer within Mqtt:AskTimeoutSeconds = {_options.AskTimeoutSeconds} s");
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 _logger.LogError(ex, "Answering a question or running task {Task} for camera {Camera} failed", taskName, request.Camera);
-                reply = AnalysisJson.Error(id, $"internal error ({ex.GetType().Name})");
+                reply = Reply.Error(id, $"internal error ({ex.GetType().Name})");
             }
 
             await ReplyAsync(request, isAsk: taskName is null, reply);
@@ -212,15 +262,21 @@ internal sealed class MqttCommandService : BackgroundService
     }
 
     /// <summary>Replies without waiting: awaiting a QoS 1 acknowledgement inside the receive handler would hold up every incoming message.</summary>
-    private Task ReplyInBackground(Request request, bool isAsk, byte[] payload)
+    private Task ReplyInBackground(Request request, bool isAsk, Reply reply)
     {
-        _ = ReplyAsync(request, isAsk, payload);
+        _ = ReplyAsync(request, isAsk, reply);
         return Task.CompletedTask;
     }
 
-    private Task<bool> ReplyAsync(Request request, bool isAsk, byte[] payload)
+    private Task<bool> ReplyAsync(Request request, bool isAsk, Reply reply)
     {
-        var builder = new MqttApplicationMessageBuilder().WithPayload(payload).WithContentType("application/json")
+        if (reply.IsError && !_errorLimiter.TryAcquire(""))
+        {
+            NoteDroppedErrorReply(request, isAsk);
+            return Task.FromResult(false);
+        }
+
+        var builder = new MqttApplicationMessageBuilder().WithPayload(reply.Payload).WithContentType("application/json")
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (_connection.IsMqtt5 && MqttTopics.IsValidLevels(request.ResponseTopic))
         {
@@ -238,8 +294,30 @@ internal sealed class MqttCommandService : BackgroundService
         return _connection.TryPublishAsync(builder.Build(), CancellationToken.None);
     }
 
-    private byte[] Busy(string? id) =>
-        AnalysisJson.Error(id, $"busy: {_options.AskQueueCapacity} questions or task runs are waiting for the model; try again later");
+    /// <summary>Counts an error reply over the budget; logs a warning at most once a minute with how many were dropped.</summary>
+    private void NoteDroppedErrorReply(Request request, bool isAsk)
+    {
+        var dropped = Interlocked.Increment(ref _droppedErrorReplies);
+        var last = Interlocked.Read(ref _lastDropReport);
+        var now = _time.GetTimestamp();
+        if (_time.GetElapsedTime(last, now) >= TimeSpan.FromMinutes(1) || dropped == 1)
+        {
+            if (Interlocked.CompareExchange(ref _lastDropReport, now, last) == last)
+            {
+                _logger.LogWarning("MQTT: more than {PerMinute} bad commands per minute (latest on {Topic}); {Dropped} error replies dropped so far (Mqtt:ErrorRepliesPerMinute)",
+                    _options.ErrorRepliesPerMinute, isAsk ? _topics.Ask(request.Camera) : _topics.Set(request.Camera), dropped);
+            }
+        }
+    }
+
+    private Reply Busy(string? id) =>
+        Reply.Error(id, $"busy: {_options.AskQueueCapacity} questions or task runs are waiting for the model; try again later");
+
+    /// <summary>A reply payload; error replies count against Mqtt:ErrorRepliesPerMinute.</summary>
+    private readonly record struct Reply(byte[] Payload, bool IsError)
+    {
+        public static Reply Error(string? id, string message) => new(AnalysisJson.Error(id, message), IsError: true);
+    }
 
     private sealed record Request(string Camera, bool KnownCamera, byte[]? Payload, long PayloadLength, string? ResponseTopic, byte[]? CorrelationData);
 

@@ -107,7 +107,7 @@ internal sealed class MqttConnection : BackgroundService
 
     /// <summary>Publishes; throws when not connected (callers that must not lose the message use the offline queue).</summary>
     public Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken) =>
-        _client.PublishAsync(message, cancellationToken);
+        _client.PublishAsync(ForProtocol(message), cancellationToken);
 
     /// <summary>Best-effort publish for messages that are worthless later (replies, stats, events): false when it did not go out.</summary>
     public async Task<bool> TryPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
@@ -119,7 +119,7 @@ internal sealed class MqttConnection : BackgroundService
 
         try
         {
-            var result = await _client.PublishAsync(message, cancellationToken);
+            var result = await _client.PublishAsync(ForProtocol(message), cancellationToken);
             return result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -128,6 +128,21 @@ internal sealed class MqttConnection : BackgroundService
             _logger.LogDebug("Publishing on {Topic} failed: {Error}", message.Topic, ex.Message);
             return false;
         }
+    }
+
+    /// <summary>
+    /// MQTT 3.1.1 has no message properties and MQTTnet refuses to send a message that carries one ("Feature
+    /// ContentType requires MQTT version 5.0.0"), so the content type that results, stats and replies set is left
+    /// out there. (Response topic and correlation data are only ever set on MQTT 5 connections.)
+    /// </summary>
+    private MqttApplicationMessage ForProtocol(MqttApplicationMessage message)
+    {
+        if (!IsMqtt5)
+        {
+            message.ContentType = null;
+        }
+
+        return message;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -16,7 +16,11 @@ public sealed class MqttOptions
     /// <summary>"5" (default) or "3.1.1".</summary>
     public string ProtocolVersion { get; set; } = "5";
 
-    /// <summary>The client id; a stable id is what makes the broker keep the persistent session. Default `edgepali-{device}`.</summary>
+    /// <summary>
+    /// The client id; a stable id is what makes the broker keep the persistent session. Default: `edgepali-{device}-`
+    /// and a random suffix made once and kept in `{Agent:StateDirectory}/mqtt-client-id`, so another client cannot
+    /// guess it and take the session over.
+    /// </summary>
     public string? ClientId { get; set; }
 
     /// <summary>QoS of result messages (0, 1 or 2).</summary>
@@ -68,8 +72,20 @@ public sealed class MqttOptions
     /// <summary>Longest prompt, question or label list text accepted from a command, in characters.</summary>
     public int MaxPromptLength { get; set; } = 500;
 
-    /// <summary>Largest command payload accepted, in bytes.</summary>
+    /// <summary>Largest command payload accepted, in bytes. Over MQTT 5 the broker is told not to send larger packets at all.</summary>
     public int MaxCommandBytes { get; set; } = 16 * 1024;
+
+    /// <summary>"off", "read-only" (ask and run only) or "full". Empty: full with the embedded broker, read-only with a remote one.</summary>
+    public string? Commands { get; set; }
+
+    /// <summary>Operations accepted (enable, disable, add_task, update_task, remove_task, run, ask); empty: all that <see cref="Commands"/> allows.</summary>
+    public List<string> AllowedOps { get; set; } = [];
+
+    /// <summary>MQTT 5 response topics must lie under this prefix. Default `{TopicPrefix}/{device}/replies`.</summary>
+    public string? ResponseTopicPrefix { get; set; }
+
+    /// <summary>Error replies sent per minute (all cameras together); more are dropped, so bad commands cannot make the agent flood the broker.</summary>
+    public int ErrorRepliesPerMinute { get; set; } = 30;
 
     public HomeAssistantOptions HomeAssistant { get; set; } = new();
 }

@@ -34,6 +34,18 @@ internal sealed class MqttOptionsValidator(MqttIdentity identity) : IValidateOpt
         Check(options.AskTimeoutSeconds > 0, "Mqtt:AskTimeoutSeconds must be positive.");
         Check(options.MaxPromptLength is >= 16 and <= 4096, $"Mqtt:MaxPromptLength is {options.MaxPromptLength}; use 16..4096.");
         Check(options.MaxCommandBytes is >= 1024 and <= 1024 * 1024, $"Mqtt:MaxCommandBytes is {options.MaxCommandBytes}; use 1024..1048576.");
+        Check(string.IsNullOrWhiteSpace(options.Commands) || CommandPolicy.Modes.Contains(options.Commands.Trim()),
+            $"Mqtt:Commands '{options.Commands}' is unknown; use off, read-only (ask and run only) or full, or leave it empty (full with the embedded broker, read-only with a remote one).");
+        foreach (var op in options.AllowedOps.Where(op => !CommandPolicy.AllOps.Contains(op)))
+        {
+            errors.Add($"Mqtt:AllowedOps: '{op}' is not an operation; use some of {string.Join(", ", CommandPolicy.AllOps)}.");
+        }
+
+        Check(string.IsNullOrEmpty(options.ResponseTopicPrefix) || MqttTopics.IsValidLevels(options.ResponseTopicPrefix),
+            $"Mqtt:ResponseTopicPrefix '{options.ResponseTopicPrefix}' must be topic levels without '+', '#', a leading or trailing '/', or empty levels (e.g. edgepali/replies).");
+        Check(options.ErrorRepliesPerMinute >= 1, $"Mqtt:ErrorRepliesPerMinute is {options.ErrorRepliesPerMinute}; use at least 1.");
+        Check(string.IsNullOrWhiteSpace(options.ClientId) || (options.ClientId.Length <= 128 && !options.ClientId.Any(char.IsControl)),
+            "Mqtt:ClientId must be at most 128 characters without control characters.");
         Check(string.IsNullOrEmpty(options.Password) || string.IsNullOrEmpty(options.PasswordFile), "Mqtt:Password and Mqtt:PasswordFile are both set; keep one.");
         Check(string.IsNullOrEmpty(options.PasswordFile) || File.Exists(options.PasswordFile), $"Mqtt:PasswordFile '{options.PasswordFile}' does not exist.");
         Check(MqttTopics.IsValidLevels(options.HomeAssistant.DiscoveryPrefix), $"Mqtt:HomeAssistant:DiscoveryPrefix '{options.HomeAssistant.DiscoveryPrefix}' is not a valid topic prefix.");

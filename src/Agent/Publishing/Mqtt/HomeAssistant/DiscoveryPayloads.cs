@@ -18,8 +18,8 @@ public static class DiscoveryPayloads
 
     public static string Topic(string discoveryPrefix, string haDeviceId) => $"{discoveryPrefix}/device/{haDeviceId}/config";
 
-    /// <summary>The components (id -> platform) a camera with <paramref name="settings"/> gets.</summary>
-    public static Dictionary<string, string> Components(CameraSettings settings)
+    /// <summary>The components (id -> platform) a camera with <paramref name="settings"/> gets; <paramref name="runButtons"/>: whether `set` op `run` is accepted (Mqtt:Commands).</summary>
+    public static Dictionary<string, string> Components(CameraSettings settings, bool runButtons = true)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var components = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -42,7 +42,7 @@ public static class DiscoveryPayloads
                 components["text_" + Slug(task.Name)] = "sensor";
             }
 
-            if (task.Trigger == TaskTrigger.Command)
+            if (runButtons && task.Trigger == TaskTrigger.Command)
             {
                 components["run_" + Slug(task.Name)] = "button";
             }
@@ -55,7 +55,7 @@ public static class DiscoveryPayloads
     /// The config for one camera. <paramref name="removed"/> (id -> platform) are components published before and
     /// gone now: they are sent with only their platform, which tells Home Assistant to delete them.
     /// </summary>
-    public static byte[] Config(MqttTopics topics, string deviceId, CameraSettings settings, IReadOnlyDictionary<string, string> removed, string version)
+    public static byte[] Config(MqttTopics topics, string deviceId, CameraSettings settings, IReadOnlyDictionary<string, string> removed, string version, bool runButtons = true)
     {
         ArgumentNullException.ThrowIfNull(topics);
         ArgumentNullException.ThrowIfNull(settings);
@@ -127,7 +127,7 @@ public static class DiscoveryPayloads
                 };
             }
 
-            if (task.Trigger == TaskTrigger.Command)
+            if (runButtons && task.Trigger == TaskTrigger.Command)
             {
                 // A task that runs only when asked gets a button that asks: the `set` command `run` with its name.
                 var id = "run_" + Slug(task.Name);

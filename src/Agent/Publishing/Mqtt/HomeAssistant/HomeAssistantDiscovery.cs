@@ -23,6 +23,7 @@ internal sealed class HomeAssistantDiscovery : IHostedService
     private readonly MqttTopics _topics;
     private readonly MqttIdentity _identity;
     private readonly HomeAssistantOptions _options;
+    private readonly bool _runButtons;
     private readonly ILogger<HomeAssistantDiscovery> _logger;
     private readonly Lock _gate = new();
     private readonly string _version = typeof(HomeAssistantDiscovery).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
@@ -36,6 +37,7 @@ internal sealed class HomeAssistantDiscovery : IHostedService
         _topics = topics;
         _identity = identity;
         _options = options.Value.HomeAssistant;
+        _runButtons = CommandPolicy.From(options.Value).AcceptsRun;
         _logger = logger;
         commands.SettingsChanged += _ => Announce();
     }
@@ -74,10 +76,10 @@ internal sealed class HomeAssistantDiscovery : IHostedService
                 }
 
                 var haDevice = DiscoveryPayloads.DeviceId(_identity.DeviceId, camera);
-                var components = DiscoveryPayloads.Components(settings);
+                var components = DiscoveryPayloads.Components(settings, _runButtons);
                 var removed = previous.GetValueOrDefault(haDevice, []).Where(c => !components.ContainsKey(c.Key)).ToDictionary(c => c.Key, c => c.Value);
                 _retained.Set(DiscoveryPayloads.Topic(_options.DiscoveryPrefix, haDevice),
-                    DiscoveryPayloads.Config(_topics, _identity.DeviceId, settings, removed, _version));
+                    DiscoveryPayloads.Config(_topics, _identity.DeviceId, settings, removed, _version, _runButtons));
                 current[haDevice] = components;
             }
 
