@@ -59,6 +59,8 @@ if [[ $rid == linux-arm64 && ! -f $publish/libOpenCvSharpExtern.so ]]; then
 fi
 
 install -d "$prefix" "$etc" "$units"
+# Root-only folder for the files the unit hands over as systemd credentials (docs/deploy.md, "Secrets").
+install -d -m 700 "$etc/secrets"
 if [[ -z $stage ]] && systemctl is-active --quiet edgepali 2>/dev/null; then
   systemctl stop edgepali
 fi

@@ -6,7 +6,7 @@ namespace EdgePali.Agent.Capture;
 /// <param name="Kind">What it points at.</param>
 /// <param name="Location">The device path, URL or file path.</param>
 /// <param name="DeviceIndex">For devices: N of /dev/videoN, or -1 for other device paths.</param>
-public sealed record CameraSource(CameraSourceKind Kind, string Location, int DeviceIndex)
+public sealed partial record CameraSource(CameraSourceKind Kind, string Location, int DeviceIndex)
 {
     public const string TestPatternName = "testpattern";
 
@@ -29,15 +29,28 @@ public sealed record CameraSource(CameraSourceKind Kind, string Location, int De
         return new CameraSource(CameraSourceKind.File, text, -1);
     }
 
-    /// <summary>The location with any password in a URL replaced, for logs and stats.</summary>
-    public string Redacted
+    /// <summary>The location with any password replaced, for logs, stats and error messages.</summary>
+    public string Redacted => Redact(Location);
+
+    /// <summary>
+    /// <paramref name="source"/> with the password of `scheme://user:password@host` and of `password=`/`pwd=`/`pass=`
+    /// query parameters replaced by `***`. Written by hand, not with <see cref="Uri"/>: a password with an unescaped
+    /// `@`, `#` or `/` (common in camera passwords) makes Uri fail or split it in the wrong place, and a source that
+    /// does not parse must still not be shown with its password.
+    /// </summary>
+    public static string Redact(string source)
     {
-        get
-        {
-            if (Kind != CameraSourceKind.Url || !Uri.TryCreate(Location, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.UserInfo))
-                return Location;
-            var user = uri.UserInfo.Split(':')[0];
-            return Location.Replace(uri.UserInfo, user + ":***", StringComparison.Ordinal);
-        }
+        ArgumentNullException.ThrowIfNull(source);
+        var text = QueryPassword().Replace(source, "$1***");
+        var scheme = text.IndexOf("://", StringComparison.Ordinal);
+        var start = scheme < 0 ? 0 : scheme + 3;
+        var at = text.LastIndexOf('@');
+        if (at <= start)
+            return text;
+        var colon = text.IndexOf(':', start, at - start);
+        return colon < 0 ? text : string.Concat(text.AsSpan(0, colon + 1), "***", text.AsSpan(at));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?i)([?&;](?:password|passwd|pwd|pass)=)[^&;]*")]
+    private static partial System.Text.RegularExpressions.Regex QueryPassword();
 }

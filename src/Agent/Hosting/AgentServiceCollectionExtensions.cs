@@ -79,6 +79,26 @@ public static class AgentServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Cameras:N:SourceFile: the source (a URL with its password) is read once here, so nothing else handles the file;
+    /// with Source also set, or a file that cannot be read, nothing is read and the validator names the problem.
+    /// </summary>
+    private static void ReadSourceFile(CameraOptions camera)
+    {
+        if (string.IsNullOrWhiteSpace(camera.SourceFile) || !string.IsNullOrWhiteSpace(camera.Source))
+            return;
+        camera.SourceFile = SecretFile.ExpandPath(camera.SourceFile);
+        try
+        {
+            camera.Source = SecretFile.ReadFirstLine(camera.SourceFile).Trim();
+            camera.SourceReadFromFile = true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Reported by CamerasOptionsValidator (missing file, no credentials directory).
+        }
+    }
+
     private static void AddOptions(IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AgentOptions>().Bind(configuration.GetSection(AgentOptions.Section)).ValidateOnStart();
@@ -89,6 +109,8 @@ public static class AgentServiceCollectionExtensions
             section.Bind(o.Items);
             if (!section.Exists())
                 o.Items.Add(CamerasOptions.DefaultCamera());
+            foreach (var camera in o.Items)
+                ReadSourceFile(camera);
         }).ValidateOnStart();
         services.AddOptions<DevicesOptions>().Bind(configuration.GetSection(DevicesOptions.Section)).ValidateOnStart();
         services.AddOptions<SnapshotOptions>().Bind(configuration.GetSection(SnapshotOptions.Section)).ValidateOnStart();

@@ -9,6 +9,15 @@ public sealed class CameraOptions
     /// <summary>"/dev/video0", a device index ("0"), an rtsp:// or http(s):// URL, a video file, or "testpattern".</summary>
     public string Source { get; set; } = "";
 
+    /// <summary>
+    /// Instead of <see cref="Source"/>: a file whose first line is the source, for URLs that carry a password
+    /// (e.g. `${CREDENTIALS_DIRECTORY}/front-camera`, a systemd credential; see <see cref="SecretFile"/>).
+    /// </summary>
+    public string? SourceFile { get; set; }
+
+    /// <summary>True when <see cref="Source"/> was read from <see cref="SourceFile"/> at start (not a setting).</summary>
+    internal bool SourceReadFromFile { get; set; }
+
     /// <summary>"auto", "opencv" or "v4l2" (managed, for boards without OpenCvSharpExtern; /dev/video* only).</summary>
     public string Backend { get; set; } = "auto";
 

@@ -32,21 +32,34 @@ internal sealed class CamerasOptionsValidator : IValidateOptions<CamerasOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
+    /// <summary>Messages quote the source only through <see cref="CameraSource.Redact"/>: a URL's password never reaches the terminal or the journal.</summary>
     private static void ValidateSource(string key, CameraOptions camera, List<string> errors)
     {
+        if (!string.IsNullOrWhiteSpace(camera.SourceFile) && !camera.SourceReadFromFile)
+        {
+            errors.Add(!string.IsNullOrWhiteSpace(camera.Source)
+                ? $"{key}: Source and SourceFile are both set. Keep one (SourceFile for a URL with a password)."
+                : SecretFile.Problem($"{key}:SourceFile", camera.SourceFile) ?? $"{key}:SourceFile: '{camera.SourceFile}' cannot be read by the service user. Make it readable (a systemd credential is).");
+            return;
+        }
+
+        var setting = camera.SourceReadFromFile ? $"{key}:SourceFile" : $"{key}:Source";
         if (string.IsNullOrWhiteSpace(camera.Source))
         {
-            errors.Add($"{key}:Source: is empty. Set a device (/dev/video0 or 0), an rtsp:// or http:// URL, a video file, or 'testpattern'.");
+            errors.Add(camera.SourceReadFromFile
+                ? $"{setting}: '{camera.SourceFile}' is empty. Its first line must be the source, e.g. rtsp://user:password@camera/stream."
+                : $"{setting}: is empty. Set a device (/dev/video0 or 0), an rtsp:// or http:// URL, a video file, or 'testpattern'.");
             return;
         }
 
         var source = CameraSource.Parse(camera.Source);
+        var shown = CameraSource.Redact(camera.Source);
         if (source.Kind == CameraSourceKind.File && !File.Exists(source.Location))
-            errors.Add($"{key}:Source: '{camera.Source}' is not a device, URL or 'testpattern', and no such file exists. Correct the path, or use /dev/videoN, rtsp://..., or testpattern.");
+            errors.Add($"{setting}: '{shown}' is not a device, URL or 'testpattern', and no such file exists. Correct the path, or use /dev/videoN, rtsp://..., or testpattern.");
         if (!SettingNames.Backends.Contains(camera.Backend))
             errors.Add($"{key}:Backend: '{camera.Backend}' is unknown. Use one of {string.Join(", ", SettingNames.Backends)}.");
         else if (camera.Backend == "v4l2" && source.Kind != CameraSourceKind.Device)
-            errors.Add($"{key}:Backend: 'v4l2' reads V4L2 devices only, but Source is '{camera.Source}'. Use Backend=opencv (or auto) for files, URLs and testpattern.");
+            errors.Add($"{key}:Backend: 'v4l2' reads V4L2 devices only, but the source is '{shown}'. Use Backend=opencv (or auto) for files, URLs and testpattern.");
     }
 
     private static void ValidateCapture(string key, CameraOptions camera, List<string> errors)

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Security;
+using EdgePali.Agent.Options;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -59,9 +61,20 @@ internal static class MqttClientOptionsFactory
     }
 
     private static string? ReadPassword(MqttOptions options) =>
-        string.IsNullOrEmpty(options.PasswordFile)
-            ? options.Password
-            : File.ReadLines(options.PasswordFile).FirstOrDefault()?.TrimEnd('\r') ?? "";
+        string.IsNullOrEmpty(options.PasswordFile) ? options.Password : SecretFile.ReadFirstLine(options.PasswordFile);
+
+    /// <summary>
+    /// True when a password would cross the network unencrypted: credentials, no TLS, and a broker that is not on
+    /// this machine (on loopback nobody can listen in without already being root here).
+    /// </summary>
+    public static bool SendsPasswordInClear(MqttOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var hasPassword = !string.IsNullOrEmpty(options.Password) || !string.IsNullOrEmpty(options.PasswordFile);
+        var host = EffectiveHost(options);
+        var local = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+        return hasPassword && !options.Tls.Enabled && !local;
+    }
 
     private static void ConfigureTls(MqttClientTlsOptionsBuilder tls, MqttOptions options)
     {

@@ -34,6 +34,11 @@ internal sealed class MqttConnection : BackgroundService
         _topics = topics;
         _logger = logger;
         _clientOptions = MqttClientOptionsFactory.Create(_options, identity, topics);
+        if (MqttClientOptionsFactory.SendsPasswordInClear(_options))
+        {
+            _logger.LogWarning("MQTT: the password for {Username} goes to {Host}:{Port} WITHOUT TLS, readable by anyone on the network path. " +
+                "Set Mqtt:Tls:Enabled=true (usually with Mqtt:Port=8883) on a broker with a TLS listener.", _options.Username, Host, _options.Port);
+        }
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += DispatchAsync;
         _client.DisconnectedAsync += args =>

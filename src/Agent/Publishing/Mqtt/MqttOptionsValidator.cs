@@ -1,3 +1,4 @@
+using EdgePali.Agent.Options;
 using Microsoft.Extensions.Options;
 
 namespace EdgePali.Agent.Publishing.Mqtt;
@@ -47,13 +48,20 @@ internal sealed class MqttOptionsValidator(MqttIdentity identity) : IValidateOpt
         Check(string.IsNullOrWhiteSpace(options.ClientId) || (options.ClientId.Length <= 128 && !options.ClientId.Any(char.IsControl)),
             "Mqtt:ClientId must be at most 128 characters without control characters.");
         Check(string.IsNullOrEmpty(options.Password) || string.IsNullOrEmpty(options.PasswordFile), "Mqtt:Password and Mqtt:PasswordFile are both set; keep one.");
-        Check(string.IsNullOrEmpty(options.PasswordFile) || File.Exists(options.PasswordFile), $"Mqtt:PasswordFile '{options.PasswordFile}' does not exist.");
+        if (!string.IsNullOrEmpty(options.PasswordFile) && SecretFile.Problem("Mqtt:PasswordFile", options.PasswordFile) is { } passwordFile)
+        {
+            errors.Add(passwordFile);
+        }
+
         Check(MqttTopics.IsValidLevels(options.HomeAssistant.DiscoveryPrefix), $"Mqtt:HomeAssistant:DiscoveryPrefix '{options.HomeAssistant.DiscoveryPrefix}' is not a valid topic prefix.");
         var tls = options.Tls;
         Check(string.IsNullOrEmpty(tls.CertFile) == string.IsNullOrEmpty(tls.KeyFile), "Mqtt:Tls:CertFile and Mqtt:Tls:KeyFile go together; set both or neither.");
         foreach (var (key, path) in new[] { ("CaFile", tls.CaFile), ("CertFile", tls.CertFile), ("KeyFile", tls.KeyFile) })
         {
-            Check(string.IsNullOrEmpty(path) || File.Exists(path), $"Mqtt:Tls:{key} '{path}' does not exist.");
+            if (!string.IsNullOrEmpty(path) && SecretFile.Problem($"Mqtt:Tls:{key}", path) is { } problem)
+            {
+                errors.Add(problem);
+            }
         }
 
         Check(tls.Enabled || (string.IsNullOrEmpty(tls.CaFile) && string.IsNullOrEmpty(tls.CertFile)), "Mqtt:Tls:CaFile/CertFile are set but Mqtt:Tls:Enabled is false; set Mqtt:Tls:Enabled=true.");

@@ -1,3 +1,4 @@
+using EdgePali.Agent.Options;
 using EdgePali.Agent.Publishing.Mqtt.Queue;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,7 @@ public static class MqttServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<MqttOptions>()
             .Bind(configuration.GetSection(MqttOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .PostConfigure(ExpandSecretPaths)
             .ValidateOnStart();
         services.AddSingleton(MqttIdentity.FromConfiguration(configuration));
         services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
@@ -53,5 +55,15 @@ public static class MqttServiceCollectionExtensions
         services.AddHostedService<MqttStatsPublisher>();
         services.AddHostedService<MqttRemoteControl>();
         return services;
+    }
+
+    /// <summary>File settings may name systemd credentials (`${CREDENTIALS_DIRECTORY}/mqtt-password`): see <see cref="SecretFile"/>.</summary>
+    private static void ExpandSecretPaths(MqttOptions options)
+    {
+        static string? Expand(string? path) => string.IsNullOrEmpty(path) ? path : SecretFile.ExpandPath(path);
+        options.PasswordFile = Expand(options.PasswordFile);
+        options.Tls.CaFile = Expand(options.Tls.CaFile);
+        options.Tls.CertFile = Expand(options.Tls.CertFile);
+        options.Tls.KeyFile = Expand(options.Tls.KeyFile);
     }
 }
