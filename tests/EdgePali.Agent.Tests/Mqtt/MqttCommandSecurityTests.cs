@@ -160,6 +160,30 @@ public sealed class MqttCommandSecurityTests : IDisposable
     }
 
     [Fact]
+    public async Task ResponseTopics_AreNeverTheAgentsOwnTopics_EvenUnderAWidePrefix()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var settings = MqttAgentHost.Settings(broker.Port, _state.Path);
+        settings["Mqtt:ResponseTopicPrefix"] = "edgepali/dev1";
+        await using var agent = await MqttAgentHost.StartAsync(settings, new InMemoryCameraControl(InMemoryCameraControl.Settings("front")));
+        await using var client = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/dev1/#"]);
+
+        string[] own = ["edgepali/dev1/status", "edgepali/dev1/stats", "edgepali/dev1/front/state", "edgepali/dev1/front/ask", "edgepali/dev1/front/caption"];
+        foreach (var topic in own)
+        {
+            await client.PublishAsync("edgepali/dev1/front/ask", $$"""{"id":"{{topic}}","prompt":"x"}""", m => m.WithResponseTopic(topic));
+        }
+
+        await client.PublishAsync("edgepali/dev1/front/ask", """{"id":"fine","prompt":"x"}""", m => m.WithResponseTopic("edgepali/dev1/mine"));
+        await client.WaitForTopicAsync("edgepali/dev1/mine", Wait);
+
+        var refusals = client.Messages.Where(m => m.Topic == "edgepali/dev1/front/ask/reply").Select(m => JsonDocument.Parse(m.Text).RootElement).ToList();
+        Assert.Equal(own.Length, refusals.Count);
+        Assert.All(refusals, r => Assert.Contains("is refused", r.GetProperty("error").GetString(), StringComparison.Ordinal));
+        Assert.DoesNotContain(client.Messages, m => own.Contains(m.Topic) && m.Text.Contains("\"ok\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ErrorReplies_StopAtTheBudget_SuccessfulRepliesDoNot()
     {
         await using var broker = await MosquittoBroker.StartAsync();
@@ -209,6 +233,25 @@ public sealed class MqttCommandSecurityTests : IDisposable
             var tooLarge = replies.Count(m => m.Text.Contains("at most Mqtt:MaxCommandBytes", StringComparison.Ordinal));
             Assert.Equal(protocol == "5" ? 0 : 1, tooLarge);
         }
+    }
+
+    [Fact]
+    public void HomeAssistant_GetsRunButtonsOnlyWhenRunIsAccepted()
+    {
+        var settings = InMemoryCameraControl.Settings("front") with
+        {
+            Tasks = [.. InMemoryCameraControl.Settings("front").Tasks, new EdgePali.Agent.Control.TaskSettings("bell", "caption", null, [], EdgePali.Agent.Control.TaskTrigger.Command, TimeSpan.FromSeconds(60))],
+        };
+        var offOptions = new MqttOptions { Host = "broker.lan", Commands = "off" };
+        var askOnly = new MqttOptions { Host = "broker.lan", AllowedOps = ["ask"] };
+
+        Assert.True(CommandPolicy.From(new MqttOptions { Host = "broker.lan" }).AcceptsRun);
+        Assert.False(CommandPolicy.From(offOptions).AcceptsRun);
+        Assert.False(CommandPolicy.From(askOnly).AcceptsRun);
+        Assert.Equal("full", CommandPolicy.From(new MqttOptions()).Mode);
+        Assert.Equal("read-only", CommandPolicy.From(new MqttOptions { Host = "broker.lan" }).Mode);
+        Assert.Contains("run_bell", EdgePali.Agent.Publishing.Mqtt.HomeAssistant.DiscoveryPayloads.Components(settings, runButtons: true).Keys);
+        Assert.DoesNotContain("run_bell", EdgePali.Agent.Publishing.Mqtt.HomeAssistant.DiscoveryPayloads.Components(settings, runButtons: false).Keys);
     }
 
     [Fact]

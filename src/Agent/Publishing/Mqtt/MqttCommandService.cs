@@ -117,7 +117,7 @@ internal sealed class MqttCommandService : BackgroundService
         {
             // Answered on the camera's reply topic instead, and not carried out: the requester would never see the answer.
             return ReplyInBackground(request, isAsk, Reply.Error(null,
-                $"response topic '{TaskValidation.Shorten(message.ResponseTopic ?? "")}' is refused: replies go only to topics under {_responseTopicPrefix} (Mqtt:ResponseTopicPrefix); nothing was done"));
+                $"response topic '{TaskValidation.Shorten(message.ResponseTopic ?? "")}' is refused: replies go only to topics under {_responseTopicPrefix} (Mqtt:ResponseTopicPrefix), and never to the agent's own topics; nothing was done"));
         }
 
         if (request.Payload is null)
@@ -148,14 +148,17 @@ internal sealed class MqttCommandService : BackgroundService
     }
 
     /// <summary>
-    /// No response topic (the default reply topic is used), or one under the prefix that none of our own command
-    /// subscriptions matches (else a reply could come back to us as a command).
+    /// No response topic (the default reply topic is used), or one under the prefix that is none of the agent's own
+    /// topics: not a command topic it subscribes to (the reply would come back as a command), not its status or
+    /// stats, and nothing under a camera (e.g. a camera named like the prefix's last level, or a prefix set wide).
     /// </summary>
     private bool IsAllowedResponseTopic(string? topic) =>
         string.IsNullOrEmpty(topic) || !_connection.IsMqtt5
         || (MqttTopics.IsValidLevels(topic) && topic.StartsWith(_responseTopicPrefix, StringComparison.Ordinal)
             && MqttTopicFilterComparer.Compare(topic, _topics.SetFilter) != MqttTopicFilterCompareResult.IsMatch
-            && MqttTopicFilterComparer.Compare(topic, _topics.AskFilter) != MqttTopicFilterCompareResult.IsMatch);
+            && MqttTopicFilterComparer.Compare(topic, _topics.AskFilter) != MqttTopicFilterCompareResult.IsMatch
+            && topic != _topics.Status && topic != _topics.Stats
+            && !_control.CameraNames.Any(camera => topic.StartsWith($"{_topics.Base}/{MqttTopics.Level(camera)}/", StringComparison.Ordinal)));
 
     private async Task RunSetsAsync(CancellationToken cancellationToken)
     {
