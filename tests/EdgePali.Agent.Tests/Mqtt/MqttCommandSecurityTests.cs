@@ -254,6 +254,26 @@ public sealed class MqttCommandSecurityTests : IDisposable
         Assert.DoesNotContain("run_bell", EdgePali.Agent.Publishing.Mqtt.HomeAssistant.DiscoveryPayloads.Components(settings, runButtons: false).Keys);
     }
 
+    /// <summary>
+    /// MQTTnet.Server 5.2 (the embedded broker) does not honour the client's Maximum Packet Size: there the agent reads
+    /// the oversized command and refuses it with a reply (docs/mqtt.md says so). Fails, as a reminder to update the
+    /// docs, once the broker drops such packets itself.
+    /// </summary>
+    [Fact]
+    public async Task EmbeddedBroker_DeliversOversizedCommands_TheAgentRefusesThemAfterReading()
+    {
+        var settings = MqttAgentHost.Settings(MosquittoBroker.FreePort(), _state.Path);
+        settings["Mqtt:Host"] = "";
+        await using var agent = await MqttAgentHost.StartAsync(settings, new InMemoryCameraControl(InMemoryCameraControl.Settings("front")));
+        await using var client = await MqttTestClient.ConnectAsync(int.Parse(settings["Mqtt:Port"]!, System.Globalization.CultureInfo.InvariantCulture), ["edgepali/dev1/front/set/reply"]);
+
+        await client.PublishAsync("edgepali/dev1/front/set", Encoding.UTF8.GetBytes($$"""{"op":"add_task","name":"x","task":"answer","prompt":"{{new string('q', 64 * 1024)}}"}"""));
+        await client.PublishAsync("edgepali/dev1/front/set", """{"id":"after","op":"run","name":"caption"}""");
+        var replies = await client.WaitForAsync(ms => ms.Any(m => m.Text.Contains("\"id\":\"after\"", StringComparison.Ordinal)), Wait, "the reply to the small command");
+
+        Assert.Equal(1, replies.Count(m => m.Text.Contains("at most Mqtt:MaxCommandBytes", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void ClientId_IsRandomKeptInTheStateDirectory_OrConfigured()
     {
