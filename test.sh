@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # --- system packages -------------------------------------------------------------------------------
-apt_packages=(libgtk-3-0 mosquitto mosquitto-clients python3-pil python3-numpy openssl systemd ffmpeg)
+apt_packages=(libgtk-3-0 mosquitto mosquitto-clients python3-pil python3-numpy openssl systemd ffmpeg strace)
 missing=()
 # Node runs the reference implementations; the dotnet machine image ships it, a bare Debian does not.
 command -v npm >/dev/null || apt_packages+=(nodejs npm)

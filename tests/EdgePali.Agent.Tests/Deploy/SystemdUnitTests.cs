@@ -99,6 +99,7 @@ public sealed class SystemdUnitTests(TinyModelFixture model) : IClassFixture<Tin
             // The service runs as an unprivileged dynamic user, and libraries act differently for root (SQLite, inside
             // ONNX Runtime, chowns its files only when root): trace the worker as the unprivileged user "nobody".
             File.SetUnixFileMode(state.Path, (UnixFileMode)0b111_111_111); // 0777: nobody writes the state folder inside it
+            command[6] = ReachableByEveryone(RepositoryPaths.Edgepali, state.Path);
             command.InsertRange(0, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]);
         }
 
@@ -113,6 +114,42 @@ public sealed class SystemdUnitTests(TinyModelFixture model) : IClassFixture<Tin
         Assert.True(used.Count > 30, File.ReadAllText(trace));
         var refused = used.Where(name => !allowed.Contains(name)).ToList();
         Assert.True(refused.Count == 0, "system calls the unit's filter refuses: " + string.Join(", ", refused));
+    }
+
+    /// <summary>
+    /// The worker's path if "nobody" can reach it, else a copy of its build output under <paramref name="scratch"/>: a
+    /// clone under a private folder (CI's may live under /root, mode 0700) is not reachable for an unprivileged user.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string ReachableByEveryone(string program, string scratch)
+    {
+        var folder = Path.GetDirectoryName(program)!;
+        var reachable = true;
+        for (var d = new DirectoryInfo(folder); d is not null; d = d.Parent)
+        {
+            reachable &= (d.UnixFileMode & UnixFileMode.OtherExecute) != 0;
+        }
+
+        if (reachable)
+        {
+            return program;
+        }
+
+        var copy = Path.Combine(scratch, "app");
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(folder, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+            File.SetUnixFileMode(target, File.GetUnixFileMode(file) | UnixFileMode.OtherRead);
+        }
+
+        for (var d = new DirectoryInfo(copy); d.FullName != Path.GetDirectoryName(scratch); d = d.Parent!)
+        {
+            d.UnixFileMode |= UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        }
+
+        return Path.Combine(copy, Path.GetFileName(program));
     }
 
     /// <summary>The system calls SystemCallFilter= lines allow: the union of the allow lines minus the `~` lines, groups expanded.</summary>
