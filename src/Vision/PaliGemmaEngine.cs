@@ -25,10 +25,14 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
     private readonly VisionEncoderStage _vision;
     private readonly GenerationState _state;
     private readonly Generator _generator;
+    private readonly GreedySearch _search;
+    private readonly DetectionConstraint _constraint = new();
+    private readonly Dictionary<(string Labels, bool Segment), DetectionGrammar> _grammars = [];
     private readonly ImageFeatures _frameFeatures;
     private readonly MaskDecoder? _maskDecoder;
     private readonly List<int> _promptIds = new(1024);
     private readonly int _maxNewTokensLimit;
+    private const int MaxCachedGrammars = 32;
     private bool _disposed;
 
     private PaliGemmaEngine(PaliGemmaModel model, GemmaTokenizer tokenizer, MaskDecoder? maskDecoder, int maxNewTokensLimit, bool suppressEos, ILogger logger)
@@ -44,7 +48,8 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
             ImageNormalization.Create(config.Preprocessor.RescaleFactor, config.Preprocessor.ImageMean, config.Preprocessor.ImageStd));
         _vision = new VisionEncoderStage(model);
         _state = new GenerationState(model);
-        _generator = new Generator(_state, new GreedySearch(config.EosTokenIds, suppressEos));
+        _search = new GreedySearch(config.EosTokenIds, suppressEos);
+        _generator = new Generator(_state, _search);
         _frameFeatures = _vision.CreateFeatures();
     }
 
@@ -235,7 +240,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
     {
         var limit = Math.Clamp(maxNewTokens ?? task.DefaultMaxNewTokens, 1, _maxNewTokensLimit);
         BuildPrompt(task.Prefix);
-        var output = _generator.Run(features, CollectionsMarshal.AsSpan(_promptIds), limit, cancellationToken);
+        var output = _generator.Run(features, CollectionsMarshal.AsSpan(_promptIds), limit, StartConstraint(task), cancellationToken);
 
         var ids = new int[output.Tokens.Count];
         for (var i = 0; i < ids.Length; i++)
@@ -257,6 +262,33 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
             "{Task} -> {Tokens} tokens, {Objects} objects; preprocess {PreMs:F1} ms, vision {VisionMs:F1} ms, prefill {PrefillMs:F1} ms, decode {DecodeMs:F1} ms/token",
             task.Kind, ids.Length, objects.Count, timings.PreprocessMs, timings.VisionMs, timings.PrefillMs, timings.DecodeMsPerToken);
         return new AnalysisResult(task, text, ids, objects, timings, note);
+    }
+
+    /// <summary>The started constraint for a constrained detect or segment task; null for free generation.</summary>
+    private DetectionConstraint? StartConstraint(VisionTask task)
+    {
+        var (labels, segment) = task switch
+        {
+            DetectTask { Constrained: true } d => (d.Labels, false),
+            SegmentTask { Constrained: true } s => (s.Labels, true),
+            _ => (null, false),
+        };
+        if (labels is null)
+            return null;
+
+        // Grammars are built once per label list (tokenising the labels); the scheduler asks the same few again and
+        // again, while questions may bring any, so the cache is bounded.
+        var key = (string.Join('\n', labels), segment);
+        if (!_grammars.TryGetValue(key, out var grammar))
+        {
+            if (_grammars.Count >= MaxCachedGrammars)
+                _grammars.Clear();
+            grammar = DetectionGrammar.Build(labels, segment, _tokenizer);
+            _grammars[key] = grammar;
+        }
+
+        _constraint.Start(grammar, _search.EosIds, _search.AllowsEos);
+        return _constraint;
     }
 
     private void BuildPrompt(string prefix)

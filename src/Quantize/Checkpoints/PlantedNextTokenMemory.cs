@@ -39,6 +39,7 @@ internal sealed class PlantedNextTokenMemory
     private readonly string? postNorm;
     private readonly int cycleLength;
     private readonly float newlineInverseRms;
+    private readonly bool planted;
 
     /// <summary>Units keyed on "\n" that start the answer; which one wins depends on the image and prompt.</summary>
     public const int EntryUnits = 4;
@@ -57,7 +58,12 @@ internal sealed class PlantedNextTokenMemory
     /// <summary>Last plain-text id (loc, seg and image tokens follow).</summary>
     private const int TextVocabulary = 256000;
 
-    public PlantedNextTokenMemory(PaliGemmaConfig config, ExpectedTensor embeddingTensor, int seed)
+    /// <param name="plantedAnswer">
+    /// Tokens put at the start of the cycle, where every entry unit then leads (keyed on "\n" alone, without the
+    /// context direction), so greedy answers are exactly these whatever the image and prompt (e.g. a well-formed detect answer ending in eos, for constrained-decoding tests);
+    /// may use any id, location tokens included. Null for a cycle of random text tokens and varied answers.
+    /// </param>
+    public PlantedNextTokenMemory(PaliGemmaConfig config, ExpectedTensor embeddingTensor, int seed, IReadOnlyList<int>? plantedAnswer = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var t = config.Text;
@@ -71,8 +77,16 @@ internal sealed class PlantedNextTokenMemory
         postNorm = t.IsGemma2 ? PaliGemmaTensorNames.TextLayer(last, "post_feedforward_layernorm.weight") : null;
 
         var rng = new Random(seed ^ 0x5EED);
+        planted = plantedAnswer is { Count: > 0 };
         var chosen = new HashSet<int> { Newline };
         var cycle = new List<int>(intermediate);
+        foreach (var id in plantedAnswer ?? [])
+        {
+            if (!chosen.Add(id))
+                throw new ArgumentException($"The planted answer uses token {id} twice (or \"\\n\"); each token can have only one successor.", nameof(plantedAnswer));
+            cycle.Add(id);
+        }
+
         while (cycle.Count < intermediate)
         {
             var id = rng.Next(FirstToken, TextVocabulary);
@@ -102,7 +116,7 @@ internal sealed class PlantedNextTokenMemory
         {
             // down_proj [hidden, intermediate]: column k writes the embedding of the token unit k predicts.
             var (r, k) = ((int)(index / intermediate), (int)(index % intermediate));
-            var next = k < cycleLength ? (k + 1) % cycleLength : (k - cycleLength) * cycleLength / EntryUnits;
+            var next = k < cycleLength ? (k + 1) % cycleLength : planted ? 0 : (k - cycleLength) * cycleLength / EntryUnits;
             return OutputGain / MathF.Sqrt(intermediate) * EmbeddingAt(tokens[next], r) * inverseRms[next];
         }
 
@@ -111,7 +125,9 @@ internal sealed class PlantedNextTokenMemory
         var (unit, column) = ((int)(index / hidden), (int)(index % hidden));
         if (unit < cycleLength)
             return KeyMatch / hidden * EmbeddingAt(tokens[unit], column) * inverseRms[unit];
-        return ((EntryMatch * EmbeddingAt(Newline, column) * newlineInverseRms) + (EntryContextMatch * EmbeddingAt(tokens[unit], column) * inverseRms[unit])) / hidden;
+        // With a planted answer the entry units read "\n" alone, so they start that answer and stay quiet after it.
+        var context = planted ? 0f : EntryContextMatch * EmbeddingAt(tokens[unit], column) * inverseRms[unit];
+        return ((EntryMatch * EmbeddingAt(Newline, column) * newlineInverseRms) + context) / hidden;
     }
 
     private float EmbeddingAt(int token, int column)

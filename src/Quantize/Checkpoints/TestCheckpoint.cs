@@ -39,7 +39,8 @@ public static class TestCheckpoint
     /// generation_config.json into <paramref name="outDir"/> (written to a sibling temp folder, then renamed).
     /// </summary>
     /// <param name="tokenizerJsonPath">The Gemma tokenizer.json; null searches for the pinned copy under tests/conformance.</param>
-    public static void Write(string outDir, TestCheckpointPreset preset, int seed = 0, CheckpointDType dtype = CheckpointDType.Bf16, string? tokenizerJsonPath = null, IProgress<double>? progress = null)
+    /// <param name="plantedAnswer">Token ids the next-token memory answers with when its first entry unit wins (see <see cref="PlantedNextTokenMemory"/>).</param>
+    public static void Write(string outDir, TestCheckpointPreset preset, int seed = 0, CheckpointDType dtype = CheckpointDType.Bf16, string? tokenizerJsonPath = null, IProgress<double>? progress = null, IReadOnlyList<int>? plantedAnswer = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(outDir);
         var tokenizer = tokenizerJsonPath ?? GemmaTokenizerLocator.Find()
@@ -48,7 +49,7 @@ public static class TestCheckpoint
         OutputDirectory.WriteAtomically(outDir, temp =>
         {
             File.WriteAllText(Path.Combine(temp, PaliGemmaConfig.FileName), ToJson(config).ToJsonString(JsonOptions));
-            WriteWeights(temp, config, seed, dtype, progress);
+            WriteWeights(temp, config, seed, dtype, progress, plantedAnswer);
             PaliGemmaTokenizerFiles.Write(tokenizer, temp, config.Vision.ImageTokens);
             File.WriteAllText(Path.Combine(temp, "preprocessor_config.json"), PreprocessorJson(config).ToJsonString(JsonOptions));
             File.WriteAllText(Path.Combine(temp, "generation_config.json"), GenerationJson(config).ToJsonString(JsonOptions));
@@ -57,7 +58,7 @@ public static class TestCheckpoint
 
     internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    private static void WriteWeights(string dir, PaliGemmaConfig config, int seed, CheckpointDType dtype, IProgress<double>? progress)
+    private static void WriteWeights(string dir, PaliGemmaConfig config, int seed, CheckpointDType dtype, IProgress<double>? progress, IReadOnlyList<int>? plantedAnswer)
     {
         var tensors = PaliGemmaTensorLayout.Expected(config);
         var shards = new List<List<ExpectedTensor>> { new() };
@@ -75,7 +76,7 @@ public static class TestCheckpoint
             shardBytes += bytes;
         }
 
-        var memory = new PlantedNextTokenMemory(config, tensors.Single(t => t.Role == TensorRole.TokenEmbedding), seed);
+        var memory = new PlantedNextTokenMemory(config, tensors.Single(t => t.Role == TensorRole.TokenEmbedding), seed, plantedAnswer);
         var total = tensors.Sum(t => t.ElementCount);
         long done = 0;
         var chunk = new float[1 << 16];

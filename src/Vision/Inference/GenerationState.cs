@@ -66,9 +66,9 @@ internal sealed class GenerationState : IDisposable
     /// <summary>
     /// Runs the prompt: embeds <paramref name="promptIds"/>, overwrites the rows of &lt;image&gt; tokens with
     /// <paramref name="image"/>'s features in order, and runs the decoder over all of it from an empty cache.
-    /// Returns the logits of the last position (valid until the next call).
+    /// Returns the logits of the last position (valid until the next call; writable, so logits processing masks in place).
     /// </summary>
-    public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> promptIds, ImageFeatures image)
+    public Span<float> Prefill(ReadOnlySpan<int> promptIds, ImageFeatures image)
     {
         ArgumentNullException.ThrowIfNull(image);
         var t = promptIds.Length;
@@ -116,7 +116,7 @@ internal sealed class GenerationState : IDisposable
     }
 
     /// <summary>Feeds one generated token back and returns the logits for the next one (valid until the next call).</summary>
-    public ReadOnlySpan<float> Step(int tokenId)
+    public Span<float> Step(int tokenId)
     {
         if (_cache.Length == 0)
         {
@@ -146,7 +146,7 @@ internal sealed class GenerationState : IDisposable
         _model.EmbedTokens.Session.Run(_runOptions, EmbedInputNames, _embedInput, EmbedOutputNames, _embedOutput);
     }
 
-    private ReadOnlySpan<float> Decode(OrtValue embeddings, OrtValue positions, int tokens)
+    private Span<float> Decode(OrtValue embeddings, OrtValue positions, int tokens)
     {
         _decoderInputs[0] = embeddings;
         _decoderInputs[1] = positions;
@@ -165,7 +165,7 @@ internal sealed class GenerationState : IDisposable
         }
 
         // The last row: logits are [1, T, V] (transformers.js exports) or [1, 1, V] (last-position packages).
-        return _logits.GetTensorDataAsSpan<float>()[^_vocab..];
+        return _logits.GetTensorMutableDataAsSpan<float>()[^_vocab..];
     }
 
     private void EnsurePromptCapacity(int tokens)

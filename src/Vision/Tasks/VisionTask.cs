@@ -51,6 +51,9 @@ public sealed record OcrTask : VisionTask
 /// <summary>"detect {a} ; {b}": boxes as four location tokens per object, then the label.</summary>
 public sealed record DetectTask(IReadOnlyList<string> Labels) : VisionTask
 {
+    /// <summary>Constrained decoding: only well-formed answers naming the requested labels can be generated (see docs/engine.md).</summary>
+    public bool Constrained { get; init; } = true;
+
     public override string Kind => "detect";
     public override string Prefix => "detect " + string.Join(" ; ", Labels);
     public override int DefaultMaxNewTokens => 64;
@@ -59,6 +62,9 @@ public sealed record DetectTask(IReadOnlyList<string> Labels) : VisionTask
 /// <summary>"segment {a} ; {b}": boxes plus 16 segmentation codes per object.</summary>
 public sealed record SegmentTask(IReadOnlyList<string> Labels) : VisionTask
 {
+    /// <summary>Constrained decoding: only well-formed answers (box, 16 codes, a requested label) can be generated.</summary>
+    public bool Constrained { get; init; } = true;
+
     public override string Kind => "segment";
     public override string Prefix => "segment " + string.Join(" ; ", Labels);
     public override int DefaultMaxNewTokens => 96;
