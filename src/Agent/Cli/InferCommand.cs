@@ -28,10 +28,14 @@ internal static class InferCommand
         var annotateOption = new Option<string?>("--annotate") { Description = "Also write the image with boxes, masks and text drawn on it to this file." };
         var maxTokensOption = new Option<int?>("--max-tokens") { Description = "Limit on generated tokens (default: the task's)." };
         var verboseOption = new Option<bool>("--verbose") { Description = "Log loading and provider details to stderr." };
+        var constrainedOption = new Option<bool?>("--constrained")
+        {
+            Description = "detect/segment: constrained decoding, true (default) or false. Constrained answers always parse and name only the requested labels.",
+        };
 
         var command = new Command("infer", "Run PaliGemma on one image and print the result.")
         {
-            modelOption, imageOption, promptOption, variantOption, jsonOption, annotateOption, maxTokensOption, verboseOption,
+            modelOption, imageOption, promptOption, variantOption, jsonOption, annotateOption, maxTokensOption, constrainedOption, verboseOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,6 +54,7 @@ internal static class InferCommand
                     parse.GetValue(jsonOption),
                     parse.GetValue(annotateOption),
                     parse.GetValue(maxTokensOption),
+                    parse.GetValue(constrainedOption),
                     logger,
                     cancellationToken).ConfigureAwait(false);
             }
@@ -63,8 +68,19 @@ internal static class InferCommand
     }
 
     private static async Task<int> RunAsync(
-        string model, string imagePath, string prompt, string? variant, bool json, string? annotate, int? maxTokens, ILogger logger, CancellationToken cancellationToken)
+        string model, string imagePath, string prompt, string? variant, bool json, string? annotate, int? maxTokens, bool? constrained, ILogger logger, CancellationToken cancellationToken)
     {
+        var task = VisionTaskParser.Parse(prompt);
+        if (constrained is { } on)
+        {
+            if (!ConstrainedDecoding.Applies(task))
+            {
+                throw new ArgumentException($"--constrained applies to detect and segment prompts only; '{task.Kind}' answers are free text. Leave it out.");
+            }
+
+            task = task.WithConstrained(on);
+        }
+
         if (maxTokens is <= 0)
         {
             throw new ArgumentException($"--max-tokens must be positive, got {maxTokens}.");
@@ -81,7 +97,6 @@ internal static class InferCommand
             throw new IOException($"Image '{imagePath}' could not be decoded (not an image format OpenCV reads).");
         }
 
-        var task = VisionTaskParser.Parse(prompt);
         var options = new EngineOptions { ModelDirectory = model, Variant = variant };
         var engine = await PaliGemmaEngine.LoadAsync(options, logger, cancellationToken).ConfigureAwait(false);
         await using (engine.ConfigureAwait(false))
@@ -135,6 +150,7 @@ internal static class InferCommand
         {
             ["task"] = result.Task.Kind,
             ["prompt"] = result.Task.Prefix,
+            ["constrained"] = result.Task is DetectTask { Constrained: true } or SegmentTask { Constrained: true },
             ["model"] = package.Directory,
             ["variant"] = package.Variant.Name,
             ["text"] = result.Text,

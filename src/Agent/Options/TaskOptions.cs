@@ -24,6 +24,9 @@ public sealed class TaskOptions
     /// <summary>Cap on generated tokens; 0 uses the task kind's default.</summary>
     public int MaxNewTokens { get; set; }
 
+    /// <summary>detect and segment: constrained decoding, so answers always parse and name only the requested labels. False lets the model write freely.</summary>
+    public bool Constrained { get; set; } = true;
+
     /// <summary>False keeps the task configured but never runs it.</summary>
     public bool Enabled { get; set; } = true;
 

@@ -19,6 +19,7 @@ internal sealed class CameraRuntime
     private readonly FrameBuffer _pendingFrame = new();
     private readonly List<string> _due = [];
     private readonly Dictionary<string, int> _configuredMaxTokens;
+    private readonly Dictionary<string, bool> _configuredConstrained;
     private List<ScheduledTask> _tasks;
     private bool _enabled;
     private bool _pendingFrameUsed;
@@ -38,6 +39,7 @@ internal sealed class CameraRuntime
         Source = CameraSource.Parse(options.Source);
         _enabled = options.Enabled;
         _configuredMaxTokens = options.Tasks.ToDictionary(t => t.ResolvedName, t => t.MaxNewTokens, StringComparer.Ordinal);
+        _configuredConstrained = options.Tasks.ToDictionary(t => t.ResolvedName, t => t.Constrained, StringComparer.Ordinal);
         _tasks = [.. options.Tasks.Select(t => Schedule(ToSettings(t)))];
         _state = (int)(options.Enabled ? CameraState.Connecting : CameraState.Disabled);
     }
@@ -262,8 +264,9 @@ internal sealed class CameraRuntime
         return null;
     }
 
+    // Token cap and constrained decoding come from the configuration file; tasks added at run time get the defaults.
     private ScheduledTask Schedule(TaskSettings settings) =>
-        new(settings, settings.ToVisionTask(), _configuredMaxTokens.GetValueOrDefault(settings.Name));
+        new(settings, settings.ToVisionTask().WithConstrained(_configuredConstrained.GetValueOrDefault(settings.Name, true)), _configuredMaxTokens.GetValueOrDefault(settings.Name));
 
     private static TaskSettings ToSettings(TaskOptions task) => new(
         task.ResolvedName,

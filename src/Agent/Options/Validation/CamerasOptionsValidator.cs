@@ -118,6 +118,8 @@ internal sealed class CamerasOptionsValidator : IValidateOptions<CamerasOptions>
                 errors.Add($"{key}:Trigger: '{task.Trigger}' is unknown. Use one of {string.Join(", ", SettingNames.Triggers)}.");
             if (!(task.IntervalSeconds > 0))
                 errors.Add($"{key}:IntervalSeconds: must be more than 0 (got {Num(task.IntervalSeconds)}). It is the period for trigger 'interval' and the minimum gap between runs for the others; set e.g. 60.");
+            if (!task.Constrained && task.Task is not ("detect" or "segment"))
+                errors.Add($"{key}:Constrained: only detect and segment answers are decoded under a grammar; remove the setting from this '{task.Task}' task.");
             if (task.MaxNewTokens is < 0 or > 1024)
                 errors.Add($"{key}:MaxNewTokens: must be 0 (the task's default) to 1024 (got {task.MaxNewTokens}).");
         }
