@@ -58,6 +58,9 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
 
     public PaliGemmaConfig Config => _model.Config;
 
+    /// <summary>Vision encoder runs since loading: one per AnalyzeAsync(frame) or EncodeImageAsync call, none for AnalyzeAsync(features).</summary>
+    public long VisionEncodes => _vision.Runs;
+
     /// <summary>The tokenizer, e.g. to decode ids for display.</summary>
     public ITokenDecoder Tokenizer => _tokenizer;
 

@@ -58,6 +58,16 @@ public static class BenchReportTable
         {
             console.MarkupLineInterpolated($"[bold]transformers.js[/] {js.TransformersJsVersion} with onnxruntime-node {js.OnnxRuntimeNodeVersion}");
         }
+
+        if (report.MultiTask is { } mt)
+        {
+            console.MarkupLineInterpolated($"[bold]Tasks on one frame[/] {string.Join(" + ", mt.Tasks)} (eos honoured, each task's token limit)");
+            console.MarkupLineInterpolated($"  shared encode: {Format(mt.SharedMs.Median)} ms ({mt.VisionEncodesShared} vision encode); one encode per task: {Format(mt.SeparateMs.Median)} ms ({mt.VisionEncodesSeparate} encodes); saved {Format(mt.SeparateMs.Median - mt.SharedMs.Median)} ms");
+            foreach (var c in mt.Constrained)
+            {
+                console.MarkupLineInterpolated($"  \"{c.Task}\" (limit {c.TokenLimit}): free {c.FreeTokens} tokens, {c.FreeObjects} objects{(c.FreeMalformed ? " (malformed parts skipped)" : "")}, decode {Format(c.FreeDecodeMs.Median)} ms; constrained {c.ConstrainedTokens} tokens, {c.ConstrainedObjects} objects, decode {Format(c.ConstrainedDecodeMs.Median)} ms; {c.TokensSaved} tokens saved");
+            }
+        }
     }
 
     private static SampleSummary Single(double value) => new(value, value, value, 1);

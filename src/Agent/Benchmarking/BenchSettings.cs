@@ -5,6 +5,7 @@ namespace EdgePali.Agent.Benchmarking;
 /// <param name="NewTokens">Tokens generated per run, eos ignored so every run does the same work.</param>
 /// <param name="Threads">ORT intra-op threads for EdgePali and transformers.js alike.</param>
 /// <param name="Prompt">Task prefix; the caption task by default, as a camera would run it.</param>
+/// <param name="Tasks">`--tasks`: several tasks on one frame (shared vision encode, constrained vs free tokens); null to skip.</param>
 public sealed record BenchSettings(
     string? ModelDirectory,
     BenchPreset Preset,
@@ -14,4 +15,5 @@ public sealed record BenchSettings(
     int Repetitions,
     int Threads,
     bool CompareTransformersJs,
-    string Prompt = "caption en");
+    string Prompt = "caption en",
+    string? Tasks = null);

@@ -12,4 +12,5 @@ public sealed record BenchmarkReport(
     TransformersJsFigures? TransformersJs,
     TransformersJsRatios? Ratios,
     BenchmarkPackage.BuildCost? PackageBuild,
-    IReadOnlyList<double> LoadAverageAtEnd);
+    IReadOnlyList<double> LoadAverageAtEnd,
+    MultiTaskFigures? MultiTask = null);

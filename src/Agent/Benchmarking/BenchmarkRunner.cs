@@ -131,6 +131,11 @@ public static class BenchmarkRunner
 
             // Free the model before the bandwidth buffer is allocated (DisposeAsync is idempotent, see finally).
             await engine.DisposeAsync().ConfigureAwait(false);
+            MultiTaskFigures? multiTask = null;
+            if (settings.Tasks is { } taskList)
+            {
+                multiTask = await RunTasksAsync(options, frame, MultiTaskBench.ParseTasks(taskList), settings, status, cancellationToken).ConfigureAwait(false);
+            }
 
             status.MarkupLine("Measuring memory read bandwidth...");
             var bandwidth = MemoryBandwidthMeter.Measure(Environment.ProcessorCount);
@@ -154,7 +159,7 @@ public static class BenchmarkRunner
                 package.Config.Text.HiddenSize,
                 diskBytes,
                 decoderWeights);
-            return new BenchmarkReport(machine, settings, model, edgePali, bound, js, ratios, buildCost, MachineDescription.LoadAverageNow());
+            return new BenchmarkReport(machine, settings, model, edgePali, bound, js, ratios, buildCost, MachineDescription.LoadAverageNow(), multiTask);
         }
         finally
         {
@@ -166,6 +171,30 @@ public static class BenchmarkRunner
             await engine.DisposeAsync().ConfigureAwait(false);
 
             File.Delete(framePath);
+        }
+    }
+
+    /// <summary>The --tasks runs, on a second engine that honours eos (the main runs suppress it to compare fixed lengths).</summary>
+    private static async Task<MultiTaskFigures> RunTasksAsync(
+        EngineOptions mainOptions, Mat frame, IReadOnlyList<VisionTask> tasks, BenchSettings settings, IAnsiConsole status, CancellationToken cancellationToken)
+    {
+        status.MarkupLineInterpolated($"Running {tasks.Count} tasks on one frame (eos honoured): {string.Join(", ", tasks.Select(t => t.Prefix))}...");
+        var options = new EngineOptions
+        {
+            ModelDirectory = mainOptions.ModelDirectory,
+            Variant = mainOptions.Variant,
+            VerifyChecksums = false,
+            ExecutionProviders = mainOptions.ExecutionProviders,
+        };
+        var engine = await PaliGemmaEngine.LoadAsync(options, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+        await using (engine.ConfigureAwait(false))
+        {
+            if (settings.Warmup > 0)
+            {
+                await MultiTaskBench.RunAsync(engine, frame, tasks, 1, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await MultiTaskBench.RunAsync(engine, frame, tasks, settings.Repetitions, cancellationToken).ConfigureAwait(false);
         }
     }
 

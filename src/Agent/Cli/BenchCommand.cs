@@ -26,11 +26,16 @@ internal static class BenchCommand
         var threadsOption = new Option<int>("--threads") { Description = "ORT intra-op threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var compareOption = new Option<string?>("--compare") { Description = "Also run transformers.js (Node, onnxruntime-node) on the same files, interleaved: transformers-js." };
         compareOption.AcceptOnlyFromAmong("transformers-js");
+        var tasksOption = new Option<string?>("--tasks")
+        {
+            Description = "Also run several tasks on one frame, e.g. caption,detect (a kind alone takes its default prompt; detect/segment look for person ; car): " +
+                          "one shared vision encode vs one per task, and detect/segment tokens with and without constrained decoding. Eos is honoured there.",
+        };
         var jsonOption = new Option<bool>("--json") { Description = "Print the report as JSON on stdout (progress goes to stderr)." };
 
         var command = new Command("bench", "Measure preprocessing, vision encoder, prefill, decode, end-to-end latency, load time, peak RSS and the memory-bandwidth bound.")
         {
-            modelOption, presetOption, weightsOption, tokensOption, warmupOption, repetitionsOption, threadsOption, compareOption, jsonOption,
+            modelOption, presetOption, weightsOption, tokensOption, warmupOption, repetitionsOption, threadsOption, compareOption, tasksOption, jsonOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,13 +48,15 @@ internal static class BenchCommand
                 parse.GetValue(warmupOption),
                 parse.GetValue(repetitionsOption),
                 parse.GetValue(threadsOption),
-                parse.GetValue(compareOption) is not null);
+                parse.GetValue(compareOption) is not null,
+                Tasks: parse.GetValue(tasksOption));
             var problem = settings switch
             {
                 { NewTokens: < 1 } => "--new-tokens must be at least 1.",
                 { Warmup: < 0 } => "--warmup cannot be negative.",
                 { Repetitions: < 1 } => "--repetitions must be at least 1.",
                 { Threads: < 1 } => "--threads must be at least 1.",
+                { Tasks: { } list } => TaskListProblem(list),
                 _ => null,
             };
             if (problem is not null)
@@ -81,5 +88,18 @@ internal static class BenchCommand
             }
         });
         return command;
+    }
+
+    private static string? TaskListProblem(string list)
+    {
+        try
+        {
+            MultiTaskBench.ParseTasks(list);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"--tasks: {e.Message}";
+        }
     }
 }

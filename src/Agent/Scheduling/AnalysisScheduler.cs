@@ -14,10 +14,11 @@ namespace EdgePali.Agent.Scheduling;
 
 /// <summary>
 /// The Infer stage: one loop in front of the one shared model. Questions (ask) and tasks run by name go first; then cameras take
-/// turns round-robin, one task per turn, so a busy camera cannot starve a quiet one. Each analysis runs
-/// on the newest frame the gate let through; one that has grown older than MaxFrameAgeSeconds while
-/// waiting is dropped. With the feature-similarity gate on, the vision encoder runs first and a frame
-/// nearly identical to the last analysed one reuses that result instead of running the language model.
+/// turns round-robin, one frame per turn, so a busy camera cannot starve a quiet one. A turn runs every task due on the
+/// camera's newest frame the gate let through, one after the other on that frame, sharing one vision encode (the
+/// encoder costs as much as a short answer, so a frame with a caption and a detect task pays for it once). A frame
+/// that has grown older than MaxFrameAgeSeconds while waiting is dropped. With the feature-similarity gate on, a task
+/// whose frame is nearly identical to the one it last analysed reuses that result instead of running the language model.
 /// </summary>
 internal sealed class AnalysisScheduler(
     CameraRegistry cameras,
@@ -36,6 +37,7 @@ internal sealed class AnalysisScheduler(
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(500);
     private readonly Channel<AskRequest> _asks = Channel.CreateBounded<AskRequest>(new BoundedChannelOptions(AskQueueCapacity) { SingleReader = true });
     private readonly FrameBuffer _work = new();
+    private readonly List<ScheduledTask> _workTasks = [];
     private int _nextCamera;
 
     /// <summary>Queues a question; false when the queue is full.</summary>
@@ -61,17 +63,14 @@ internal sealed class AnalysisScheduler(
                     continue;
                 }
 
-                var work = TakeNextWork();
-                if (work is null)
+                var camera = TakeNextWork();
+                if (camera is null)
                 {
                     await signal.WaitAsync(IdleCheck, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
-                await AnalyzeAsync(analyzer, work.Value.Camera, work.Value.Task, stoppingToken).ConfigureAwait(false);
-                var pause = throttle.DelayAfterAnalysis;
-                if (pause > TimeSpan.Zero)
-                    await Task.Delay(pause, time, stoppingToken).ConfigureAwait(false);
+                await AnalyzeFrameAsync(analyzer, camera, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -86,56 +85,75 @@ internal sealed class AnalysisScheduler(
         }
     }
 
-    private (CameraRuntime Camera, ScheduledTask Task)? TakeNextWork()
+    /// <summary>The next camera in turn with work: its frame is in _work, its due tasks in _workTasks.</summary>
+    private CameraRuntime? TakeNextWork()
     {
         var list = cameras.Cameras;
         var now = time.GetUtcNow();
         for (var i = 0; i < list.Count; i++)
         {
             var camera = list[(_nextCamera + i) % list.Count];
-            if (camera.TryTakeWork(_work, now) is { } task)
+            if (camera.TryTakeWork(_work, now, _workTasks))
             {
                 _nextCamera = (_nextCamera + i + 1) % list.Count;
-                return (camera, task);
+                return camera;
             }
         }
 
         return null;
     }
 
-    private async Task AnalyzeAsync(IFrameAnalyzer analyzer, CameraRuntime camera, ScheduledTask task, CancellationToken cancellationToken)
+    /// <summary>Encodes the frame once, then runs each due task's language model on it.</summary>
+    private async Task AnalyzeFrameAsync(IFrameAnalyzer analyzer, CameraRuntime camera, CancellationToken cancellationToken)
     {
         latencies.Record("wait", (time.GetUtcNow() - _work.Timestamp).TotalMilliseconds);
+        ReadOnlyMemory<float> features;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            features = await analyzer.EncodeImageAsync(_work, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A failed encode is reported and skipped; the tasks stay on their schedule.
+            logger.LogError(e, "Camera {Camera}: encoding the frame for {Tasks} failed: {Message}", camera.Name, string.Join(", ", _workTasks.Select(t => t.Name)), e.Message);
+            return;
+        }
+
+        latencies.Record("encode", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        for (var i = 0; i < _workTasks.Count; i++)
+        {
+            await AnalyzeAsync(analyzer, camera, _workTasks[i], features, firstOnFrame: i == 0, cancellationToken).ConfigureAwait(false);
+            var pause = throttle.DelayAfterAnalysis;
+            if (pause > TimeSpan.Zero)
+                await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AnalyzeAsync(IFrameAnalyzer analyzer, CameraRuntime camera, ScheduledTask task, ReadOnlyMemory<float> features, bool firstOnFrame, CancellationToken cancellationToken)
+    {
         health.AnalysisStarted();
         try
         {
             AnalysisResult result;
             var reused = false;
-            if (camera.Options.SimilarityThreshold > 0)
+            if (camera.Options.SimilarityThreshold > 0
+                && camera.LastAnalysed.TryGetValue(task.Name, out var last)
+                && last.Result.Task == task.Vision
+                && FeatureSimilarity.Cosine(features.Span, last.Features) >= camera.Options.SimilarityThreshold)
             {
-                var started = Stopwatch.GetTimestamp();
-                var features = await analyzer.EncodeImageAsync(_work, cancellationToken).ConfigureAwait(false);
-                latencies.Record("similarity", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                if (camera.LastAnalysed.TryGetValue(task.Name, out var last)
-                    && last.Result.Task == task.Vision
-                    && FeatureSimilarity.Cosine(features, last.Features) >= camera.Options.SimilarityThreshold)
-                {
-                    result = last.Result;
-                    reused = true;
-                }
-                else
-                {
-                    result = await analyzer.AnalyzeAsync(_work, task.Vision, task.MaxNewTokens, cancellationToken).ConfigureAwait(false);
-                    camera.LastAnalysed[task.Name] = (features, result);
-                }
+                result = last.Result;
+                reused = true;
             }
             else
             {
-                result = await analyzer.AnalyzeAsync(_work, task.Vision, task.MaxNewTokens, cancellationToken).ConfigureAwait(false);
+                result = await analyzer.AnalyzeEncodedAsync(task.Vision, task.MaxNewTokens, cancellationToken).ConfigureAwait(false);
+                if (camera.Options.SimilarityThreshold > 0)
+                    camera.LastAnalysed[task.Name] = (features.ToArray(), result);
             }
 
             if (!reused)
-                RecordTimings(result.Timings);
+                RecordTimings(result.Timings, firstOnFrame);
             camera.RecordAnalysis();
             var snapshot = snapshots.Render(_work, result);
             await results.Writer.WriteAsync(
@@ -166,7 +184,7 @@ internal sealed class AnalysisScheduler(
         try
         {
             var result = await analyzer.AnalyzeAsync(ask.Frame, ask.Task, ask.MaxNewTokens, linked.Token).ConfigureAwait(false);
-            RecordTimings(result.Timings);
+            RecordTimings(result.Timings, encoded: true);
             if (ask.TaskName is { } taskName && cameras.Find(ask.Camera) is { } camera)
             {
                 // A task run by name: published as any result of that task; the caller waits for its number.
@@ -199,10 +217,16 @@ internal sealed class AnalysisScheduler(
         }
     }
 
-    private void RecordTimings(StageTimings timings)
+    /// <param name="encoded">Whether this analysis ran the vision encoder; tasks sharing a frame's encode report its
+    /// preprocess and vision times again, which would count them twice.</param>
+    private void RecordTimings(StageTimings timings, bool encoded)
     {
-        latencies.Record("preprocess", timings.PreprocessMs);
-        latencies.Record("vision", timings.VisionMs);
+        if (encoded)
+        {
+            latencies.Record("preprocess", timings.PreprocessMs);
+            latencies.Record("vision", timings.VisionMs);
+        }
+
         latencies.Record("prefill", timings.PrefillMs);
         latencies.Record("decode", timings.DecodeMs);
         latencies.Record("total", timings.TotalMs);

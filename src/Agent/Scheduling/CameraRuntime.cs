@@ -10,7 +10,7 @@ namespace EdgePali.Agent.Scheduling;
 /// <summary>
 /// Everything the pipeline knows about one camera: its configuration, the latest-frame slot filled by
 /// capture, the pending analysis filled by the gate (Gate -> Infer hand-over: one frame, the newest that
-/// passed the gate, plus the names of the tasks due on it), the task schedule and the counters.
+/// passed the gate, plus the names of the tasks due on it, all taken together), the task schedule and the counters.
 /// One lock guards the schedule and the pending analysis; it is held only for copies and bookkeeping.
 /// </summary>
 internal sealed class CameraRuntime
@@ -176,33 +176,42 @@ internal sealed class CameraRuntime
     }
 
     /// <summary>
-    /// Takes the next due task and copies the pending frame into <paramref name="target"/>. A pending frame
-    /// older than MaxFrameAgeSeconds is dropped and counted instead; its tasks stay due for a newer frame.
+    /// Takes every task due on the pending frame into <paramref name="tasks"/> (cleared first) and copies the frame into
+    /// <paramref name="target"/>: the tasks run one after the other on that one frame, sharing its vision encode.
+    /// A pending frame older than MaxFrameAgeSeconds is dropped and counted instead; its tasks stay due for a
+    /// newer frame. False when there is no work.
     /// </summary>
-    public ScheduledTask? TryTakeWork(FrameBuffer target, DateTimeOffset now)
+    public bool TryTakeWork(FrameBuffer target, DateTimeOffset now, List<ScheduledTask> tasks)
     {
+        tasks.Clear();
         lock (_lock)
         {
             if (_due.Count == 0 || _pendingFrame.IsEmpty)
-                return null;
+                return false;
             if ((now - _pendingFrame.Timestamp).TotalSeconds > Options.MaxFrameAgeSeconds)
             {
                 if (!_pendingFrameUsed)
                     Interlocked.Increment(ref _framesDroppedPending);
                 _pendingFrame.SetSize(0, 0);
-                return null;
+                return false;
             }
 
-            var name = _due[0];
-            _due.RemoveAt(0);
-            var task = _tasks.FirstOrDefault(t => t.Name == name);
-            if (task is null || !_enabled)
-                return null;
+            foreach (var name in _due)
+            {
+                if (_enabled && _tasks.FirstOrDefault(t => t.Name == name) is { } task)
+                {
+                    task.LastStarted = now;
+                    task.Triggered = false;
+                    tasks.Add(task);
+                }
+            }
+
+            _due.Clear();
+            if (tasks.Count == 0)
+                return false;
             _pendingFrame.CopyTo(target);
             _pendingFrameUsed = true;
-            task.LastStarted = now;
-            task.Triggered = false;
-            return task;
+            return true;
         }
     }
 

@@ -7,6 +7,8 @@ namespace EdgePali.Agent.Scheduling;
 /// The Infer stage's view of the model: one shared instance, called by one scheduler thread at a time.
 /// The worker's adapter over PaliGemmaEngine implements it; keeping the scheduler on this small interface
 /// lets it be tested with a deliberately slow analyser and keeps frame types out of the engine.
+/// The vision encoder and the language model are separate calls so that several tasks due on one frame share
+/// one encode: <see cref="EncodeImageAsync"/> once, then <see cref="AnalyzeEncodedAsync"/> per task.
 /// </summary>
 public interface IFrameAnalyzer : IAsyncDisposable
 {
@@ -16,9 +18,15 @@ public interface IFrameAnalyzer : IAsyncDisposable
     /// <summary>Loads and checks the model; throws with a message saying what is wrong with the package.</summary>
     Task LoadAsync(CancellationToken cancellationToken);
 
-    /// <summary>Runs <paramref name="task"/> on the frame.</summary>
+    /// <summary>Runs <paramref name="task"/> on the frame (vision encoder and language model).</summary>
     ValueTask<AnalysisResult> AnalyzeAsync(FrameBuffer frame, VisionTask task, int maxNewTokens, CancellationToken cancellationToken);
 
-    /// <summary>Runs only the vision encoder and returns the image features (flattened), for the feature-similarity gate.</summary>
-    ValueTask<float[]> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs only the vision encoder; the frame becomes the image <see cref="AnalyzeEncodedAsync"/> works on. Returns
+    /// its image features (flattened, valid until the next encode), e.g. for the feature-similarity gate.
+    /// </summary>
+    ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken);
+
+    /// <summary>Runs only the language model, on the image of the last <see cref="EncodeImageAsync"/>.</summary>
+    ValueTask<AnalysisResult> AnalyzeEncodedAsync(VisionTask task, int maxNewTokens, CancellationToken cancellationToken);
 }

@@ -11,16 +11,18 @@ namespace EdgePali.Agent.Scheduling;
 
 /// <summary>
 /// The worker's model: PaliGemmaEngine over the Model settings. Frames are handed to the engine as Mats
-/// wrapping the frame buffer (no copy). When the feature-similarity gate has just encoded a frame, the
-/// analysis of that same frame reuses those image features instead of running the vision encoder again.
+/// wrapping the frame buffer (no copy). Encoded images go into one reused <see cref="ImageFeatures"/>, which the
+/// language-model calls of every task due on that frame then share.
 /// </summary>
 internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILogger<PaliGemmaFrameAnalyzer> logger) : IFrameAnalyzer
 {
     private PaliGemmaEngine? _engine;
     private ImageFeatures? _features;
-    private (long Number, DateTimeOffset Timestamp)? _encodedFrame;
 
     public string ModelName { get; private set; } = "";
+
+    /// <summary>Vision encoder runs so far (tests count them: tasks on one frame share one).</summary>
+    public long VisionEncodes => _engine?.VisionEncodes ?? 0;
 
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -40,21 +42,22 @@ internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILo
 
     public async ValueTask<AnalysisResult> AnalyzeAsync(FrameBuffer frame, VisionTask task, int maxNewTokens, CancellationToken cancellationToken)
     {
-        var engine = _engine ?? throw new InvalidOperationException("The model is not loaded.");
-        if (_features is not null && _encodedFrame == (frame.Number, frame.Timestamp))
-            return await engine.AnalyzeAsync(_features, task, maxNewTokens, cancellationToken).ConfigureAwait(false);
-        using var mat = Wrap(frame);
-        return await engine.AnalyzeAsync(mat, task, maxNewTokens, cancellationToken).ConfigureAwait(false);
+        await EncodeImageAsync(frame, cancellationToken).ConfigureAwait(false);
+        return await AnalyzeEncodedAsync(task, maxNewTokens, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<float[]> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
+    public async ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
     {
-        var engine = _engine ?? throw new InvalidOperationException("The model is not loaded.");
+        var engine = Engine;
         using var mat = Wrap(frame);
-        _encodedFrame = null;
         _features = await engine.EncodeImageAsync(mat, _features, cancellationToken).ConfigureAwait(false);
-        _encodedFrame = (frame.Number, frame.Timestamp);
-        return _features.Values.ToArray();
+        return _features.AsMemory();
+    }
+
+    public async ValueTask<AnalysisResult> AnalyzeEncodedAsync(VisionTask task, int maxNewTokens, CancellationToken cancellationToken)
+    {
+        var features = _features ?? throw new InvalidOperationException("No image encoded yet: call EncodeImageAsync first.");
+        return await Engine.AnalyzeAsync(features, task, maxNewTokens, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -62,6 +65,8 @@ internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILo
         if (_engine is not null)
             await _engine.DisposeAsync().ConfigureAwait(false);
     }
+
+    private PaliGemmaEngine Engine => _engine ?? throw new InvalidOperationException("The model is not loaded.");
 
     private static Mat Wrap(FrameBuffer frame) => Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, frame.Array);
 }

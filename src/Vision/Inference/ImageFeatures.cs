@@ -23,6 +23,9 @@ public sealed class ImageFeatures
     /// <summary>Row-major [TokenCount, Width].</summary>
     public ReadOnlySpan<float> Values => Buffer;
 
+    /// <summary><see cref="Values"/> as memory, for async callers.</summary>
+    public ReadOnlyMemory<float> AsMemory() => Buffer;
+
     /// <summary>Row <paramref name="token"/> (one image token's embedding).</summary>
     public ReadOnlySpan<float> Row(int token) => Buffer.AsSpan(token * Width, Width);
 

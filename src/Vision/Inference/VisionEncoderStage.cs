@@ -36,6 +36,11 @@ internal sealed class VisionEncoderStage : IDisposable
     /// <summary>New features sized for this model.</summary>
     public ImageFeatures CreateFeatures() => new(_model.Config.ImageTokenCount, _model.Config.Text.HiddenSize);
 
+    private long _runs;
+
+    /// <summary>How many images were encoded (callers that share one encode between tasks show it here).</summary>
+    public long Runs => Interlocked.Read(ref _runs);
+
     /// <summary>Encodes the current <see cref="PixelValues"/> into <paramref name="features"/>.</summary>
     public void Encode(ImageFeatures features)
     {
@@ -51,6 +56,7 @@ internal sealed class VisionEncoderStage : IDisposable
         _outputs[0] = output;
         _model.VisionEncoder.Session.Run(_runOptions, InputNames, _inputs, OutputNames, _outputs);
         _outputs[0] = null!;
+        Interlocked.Increment(ref _runs);
     }
 
     public void Dispose()

@@ -110,6 +110,36 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
     }
 
     [Fact]
+    public async Task TasksDueOnOneFrame_ShareOneVisionEncode()
+    {
+        // A caption and a detect task due on every frame: each frame the scheduler takes is encoded once and both
+        // language-model runs use it, in the configured order.
+        var analyzer = new SlowTestAnalyzer(TimeSpan.FromMilliseconds(20));
+        var publisher = new CollectingResultPublisher();
+        var arguments = VideoCamera(fps: 20);
+        arguments.AddRange([
+            "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.01",
+            "--Cameras:0:Tasks:1:Task=detect", "--Cameras:0:Tasks:1:Labels:0=person", "--Cameras:0:Tasks:1:IntervalSeconds=0.01",
+        ]);
+
+        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => publisher.Results.Count >= 8, Deadline, analyzer, publisher);
+
+        Assert.True(code == AgentHost.ExitOk, errors);
+        var analysed = analyzer.Analysed.ToList();
+        var frames = analysed.Select(a => a.Number).Distinct().Count();
+        Assert.True(frames >= 4, $"{frames} frames");
+        // One encode per frame (the run may stop right after the next frame's encode), two analyses on each.
+        Assert.InRange(analyzer.Encoded, frames, frames + 1);
+        Assert.All(analysed.GroupBy(a => a.Number).SkipLast(1), g => Assert.Equal(["caption", "detect"], g.Select(a => a.Kind)));
+        var results = publisher.Results.ToList();
+        Assert.All(results.Chunk(2).Where(c => c.Length == 2), pair =>
+        {
+            Assert.Equal(pair[0].FrameTimestamp, pair[1].FrameTimestamp);
+            Assert.Equal(["caption", "detect"], pair.Select(r => r.TaskName));
+        });
+    }
+
+    [Fact]
     public async Task SimilarityGate_NearIdenticalFrames_ReuseTheLastResult()
     {
         // Every frame encodes to the same features: after the first analysis the language model is skipped.

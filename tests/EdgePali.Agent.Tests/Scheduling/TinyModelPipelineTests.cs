@@ -52,4 +52,39 @@ public sealed class TinyModelPipelineTests(TinyModelFixture model, VideoFixture 
         var seqs = first.Results.Concat(second.Results).Select(r => r.Sequence).ToList();
         Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
     }
+
+    [Fact]
+    public async Task CaptionAndDetect_OnTheTinyModel_EncodeEachFrameOnce()
+    {
+        var arguments = AgentRun.BaseArguments(_state.Path);
+        arguments.Remove($"--Model:Path={_state.Path}");
+        arguments.AddRange([
+            $"--Model:Path={model.PackagePath}", "--Cameras:0:Name=video", $"--Cameras:0:Source={video.Video.FilePath}", "--Cameras:0:Fps=20",
+            "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.05", "--Cameras:0:Tasks:0:MaxNewTokens=6",
+            "--Cameras:0:Tasks:1:Task=detect", "--Cameras:0:Tasks:1:Labels:0=person", "--Cameras:0:Tasks:1:IntervalSeconds=0.05", "--Cameras:0:Tasks:1:MaxNewTokens=12",
+        ]);
+        PaliGemmaFrameAnalyzer? engine = null;
+        RecordingAnalyzer? recorder = null;
+        void RealModel(IServiceCollection services) =>
+            services.AddSingleton<IFrameAnalyzer>(sp => recorder = new RecordingAnalyzer(engine = ActivatorUtilities.CreateInstance<PaliGemmaFrameAnalyzer>(sp)));
+        var publisher = new CollectingResultPublisher();
+
+        var run = await AgentRun.RunUntilAsync(arguments, () => publisher.Results.Count >= 6, Deadline, analyzer: null, publisher, RealModel);
+
+        Assert.True(run.ExitCode == AgentHost.ExitOk, run.Errors);
+        var results = publisher.Results.ToList();
+        var frames = recorder!.Analysed.Select(a => a.Number).Distinct().Count();
+        // The engine's own count of vision-encoder runs: one per frame, not one per task.
+        Assert.Equal(recorder.Analysed.Count, frames);
+        Assert.Equal(frames, engine!.VisionEncodes);
+        Assert.True(results.Count >= 2 * (frames - 1), $"{results.Count} results from {frames} encoded frames");
+        Assert.All(results.GroupBy(r => r.FrameTimestamp).SkipLast(1), g => Assert.Equal(["caption", "detect"], g.Select(r => r.TaskName)));
+        // The detect task is constrained by default: its answers always parse, into "person" objects only.
+        Assert.All(results.Where(r => r.TaskName == "detect"), r =>
+        {
+            Assert.DoesNotContain("malformed", r.Result.Note ?? "", StringComparison.Ordinal);
+            Assert.All(r.Result.Objects, o => Assert.Equal("person", o.Label));
+        });
+        Assert.Contains(results, r => r.Result.Objects.Count > 0);
+    }
 }

@@ -7,15 +7,17 @@ namespace EdgePali.Agent.Tests.Support;
 
 /// <summary>
 /// A test analyser standing in for the model in scheduler tests: takes <paramref name="delay"/> per
-/// analysis (a slow model), records what frame it was given and when, and answers with the frame's number.
+/// language-model run (a slow model), records what frame each run was given and when, and answers with the frame's
+/// number. Counts vision encodes separately: tasks sharing a frame share one.
 /// </summary>
 public sealed class SlowTestAnalyzer(TimeSpan delay, Func<FrameBuffer, float[]>? features = null) : IFrameAnalyzer
 {
     public ConcurrentQueue<AnalysedFrame> Analysed { get; } = new();
 
     private int _encoded;
+    private (long Number, DateTimeOffset Timestamp, bool Moving) _image;
 
-    /// <summary>How many times the vision encoder alone was asked for (feature-similarity gate).</summary>
+    /// <summary>How many times the vision encoder ran.</summary>
     public int Encoded => Volatile.Read(ref _encoded);
 
     public string ModelName => "slow-test/int8";
@@ -24,19 +26,26 @@ public sealed class SlowTestAnalyzer(TimeSpan delay, Func<FrameBuffer, float[]>?
 
     public async ValueTask<AnalysisResult> AnalyzeAsync(FrameBuffer frame, VisionTask task, int maxNewTokens, CancellationToken cancellationToken)
     {
-        var started = DateTimeOffset.UtcNow;
-        Analysed.Enqueue(new AnalysedFrame(frame.Number, frame.Timestamp, started, TestVideo.IsMovingFrame(frame.Pixels, frame.Width), task.Kind));
+        await EncodeImageAsync(frame, cancellationToken);
+        return await AnalyzeEncodedAsync(task, maxNewTokens, cancellationToken);
+    }
+
+    public ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _encoded);
+        _image = (frame.Number, frame.Timestamp, TestVideo.IsMovingFrame(frame.Pixels, frame.Width));
+        return ValueTask.FromResult<ReadOnlyMemory<float>>(features?.Invoke(frame) ?? [1f, 0f]);
+    }
+
+    public async ValueTask<AnalysisResult> AnalyzeEncodedAsync(VisionTask task, int maxNewTokens, CancellationToken cancellationToken)
+    {
+        var (number, timestamp, moving) = _image;
+        Analysed.Enqueue(new AnalysedFrame(number, timestamp, DateTimeOffset.UtcNow, moving, task.Kind));
         await Task.Delay(delay, cancellationToken);
         var objects = task is DetectTask detect
             ? new[] { new DetectedObject(detect.Labels[0], 0.9f, new BoxF(1, 2, 30, 40), new BoxF(0.01f, 0.02f, 0.3f, 0.4f)) }
             : [];
-        return new AnalysisResult(task, $"frame {frame.Number}", [], objects, new StageTimings(1, 2, 3, delay.TotalMilliseconds, 10, 1));
-    }
-
-    public ValueTask<float[]> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _encoded);
-        return ValueTask.FromResult(features?.Invoke(frame) ?? [1f, 0f]);
+        return new AnalysisResult(task, $"frame {number}", [], objects, new StageTimings(1, 2, 3, delay.TotalMilliseconds, 10, 1));
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
