@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using EdgePali.Agent.Cli;
 using EdgePali.Agent.Tests.Support;
@@ -16,7 +15,7 @@ public sealed class BenchCommandTests
     public async Task Bench_TinyPresetJson_BuildsTheDefaultPackageAndReportsEveryFigureWithSaneValues()
     {
         using var workingDirectory = new TestDirectory();
-        var (code, stdout, stderr) = await RunEdgePaliAsync(
+        var (code, stdout, stderr) = await EdgePaliProcess.RunAsync(
             workingDirectory.Path, "bench", "--preset", "tiny", "--new-tokens", "4", "--repetitions", "1", "--warmup", "0", "--threads", "1", "--json");
         Assert.True(code == 0, $"exit code {code}; stderr:\n{stderr}");
 
@@ -85,6 +84,36 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Bench_Tasks_SharesOneVisionEncode_AndCountsConstrainedDetectTokens()
+    {
+        using var workingDirectory = new TestDirectory();
+        var (code, stdout, stderr) = await EdgePaliProcess.RunAsync(
+            workingDirectory.Path, "bench", "--preset", "tiny", "--new-tokens", "2", "--repetitions", "1", "--warmup", "0", "--threads", "1",
+            "--tasks", "caption,detect", "--json");
+        Assert.True(code == 0, $"exit code {code}; stderr:\n{stderr}");
+
+        using var doc = JsonDocument.Parse(stdout);
+        var tasks = doc.RootElement.GetProperty("multi_task");
+        Assert.Equal(["caption en", "detect person ; car"], tasks.GetProperty("tasks").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(1, tasks.GetProperty("vision_encodes_shared").GetInt64());
+        Assert.Equal(2, tasks.GetProperty("vision_encodes_separate").GetInt64());
+        Assert.True(tasks.GetProperty("shared_ms").GetProperty("median").GetDouble() > 0);
+        Assert.True(tasks.GetProperty("separate_ms").GetProperty("median").GetDouble() > 0);
+
+        var detect = Assert.Single(tasks.GetProperty("constrained").EnumerateArray());
+        Assert.Equal("detect person ; car", detect.GetProperty("task").GetString());
+        Assert.Equal(64, detect.GetProperty("token_limit").GetInt32());
+        var free = detect.GetProperty("free_tokens").GetInt32();
+        var constrained = detect.GetProperty("constrained_tokens").GetInt32();
+        Assert.InRange(free, 1, 64);
+        Assert.InRange(constrained, 1, 64);
+        Assert.Equal(free - constrained, detect.GetProperty("tokens_saved").GetInt32());
+        // The tiny model writes text, never boxes; constrained, it writes objects.
+        Assert.Equal(0, detect.GetProperty("free_objects").GetInt32());
+        Assert.True(detect.GetProperty("constrained_objects").GetInt32() > 0);
+    }
+
+    [Fact]
     public async Task Bench_MissingModelFolder_FailsWithAClearMessage()
     {
         var missing = Path.Combine(Path.GetTempPath(), "edgepali-no-such-package-" + Guid.NewGuid().ToString("N"));
@@ -107,36 +136,4 @@ public sealed class BenchCommandTests
     }
 
     private static double Median(JsonElement figures, string stage) => figures.GetProperty(stage).GetProperty("median").GetDouble();
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunEdgePaliAsync(string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edgepali.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
 }

@@ -43,6 +43,8 @@ public sealed class ConfigurationValidationTests : IDisposable
     [InlineData("--Cameras:0:Tasks:1:Task=caption", "Cameras:0:Tasks:1:Name: 'caption' is already used")]
     [InlineData("--Cameras:0:Tasks:0:Name=snapshot", "Cameras:0:Tasks:0:Name: 'snapshot' is already used by another task of this camera (or reserved)")]
     [InlineData("--Cameras:0:Tasks:0:MaxNewTokens=5000", "Cameras:0:Tasks:0:MaxNewTokens: must be 0 (the task's default) to 1024")]
+    [InlineData("--Cameras:0:Tasks:0:Constrained=false", "Cameras:0:Tasks:0:Constrained: only detect and segment answers are decoded under a grammar; remove the setting from this 'caption' task.")]
+    [InlineData("--Cameras:0:Tasks:0:Constrained=perhaps", "Cameras:0:Tasks:0:Constrained: 'perhaps' is not true or false")]
     [InlineData("--Devices:Thermal:SlowAboveCelsius=90", "Devices:Thermal: need ResumeBelowCelsius < SlowAboveCelsius <= PauseAboveCelsius (got 70 / 90 / 82)")]
     [InlineData("--Devices:Gpio:Inputs:0:Name=pir", "Devices:Gpio:Inputs:0:Pin: set the input's GPIO number")]
     [InlineData("--Devices:Gpio:Inputs:0:Pin=17 --Devices:Gpio:Inputs:0:Cameras:0=garage", "Devices:Gpio:Inputs:0:Cameras: 'garage' is not a configured camera")]

@@ -108,6 +108,20 @@ public sealed class PaliGemmaEngineTests(TinyPg1Int8Package package) : IClassFix
     }
 
     [Fact]
+    public async Task VisionEncodes_CountsEncoderRuns_NotLanguageModelCallsOnFeatures()
+    {
+        await using var engine = await LoadAsync(package.Pg1Int8);
+        using var frame = Frame(8);
+        var before = engine.VisionEncodes;
+        var features = await engine.EncodeImageAsync(frame);
+        await engine.AnalyzeAsync(features, new CaptionTask(), 4);
+        await engine.AnalyzeAsync(features, Detect, 4);
+        Assert.Equal(before + 1, engine.VisionEncodes);
+        await engine.AnalyzeAsync(frame, Detect, 4);
+        Assert.Equal(before + 2, engine.VisionEncodes);
+    }
+
+    [Fact]
     public async Task WrongVariant_IsRefusedListingTheAvailableOnes()
     {
         var ex = await Assert.ThrowsAsync<ModelPackageException>(() => LoadAsync(package.Pg1Int8, variant: "q4"));
