@@ -17,6 +17,9 @@ namespace EdgePali.Vision;
 /// </summary>
 public sealed class PaliGemmaEngine : IAsyncDisposable
 {
+    /// <summary>Label lists whose constrained-decoding grammar is kept (the worker's tasks ask the same few again and again).</summary>
+    private const int MaxCachedGrammars = 32;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger;
     private readonly PaliGemmaModel _model;
@@ -32,7 +35,6 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
     private readonly MaskDecoder? _maskDecoder;
     private readonly List<int> _promptIds = new(1024);
     private readonly int _maxNewTokensLimit;
-    private const int MaxCachedGrammars = 32;
     private bool _disposed;
 
     private PaliGemmaEngine(PaliGemmaModel model, GemmaTokenizer tokenizer, MaskDecoder? maskDecoder, int maxNewTokensLimit, bool suppressEos, ILogger logger)

@@ -21,8 +21,9 @@ internal sealed record GenerationOutput(
 /// <summary>
 /// Orchestrates one generation (ORT GenAI's Generator): prefill, then pick a token with the search (under a
 /// <see cref="DetectionConstraint"/> when one is given), feed it back, until eos or the token limit. Under a
-/// constraint the answer also ends, without another decoder step, as soon as the grammar allows only eos. Checks for cancellation before every decoder step, and also stops a
-/// long prefill in progress (ORT's terminate flag), which on a 3B model can take seconds.
+/// constraint the answer also ends, without another decoder step, as soon as the grammar allows only eos.
+/// Checks for cancellation before every decoder step, and also stops a long prefill in progress (ORT's
+/// terminate flag), which on a 3B model can take seconds.
 /// </summary>
 internal sealed class Generator(GenerationState state, GreedySearch search)
 {
