@@ -26,6 +26,27 @@ public sealed class PlantedNextTokenMemoryTests
     }
 
     [Fact]
+    public void PlantedAnswer_StartsTheCycle_AndEveryEntryUnitLeadsToIt()
+    {
+        var config = TestCheckpoint.Config(TestCheckpointPreset.Tiny);
+        var embedding = PaliGemmaTensorLayout.Expected(config).Single(t => t.Role == TensorRole.TokenEmbedding);
+        int[] answer = [256100, 256200, 256600, 256700, 1226, 1];
+        var memory = new PlantedNextTokenMemory(config, embedding, 7, answer);
+        Assert.Equal(answer, memory.Cycle.Take(answer.Length));
+        Assert.Equal(memory.Cycle.Count, memory.Cycle.Distinct().Count());
+
+        // Each entry unit's down-projection column writes the first answer token: the same column for all of them.
+        var down = PaliGemmaTensorNames.TextLayer(config.Text.Layers - 1, "mlp.down_proj.weight");
+        var intermediate = config.Text.IntermediateSize;
+        var first = intermediate - PlantedNextTokenMemory.EntryUnits;
+        for (var unit = first + 1; unit < intermediate; unit++)
+            Assert.Equal(memory.Term(down, first), memory.Term(down, unit));
+
+        var e = Assert.Throws<ArgumentException>(() => new PlantedNextTokenMemory(config, embedding, 7, [256100, 256100]));
+        Assert.Contains("uses token 256100 twice", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SameSeed_SameMemory_OtherSeed_OtherMemory()
     {
         Assert.Equal(Memory(TestCheckpointPreset.Tiny, 7).Cycle, Memory(TestCheckpointPreset.Tiny, 7).Cycle);
