@@ -20,7 +20,7 @@ internal static class InferCommand
     public static Command Create()
     {
         var modelOption = new Option<string>("--model") { Description = "Model package folder (config.json, tokenizer.json, onnx/).", Required = true };
-        var imageOption = new Option<string>("--image") { Description = "Image file: PNG, JPEG, BMP, GIF, TIFF, WebP or TGA (read in managed code; no OpenCV needed).", Required = true };
+        var imageOption = new Option<string>("--image") { Description = "Image file: PNG, JPEG, BMP, GIF, TIFF, WebP, TGA or PPM (read in managed code; no OpenCV needed).", Required = true };
         var promptOption = new Option<string>("--prompt") { Description = "Task prompt, e.g. \"caption en\", \"detect car ; person\", \"answer en what is this?\".", Required = true };
         var variantOption = new Option<string?>("--variant") { Description = "Model variant by file suffix: int8, q4, fp32, ... (default: int8 if present)." };
         var jsonOption = new Option<bool>("--json") { Description = "Print the result as JSON." };

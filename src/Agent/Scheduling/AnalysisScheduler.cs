@@ -118,7 +118,7 @@ internal sealed class AnalysisScheduler(
                 latencies.Record("similarity", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 if (camera.LastAnalysed.TryGetValue(task.Name, out var last)
                     && last.Result.Task == task.Vision
-                    && FeatureSimilarity.Cosine(features, last.Features) >= camera.Options.SimilarityThreshold)
+                    && FeatureSimilarity.Cosine(features.Span, last.Features) >= camera.Options.SimilarityThreshold)
                 {
                     result = last.Result;
                     reused = true;
@@ -126,7 +126,10 @@ internal sealed class AnalysisScheduler(
                 else
                 {
                     result = await analyzer.AnalyzeAsync(_work, task.Vision, task.MaxNewTokens, cancellationToken).ConfigureAwait(false);
-                    camera.LastAnalysed[task.Name] = (features, result);
+                    // The analyser reuses its feature buffer: keep a copy, in the previous copy's array when it fits.
+                    var kept = last.Features is { } previous && previous.Length == features.Length ? previous : new float[features.Length];
+                    features.Span.CopyTo(kept);
+                    camera.LastAnalysed[task.Name] = (kept, result);
                 }
             }
             else
@@ -208,9 +211,14 @@ internal sealed class AnalysisScheduler(
     /// </summary>
     private void Failed(Exception e, string what)
     {
-        var inARow = health.AnalysisFailed(e.Message);
-        if (inARow == 1)
+        var inARow = health.AnalysisFailed(e.GetBaseException().Message);
+        // A missing native library is a deployment problem, not a bug: its message (the library's name and the
+        // loader's error) says it all, and a stack trace would only bury it.
+        var missingLibrary = e.GetBaseException() is DllNotFoundException;
+        if (inARow == 1 && !missingLibrary)
             logger.LogError(e, "{What}: analysis failed: {Message}", what, e.Message);
+        else if (missingLibrary)
+            logger.LogError("{What}: analysis failed ({FailedInARow} in a row), a native library is missing: {Message}", what, inARow, e.GetBaseException().Message);
         else
             logger.LogError("{What}: analysis failed ({FailedInARow} in a row): {Message}", what, inARow, e.Message);
     }

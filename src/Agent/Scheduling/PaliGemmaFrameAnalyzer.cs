@@ -17,6 +17,7 @@ internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILo
 {
     private PaliGemmaEngine? _engine;
     private ImageFeatures? _features;
+    private float[] _featureValues = [];
     private (long Number, DateTimeOffset Timestamp)? _encodedFrame;
 
     public string ModelName { get; private set; } = "";
@@ -45,13 +46,18 @@ internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILo
         return await engine.AnalyzeAsync(frame.AsImage(), task, maxNewTokens, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<float[]> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
+    public async ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
     {
         var engine = _engine ?? throw new InvalidOperationException("The model is not loaded.");
         _encodedFrame = null;
         _features = await engine.EncodeImageAsync(frame.AsImage(), _features, cancellationToken).ConfigureAwait(false);
         _encodedFrame = (frame.Number, frame.Timestamp);
-        return _features.Values.ToArray();
+        // Copied into one reused array: the gate runs before every analysis and should not allocate.
+        var values = _features.Values;
+        if (_featureValues.Length != values.Length)
+            _featureValues = new float[values.Length];
+        values.CopyTo(_featureValues);
+        return _featureValues;
     }
 
     public async ValueTask DisposeAsync()

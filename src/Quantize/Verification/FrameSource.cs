@@ -13,7 +13,7 @@ namespace EdgePali.Quantize.Verification;
 /// </summary>
 internal static class FrameSource
 {
-    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif", ".tga"];
+    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif", ".tga", ".ppm", ".pgm", ".pbm"];
 
     public static List<ImageFrame> Load(string? path, int maxFrames)
     {

@@ -7,7 +7,7 @@ using SixLabors.ImageSharp.Processing;
 namespace EdgePali.Vision.Imaging;
 
 /// <summary>
-/// Reads image files (PNG, JPEG, BMP, GIF, TIFF, WebP, TGA) into <see cref="ImageFrame"/>s and writes them back,
+/// Reads image files (PNG, JPEG, BMP, GIF, TIFF, WebP, TGA, PBM/PGM/PPM) into <see cref="ImageFrame"/>s and writes them back,
 /// in managed code, so `edgepali infer` and the snapshot path run where no native imaging library is installed.
 /// </summary>
 /// <remarks>
@@ -35,7 +35,7 @@ public static class ImageFiles
         }
         catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or ImageFormatException)
         {
-            throw new IOException($"Image '{path}' could not be decoded ({e.Message}); PNG, JPEG, BMP, GIF, TIFF, WebP and TGA files are read.", e);
+            throw new IOException($"Image '{path}' could not be decoded ({e.Message}); PNG, JPEG, BMP, GIF, TIFF, WebP, TGA and PBM/PGM/PPM files are read.", e);
         }
     }
 

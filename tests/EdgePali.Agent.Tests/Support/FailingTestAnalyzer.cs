@@ -23,7 +23,7 @@ public sealed class FailingTestAnalyzer : IFrameAnalyzer
         throw new InvalidOperationException("the model's runtime is broken");
     }
 
-    public ValueTask<float[]> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken) =>
+    public ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("the model's runtime is broken");
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
