@@ -132,23 +132,6 @@ public sealed class ImagePreprocessorTests
     }
 
     [Fact]
-    public void Preprocess_MatWrappedWithoutACopy_EqualsTheCopiedFrame()
-    {
-        // The adapter docs/engine.md gives for callers that hold OpenCV Mats: OpenCvSharp's MemoryManager.
-        using Mat mat = TestFrames.Create(300, 200, 3, seed: 9);
-        using var manager = new MatMemoryManager<byte>(mat);
-        var wrapped = new ImageFrame(manager.Memory, mat.Width, mat.Height, 0, ImagePixelFormat.Bgr24);
-        var preprocessor = new ImagePreprocessor(224, ImageNormalization.Siglip);
-        var fromWrapped = new float[preprocessor.PixelValuesLength];
-        var fromCopy = new float[preprocessor.PixelValuesLength];
-
-        preprocessor.Preprocess(wrapped, fromWrapped);
-        preprocessor.Preprocess(mat.ToImage(), fromCopy);
-
-        Assert.Equal(fromCopy, fromWrapped);
-    }
-
-    [Fact]
     public void ImageFrame_BufferShorterThanTheImage_FailsNamingTheSizes()
     {
         var error = Assert.Throws<ArgumentException>(() => new ImageFrame(new byte[100], 10, 10, 0, ImagePixelFormat.Bgr24));
