@@ -10,8 +10,8 @@ namespace EdgePali.Agent.Scheduling;
 
 /// <summary>
 /// The worker's model: PaliGemmaEngine over the Model settings. Frames are handed to the engine as image views
-/// of the frame buffer (no copy, no allocation, no OpenCV). When the feature-similarity gate has just encoded a frame, the
-/// analysis of that same frame reuses those image features instead of running the vision encoder again.
+/// of the frame buffer (no copy, no allocation, no OpenCV). When the feature-similarity gate has just encoded a
+/// frame, the analysis of that same frame reuses those image features instead of running the vision encoder again.
 /// </summary>
 internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILogger<PaliGemmaFrameAnalyzer> logger) : IFrameAnalyzer
 {
