@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using EdgePali.Vision;
+using EdgePali.Vision.Imaging;
 using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
-using OpenCvSharp;
 using Spectre.Console;
 
 namespace EdgePali.Agent.Benchmarking;
@@ -44,7 +44,7 @@ public static class BenchmarkRunner
 
         // One file per process: parallel runs (tests) must not overwrite each other's frame.
         var framePath = Path.Combine(Path.GetTempPath(), $"edgepali-bench-frame-{Environment.ProcessId}.png");
-        using var frame = BenchFrame.WriteAndLoad(framePath);
+        var frame = BenchFrame.WriteAndLoad(framePath);
         var task = VisionTaskParser.Parse(settings.Prompt);
 
         var options = new EngineOptions
@@ -169,7 +169,7 @@ public static class BenchmarkRunner
         }
     }
 
-    private static async Task<(EdgePaliRun Run, int PromptTokens)> RunOnceAsync(PaliGemmaEngine engine, Mat frame, VisionTask task, int newTokens, CancellationToken cancellationToken)
+    private static async Task<(EdgePaliRun Run, int PromptTokens)> RunOnceAsync(PaliGemmaEngine engine, ImageFrame frame, VisionTask task, int newTokens, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         var result = await engine.AnalyzeAsync(frame, task, newTokens, cancellationToken).ConfigureAwait(false);

@@ -118,7 +118,7 @@ internal sealed class AnalysisScheduler(
                 latencies.Record("similarity", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 if (camera.LastAnalysed.TryGetValue(task.Name, out var last)
                     && last.Result.Task == task.Vision
-                    && FeatureSimilarity.Cosine(features, last.Features) >= camera.Options.SimilarityThreshold)
+                    && FeatureSimilarity.Cosine(features.Span, last.Features) >= camera.Options.SimilarityThreshold)
                 {
                     result = last.Result;
                     reused = true;
@@ -126,7 +126,10 @@ internal sealed class AnalysisScheduler(
                 else
                 {
                     result = await analyzer.AnalyzeAsync(_work, task.Vision, task.MaxNewTokens, cancellationToken).ConfigureAwait(false);
-                    camera.LastAnalysed[task.Name] = (features, result);
+                    // The analyser reuses its feature buffer: keep a copy, in the previous copy's array when it fits.
+                    var kept = last.Features is { } previous && previous.Length == features.Length ? previous : new float[features.Length];
+                    features.Span.CopyTo(kept);
+                    camera.LastAnalysed[task.Name] = (kept, result);
                 }
             }
             else
@@ -136,6 +139,7 @@ internal sealed class AnalysisScheduler(
 
             if (!reused)
                 RecordTimings(result.Timings);
+            health.AnalysisSucceeded();
             camera.RecordAnalysis();
             var snapshot = snapshots.Render(_work, result);
             await results.Writer.WriteAsync(
@@ -145,7 +149,8 @@ internal sealed class AnalysisScheduler(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // A failed analysis is reported and skipped; the task stays on its schedule.
-            logger.LogError(e, "Camera {Camera}, task {Task}: analysis failed: {Message}", camera.Name, task.Name, e.Message);
+            camera.RecordFailedAnalysis();
+            Failed(e, $"Camera {camera.Name}, task {task.Name}");
         }
         finally
         {
@@ -167,6 +172,7 @@ internal sealed class AnalysisScheduler(
         {
             var result = await analyzer.AnalyzeAsync(ask.Frame, ask.Task, ask.MaxNewTokens, linked.Token).ConfigureAwait(false);
             RecordTimings(result.Timings);
+            health.AnalysisSucceeded();
             if (ask.TaskName is { } taskName && cameras.Find(ask.Camera) is { } camera)
             {
                 // A task run by name: published as any result of that task; the caller waits for its number.
@@ -190,13 +196,31 @@ internal sealed class AnalysisScheduler(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Camera {Camera}: question '{Prefix}' failed: {Message}", ask.Camera, ask.Task.Prefix, e.Message);
+            Failed(e, $"Camera {ask.Camera}, question '{ask.Task.Prefix}'");
             ask.Answer.TrySetException(new CameraControlException($"The analysis failed: {e.Message}", e));
         }
         finally
         {
             health.AnalysisEnded();
         }
+    }
+
+    /// <summary>
+    /// Counts a failed analysis for the health check and logs it: the first of a run with its stack trace, the
+    /// ones after it as one line each, so a model that fails on every frame does not bury the log in traces.
+    /// </summary>
+    private void Failed(Exception e, string what)
+    {
+        var inARow = health.AnalysisFailed(e.GetBaseException().Message);
+        // A missing native library is a deployment problem, not a bug: its message (the library's name and the
+        // loader's error) says it all, and a stack trace would only bury it.
+        var missingLibrary = e.GetBaseException() is DllNotFoundException;
+        if (inARow == 1 && !missingLibrary)
+            logger.LogError(e, "{What}: analysis failed: {Message}", what, e.Message);
+        else if (missingLibrary)
+            logger.LogError("{What}: analysis failed ({FailedInARow} in a row), a native library is missing: {Message}", what, inARow, e.GetBaseException().Message);
+        else
+            logger.LogError("{What}: analysis failed ({FailedInARow} in a row): {Message}", what, inARow, e.Message);
     }
 
     private void RecordTimings(StageTimings timings)

@@ -19,6 +19,9 @@ public interface IFrameAnalyzer : IAsyncDisposable
     /// <summary>Runs <paramref name="task"/> on the frame.</summary>
     ValueTask<AnalysisResult> AnalyzeAsync(FrameBuffer frame, VisionTask task, int maxNewTokens, CancellationToken cancellationToken);
 
-    /// <summary>Runs only the vision encoder and returns the image features (flattened), for the feature-similarity gate.</summary>
-    ValueTask<float[]> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs only the vision encoder and returns the image features (flattened), for the feature-similarity gate.
+    /// The memory is the analyser's own, reused: valid until the next call (copy what must be kept).
+    /// </summary>
+    ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken);
 }

@@ -5,19 +5,19 @@ using EdgePali.Vision.Inference;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenCvSharp;
 
 namespace EdgePali.Agent.Scheduling;
 
 /// <summary>
-/// The worker's model: PaliGemmaEngine over the Model settings. Frames are handed to the engine as Mats
-/// wrapping the frame buffer (no copy). When the feature-similarity gate has just encoded a frame, the
-/// analysis of that same frame reuses those image features instead of running the vision encoder again.
+/// The worker's model: PaliGemmaEngine over the Model settings. Frames are handed to the engine as image views
+/// of the frame buffer (no copy, no allocation, no OpenCV). When the feature-similarity gate has just encoded a
+/// frame, the analysis of that same frame reuses those image features instead of running the vision encoder again.
 /// </summary>
 internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILogger<PaliGemmaFrameAnalyzer> logger) : IFrameAnalyzer
 {
     private PaliGemmaEngine? _engine;
     private ImageFeatures? _features;
+    private float[] _featureValues = [];
     private (long Number, DateTimeOffset Timestamp)? _encodedFrame;
 
     public string ModelName { get; private set; } = "";
@@ -43,18 +43,21 @@ internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILo
         var engine = _engine ?? throw new InvalidOperationException("The model is not loaded.");
         if (_features is not null && _encodedFrame == (frame.Number, frame.Timestamp))
             return await engine.AnalyzeAsync(_features, task, maxNewTokens, cancellationToken).ConfigureAwait(false);
-        using var mat = Wrap(frame);
-        return await engine.AnalyzeAsync(mat, task, maxNewTokens, cancellationToken).ConfigureAwait(false);
+        return await engine.AnalyzeAsync(frame.AsImage(), task, maxNewTokens, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<float[]> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
+    public async ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
     {
         var engine = _engine ?? throw new InvalidOperationException("The model is not loaded.");
-        using var mat = Wrap(frame);
         _encodedFrame = null;
-        _features = await engine.EncodeImageAsync(mat, _features, cancellationToken).ConfigureAwait(false);
+        _features = await engine.EncodeImageAsync(frame.AsImage(), _features, cancellationToken).ConfigureAwait(false);
         _encodedFrame = (frame.Number, frame.Timestamp);
-        return _features.Values.ToArray();
+        // Copied into one reused array: the gate runs before every analysis and should not allocate.
+        var values = _features.Values;
+        if (_featureValues.Length != values.Length)
+            _featureValues = new float[values.Length];
+        values.CopyTo(_featureValues);
+        return _featureValues;
     }
 
     public async ValueTask DisposeAsync()
@@ -62,6 +65,4 @@ internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILo
         if (_engine is not null)
             await _engine.DisposeAsync().ConfigureAwait(false);
     }
-
-    private static Mat Wrap(FrameBuffer frame) => Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, frame.Array);
 }

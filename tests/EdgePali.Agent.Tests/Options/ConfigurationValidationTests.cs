@@ -53,6 +53,7 @@ public sealed class ConfigurationValidationTests : IDisposable
     [InlineData("--Snapshots:Quality=0", "Snapshots:Quality: must be a JPEG quality 1..100")]
     [InlineData("--ResultLog:MaxFiles=0", "ResultLog:MaxFiles: must be at least 1")]
     [InlineData("--Health:AnalysisStallSeconds=0", "Health:AnalysisStallSeconds: must be more than 0")]
+    [InlineData("--Health:MaxConsecutiveFailedAnalyses=0", "Health:MaxConsecutiveFailedAnalyses: must be 1 or more")]
     [InlineData("--Model:ExecutionProviders:VisionEncoder:0:Name=QNNN", "Model:ExecutionProviders:VisionEncoder:0:Name: 'QNNN' is not an ONNX Runtime execution provider. Did you mean 'QNN'?")]
     [InlineData("--Model:ExecutionProviders:Decoder:0:Name=CPU --Model:ExecutionProviders:Decoder:1:Name=CUDA", "Model:ExecutionProviders:Decoder:1:Name: 'CUDA' comes after CPU (Model:ExecutionProviders:Decoder:0), which takes every node left")]
     [InlineData("--Model:ExecutionProviders:Decoder:0:Name=CUDA --Model:ExecutionProviders:Decoder:1:Name=CUDAExecutionProvider", "Model:ExecutionProviders:Decoder:1:Name: 'CUDAExecutionProvider' is listed twice")]

@@ -20,7 +20,7 @@ internal sealed class RecordingAnalyzer(IFrameAnalyzer model) : IFrameAnalyzer
         return model.AnalyzeAsync(frame, task, maxNewTokens, cancellationToken);
     }
 
-    public ValueTask<float[]> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken) => model.EncodeImageAsync(frame, cancellationToken);
+    public ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken) => model.EncodeImageAsync(frame, cancellationToken);
 
     public ValueTask DisposeAsync() => model.DisposeAsync();
 }

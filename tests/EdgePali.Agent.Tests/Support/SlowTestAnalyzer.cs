@@ -33,10 +33,10 @@ public sealed class SlowTestAnalyzer(TimeSpan delay, Func<FrameBuffer, float[]>?
         return new AnalysisResult(task, $"frame {frame.Number}", [], objects, new StageTimings(1, 2, 3, delay.TotalMilliseconds, 10, 1));
     }
 
-    public ValueTask<float[]> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
+    public ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _encoded);
-        return ValueTask.FromResult(features?.Invoke(frame) ?? [1f, 0f]);
+        return ValueTask.FromResult<ReadOnlyMemory<float>>(features?.Invoke(frame) ?? [1f, 0f]);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
