@@ -64,6 +64,12 @@ internal sealed class MqttConnection : BackgroundService
 
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
+    /// <summary>
+    /// The highest QoS the broker takes (MQTT 5 CONNACK "Maximum QoS"; 2 when it does not say). Publishing above it
+    /// makes the broker drop the connection, so publishers send at most this.
+    /// </summary>
+    public int MaximumQos { get; private set; } = 2;
+
     /// <summary>Raised after each (re)connect, once status and subscriptions are in place. Handlers must return at once.</summary>
     public event Action? Connected;
 
@@ -246,6 +252,7 @@ internal sealed class MqttConnection : BackgroundService
             await _client.SubscribeAsync(subscribe.Build(), cancellationToken);
         }
 
+        MaximumQos = (int)result.MaximumQoS;
         var epoch = Interlocked.Increment(ref _epoch);
         if (epoch > 1)
         {
