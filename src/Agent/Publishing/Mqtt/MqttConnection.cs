@@ -117,8 +117,8 @@ internal sealed class MqttConnection : BackgroundService
     }
 
     /// <summary>Publishes; throws when not connected (callers that must not lose the message use the offline queue).</summary>
-    public Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken) =>
-        _client.PublishAsync(ForProtocol(message), cancellationToken);
+    public async Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken) =>
+        await _client.PublishAsync(ForProtocol(message), cancellationToken);
 
     /// <summary>Best-effort publish for messages that are worthless later (replies, stats, events): false when it did not go out.</summary>
     public async Task<bool> TryPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
@@ -252,7 +252,8 @@ internal sealed class MqttConnection : BackgroundService
             await _client.SubscribeAsync(subscribe.Build(), cancellationToken);
         }
 
-        MaximumQos = (int)result.MaximumQoS;
+        // MQTT 3.1.1 has no such field (MQTTnet then reports 0): assume 2, as an MQTT 5 CONNACK without it means.
+        MaximumQos = IsMqtt5 ? (int)result.MaximumQoS : 2;
         var epoch = Interlocked.Increment(ref _epoch);
         if (epoch > 1)
         {
