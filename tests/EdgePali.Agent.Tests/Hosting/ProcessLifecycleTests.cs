@@ -102,6 +102,30 @@ public sealed class ProcessLifecycleTests(TinyModelFixture model) : IClassFixtur
         Assert.DoesNotContain("start-up failed", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SequenceNumberThatCannotBePersisted_StopsTheProcess_WithExitCodeOne()
+    {
+        // A real "disk full" for the sequence file: its temporary file is /dev/full, where every write fails with ENOSPC.
+        using var state = new TestDirectory();
+        File.CreateSymbolicLink(Path.Combine(state.Path, "sequence.tmp"), "/dev/full");
+        var start = new ProcessStartInfo(RepositoryPaths.Edgepali, [
+            "run", $"--Model:Path={model.PackagePath}", $"--Agent:StateDirectory={state.Path}", $"--Mqtt:Port={AgentRun.FreePort()}",
+            "--Cameras:0:Name=demo", "--Cameras:0:Source=testpattern", "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.5",
+        ])
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        await process.WaitForExitAsync(timeout.Token);
+
+        var log = await output + await errors;
+        // systemd's Restart=on-failure restarts only a process that exits non-zero.
+        Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}:\n{log}");
+        Assert.Contains("Cannot persist the result sequence number: No space left on device", log, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(state.Path, "sequence")));
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
