@@ -81,6 +81,10 @@ public static class AgentHost
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             await error.WriteLineAsync($"edgepali: start-up failed: {e.Message}").ConfigureAwait(false);
+            // Stop what did start (the MQTT connection says `offline`); disposing running background services
+            // without a stop would log each of them as failed on top of the real cause.
+            using var stopping = new CancellationTokenSource(ShutdownTimeout);
+            await host.StopAsync(stopping.Token).ConfigureAwait(false);
             return ExitFailure;
         }
 

@@ -50,6 +50,8 @@ public sealed class ConfigurationValidationTests : IDisposable
     [InlineData("--Devices:Gpio:Inputs:0:Pin=4 --Devices:Gpio:Outputs:0:Pin=4", "Devices:Gpio:Outputs:0:Pin: GPIO 4 is used twice")]
     [InlineData("--Mqtt:Hots=broker", "Mqtt:Hots: unknown setting. Did you mean 'Host'?")]
     [InlineData("--Mqtt:Port=mqtt", "Mqtt:Port: 'mqtt' is not a whole number")]
+    [InlineData("--Mqtt:Username=edge", "Mqtt:Username 'edge' makes the embedded broker (Mqtt:Host empty) require a login, but no password is set")]
+    [InlineData("--Mqtt:Password=secret", "Mqtt:Password or Mqtt:PasswordFile is set but Mqtt:Username is empty")]
     [InlineData("--Snapshots:Quality=0", "Snapshots:Quality: must be a JPEG quality 1..100")]
     [InlineData("--ResultLog:MaxFiles=0", "ResultLog:MaxFiles: must be at least 1")]
     [InlineData("--Health:AnalysisStallSeconds=0", "Health:AnalysisStallSeconds: must be more than 0")]
