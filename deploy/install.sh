@@ -54,8 +54,9 @@ dotnet publish src/Agent/EdgePali.Agent.csproj -c Release -r "$rid" --self-conta
   -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=false -o "$publish" -nologo -v:q
 
 if [[ $rid == linux-arm64 && ! -f $publish/libOpenCvSharpExtern.so ]]; then
-  echo "install.sh: note: no OpenCvSharpExtern for arm64 in the build. Cameras on /dev/video* fall back to the"
-  echo "            managed V4L2 backend; for RTSP/HTTP/files install libOpenCvSharpExtern.so (docs/deploy.md)."
+  echo "install.sh: note: no OpenCvSharpExtern for arm64 in the build. Inference, MQTT and snapshots need none;"
+  echo "            cameras on /dev/video* use the managed V4L2 backend; RTSP/HTTP/video files need a self-built"
+  echo "            libOpenCvSharpExtern.so (docs/deploy.md, \"What runs on a fresh Raspberry Pi OS\")."
 fi
 
 install -d "$prefix" "$etc" "$units"

@@ -6,7 +6,6 @@ using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tasks;
 using EdgePali.Vision.Tokenization;
 using Microsoft.Extensions.Logging;
-using OpenCvSharp;
 
 namespace EdgePali.Vision;
 
@@ -115,13 +114,13 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
     public ImageFeatures CreateImageFeatures() => _vision.CreateFeatures();
 
     /// <summary>
-    /// Runs only the vision encoder on <paramref name="frame"/> (BGR, any size). Fills <paramref name="reuse"/> when
+    /// Runs only the vision encoder on <paramref name="frame"/> (any size and pixel format). Fills <paramref name="reuse"/> when
     /// given (no allocation), else a new <see cref="ImageFeatures"/>. Use the result for a feature-similarity
     /// gate and, if the frame is worth it, <see cref="AnalyzeAsync(ImageFeatures, VisionTask, int?, CancellationToken)"/>.
     /// </summary>
-    public async Task<ImageFeatures> EncodeImageAsync(Mat frame, ImageFeatures? reuse = null, CancellationToken cancellationToken = default)
+    public async Task<ImageFeatures> EncodeImageAsync(ImageFrame frame, ImageFeatures? reuse = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(frame);
+        frame.ThrowIfEmpty(nameof(frame));
         var features = reuse ?? CreateImageFeatures();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -136,11 +135,11 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Analyses one frame (BGR, any size): preprocess, vision encoder, prompt, greedy generation, parsing.</summary>
+    /// <summary>Analyses one frame (any size and pixel format): preprocess, vision encoder, prompt, greedy generation, parsing.</summary>
     /// <param name="maxNewTokens">Token limit for this call; null uses the task's default. Capped by EngineOptions.MaxNewTokensLimit.</param>
-    public async Task<AnalysisResult> AnalyzeAsync(Mat frame, VisionTask task, int? maxNewTokens = null, CancellationToken cancellationToken = default)
+    public async Task<AnalysisResult> AnalyzeAsync(ImageFrame frame, VisionTask task, int? maxNewTokens = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(frame);
+        frame.ThrowIfEmpty(nameof(frame));
         ArgumentNullException.ThrowIfNull(task);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -232,7 +231,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
         }
     }
 
-    private void Encode(Mat frame, ImageFeatures features)
+    private void Encode(ImageFrame frame, ImageFeatures features)
     {
         var start = Stopwatch.GetTimestamp();
         _preprocessor.Preprocess(frame, _vision.PixelValues);

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using EdgePali.Vision;
+using EdgePali.Vision.Imaging;
 using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
-using OpenCvSharp;
 using Spectre.Console;
 
 namespace EdgePali.Agent.Benchmarking;
@@ -44,7 +44,7 @@ public static class BenchmarkRunner
 
         // One file per process: parallel runs (tests) must not overwrite each other's frame.
         var framePath = Path.Combine(Path.GetTempPath(), $"edgepali-bench-frame-{Environment.ProcessId}.png");
-        using var frame = BenchFrame.WriteAndLoad(framePath);
+        var frame = BenchFrame.WriteAndLoad(framePath);
         var task = VisionTaskParser.Parse(settings.Prompt);
 
         var options = new EngineOptions
@@ -176,7 +176,7 @@ public static class BenchmarkRunner
 
     /// <summary>The --tasks runs, on a second engine that honours eos (the main runs suppress it to compare fixed lengths).</summary>
     private static async Task<MultiTaskFigures> RunTasksAsync(
-        EngineOptions mainOptions, Mat frame, IReadOnlyList<VisionTask> tasks, BenchSettings settings, IAnsiConsole status, CancellationToken cancellationToken)
+        EngineOptions mainOptions, ImageFrame frame, IReadOnlyList<VisionTask> tasks, BenchSettings settings, IAnsiConsole status, CancellationToken cancellationToken)
     {
         status.MarkupLineInterpolated($"Running {tasks.Count} tasks on one frame (eos honoured): {string.Join(", ", tasks.Select(t => t.Prefix))}...");
         var options = new EngineOptions
@@ -198,7 +198,7 @@ public static class BenchmarkRunner
         }
     }
 
-    private static async Task<(EdgePaliRun Run, int PromptTokens)> RunOnceAsync(PaliGemmaEngine engine, Mat frame, VisionTask task, int newTokens, CancellationToken cancellationToken)
+    private static async Task<(EdgePaliRun Run, int PromptTokens)> RunOnceAsync(PaliGemmaEngine engine, ImageFrame frame, VisionTask task, int newTokens, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         var result = await engine.AnalyzeAsync(frame, task, newTokens, cancellationToken).ConfigureAwait(false);

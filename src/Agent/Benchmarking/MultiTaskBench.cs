@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using EdgePali.Vision;
+using EdgePali.Vision.Imaging;
 using EdgePali.Vision.Tasks;
-using OpenCvSharp;
 
 namespace EdgePali.Agent.Benchmarking;
 
@@ -34,7 +34,7 @@ public static class MultiTaskBench
         return tasks.Count > 0 ? tasks : throw new ArgumentException("--tasks lists no task; give e.g. --tasks caption,detect.");
     }
 
-    public static async Task<MultiTaskFigures> RunAsync(PaliGemmaEngine engine, Mat frame, IReadOnlyList<VisionTask> tasks, int repetitions, CancellationToken cancellationToken)
+    public static async Task<MultiTaskFigures> RunAsync(PaliGemmaEngine engine, ImageFrame frame, IReadOnlyList<VisionTask> tasks, int repetitions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(tasks);

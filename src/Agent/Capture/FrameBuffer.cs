@@ -1,3 +1,5 @@
+using EdgePali.Vision.Imaging;
+
 namespace EdgePali.Agent.Capture;
 
 /// <summary>
@@ -31,6 +33,17 @@ public sealed class FrameBuffer
     public int Length => Width * Height * 3;
 
     public Span<byte> Pixels => _pixels.AsSpan(0, Length);
+
+    /// <summary>
+    /// The pixels as the engine's image type: a view of this buffer (no copy, no allocation), valid until the
+    /// buffer is written again.
+    /// </summary>
+    public ImageFrame AsImage()
+    {
+        if (IsEmpty)
+            throw new InvalidOperationException("The frame buffer holds no frame yet.");
+        return new ImageFrame(_pixels.AsMemory(0, Length), Width, Height, Stride, ImagePixelFormat.Bgr24);
+    }
 
     /// <summary>Sets the size, growing the backing array only when it is too small.</summary>
     public void SetSize(int width, int height)

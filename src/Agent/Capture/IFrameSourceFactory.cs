@@ -6,4 +6,7 @@ namespace EdgePali.Agent.Capture;
 public interface IFrameSourceFactory
 {
     IFrameSource Create(CameraOptions camera);
+
+    /// <summary>Why the backend this camera would use cannot work on this machine (e.g. OpenCV's native library is missing), or null.</summary>
+    string? CheckBackend(CameraOptions camera);
 }

@@ -9,7 +9,6 @@ using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
-using OpenCvSharp;
 
 namespace EdgePali.Agent.Cli;
 
@@ -21,7 +20,7 @@ internal static class InferCommand
     public static Command Create()
     {
         var modelOption = new Option<string>("--model") { Description = "Model package folder (config.json, tokenizer.json, onnx/).", Required = true };
-        var imageOption = new Option<string>("--image") { Description = "Image file (any format OpenCV reads).", Required = true };
+        var imageOption = new Option<string>("--image") { Description = "Image file: PNG, JPEG, BMP, GIF, TIFF, WebP, TGA or PPM (read in managed code; no OpenCV needed).", Required = true };
         var promptOption = new Option<string>("--prompt") { Description = "Task prompt, e.g. \"caption en\", \"detect car ; person\", \"answer en what is this?\".", Required = true };
         var variantOption = new Option<string?>("--variant") { Description = "Model variant by file suffix: int8, q4, fp32, ... (default: int8 if present)." };
         var jsonOption = new Option<bool>("--json") { Description = "Print the result as JSON." };
@@ -58,7 +57,7 @@ internal static class InferCommand
                     logger,
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is ModelPackageException or ExecutionProviderException or ArgumentException or IOException or OpenCVException)
+            catch (Exception e) when (e is ModelPackageException or ExecutionProviderException or ArgumentException or IOException)
             {
                 await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
                 return 1;
@@ -86,16 +85,7 @@ internal static class InferCommand
             throw new ArgumentException($"--max-tokens must be positive, got {maxTokens}.");
         }
 
-        if (!File.Exists(imagePath))
-        {
-            throw new IOException($"Image '{imagePath}' does not exist.");
-        }
-
-        using var frame = Cv2.ImRead(imagePath, ImreadModes.Color);
-        if (frame.Empty())
-        {
-            throw new IOException($"Image '{imagePath}' could not be decoded (not an image format OpenCV reads).");
-        }
+        var frame = ImageFiles.Load(imagePath);
 
         var options = new EngineOptions { ModelDirectory = model, Variant = variant };
         var engine = await PaliGemmaEngine.LoadAsync(options, logger, cancellationToken).ConfigureAwait(false);
@@ -195,13 +185,10 @@ internal static class InferCommand
             $"timings: preprocess {t.PreprocessMs:F1} ms, vision {t.VisionMs:F1} ms, prefill {t.PrefillMs:F1} ms ({t.PromptTokens} tokens), decode {t.DecodeMsPerToken:F1} ms/token ({t.GeneratedTokens} tokens), total {t.TotalMs:F1} ms"));
     }
 
-    private static void Annotate(Mat frame, AnalysisResult result, string path)
+    private static void Annotate(ImageFrame frame, AnalysisResult result, string path)
     {
-        using var annotated = ResultAnnotator.Annotate(frame, result);
-        if (!Cv2.ImWrite(path, annotated))
-        {
-            throw new IOException($"Could not write the annotated image to '{path}' (unknown extension or unwritable folder).");
-        }
+        var annotated = ResultAnnotator.Annotate(frame, result);
+        ImageFiles.Save(annotated, path);
 
         Console.Error.WriteLine($"annotated image written to {Path.GetFullPath(path)}");
     }

@@ -10,6 +10,7 @@ internal sealed class StatsCollector(
     StageLatencies latencies,
     ResultChannel results,
     ThermalThrottle throttle,
+    PipelineHealth health,
     TimeProvider time) : IStatsSource
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -25,6 +26,7 @@ internal sealed class StatsCollector(
             c.FramesDropped,
             c.FramesGated,
             c.Analyses,
+            c.AnalysesFailed,
             c.Motion)).ToList();
         var queues = new Dictionary<string, int>(StringComparer.Ordinal)
         {
@@ -36,6 +38,7 @@ internal sealed class StatsCollector(
         return new AgentStats(
             now - _started,
             perCamera.Sum(c => c.Analyses),
+            health.AnalysesFailed,
             latencies.Snapshot(),
             queues,
             throttle.Celsius is { } celsius ? Math.Round(celsius, 1) : null,

@@ -18,13 +18,14 @@ internal sealed class StatsLogger(IStatsSource stats, IOptions<AgentOptions> opt
             foreach (var camera in s.Cameras)
             {
                 logger.LogInformation(
-                    "Stats {Camera}: {State}, {Fps:0.0} fps, {Captured} captured, {Dropped} dropped, {Gated} gated, {Analyses} analyses",
-                    camera.Camera, camera.State, camera.CapturedFps, camera.FramesCaptured, camera.FramesDropped, camera.FramesGated, camera.Analyses);
+                    "Stats {Camera}: {State}, {Fps:0.0} fps, {Captured} captured, {Dropped} dropped, {Gated} gated, {Analyses} analyses, {Failed} failed",
+                    camera.Camera, camera.State, camera.CapturedFps, camera.FramesCaptured, camera.FramesDropped, camera.FramesGated, camera.Analyses, camera.AnalysesFailed);
             }
 
             logger.LogInformation(
-                "Stats: {Analyses} analyses, total {TotalMs:0} ms mean, queues {Queues}, CPU {Celsius} °C, throttled {Throttled}, RSS {RssMiB:0} MiB",
+                "Stats: {Analyses} analyses, {Failed} failed, total {TotalMs:0} ms mean, queues {Queues}, CPU {Celsius} °C, throttled {Throttled}, RSS {RssMiB:0} MiB",
                 s.Analyses,
+                s.AnalysesFailed,
                 s.StageLatencyMs.GetValueOrDefault("total"),
                 string.Join(" ", s.QueueDepths.Select(q => $"{q.Key}={q.Value}")),
                 s.CpuTemperatureCelsius?.ToString("0.0") ?? "n/a",

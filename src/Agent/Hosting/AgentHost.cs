@@ -1,3 +1,4 @@
+using EdgePali.Agent.Capture;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
 using EdgePali.Agent.Publishing.Mqtt;
@@ -57,6 +58,14 @@ public static class AgentHost
         var failures = ValidateOptions(host.Services);
         if (failures.Count > 0)
             return await ReportAsync(error, failures).ConfigureAwait(false);
+        var missing = CheckCameraBackends(host.Services);
+        if (missing.Count > 0)
+        {
+            // Refuse to start rather than retry a camera forever that cannot open on this machine.
+            foreach (var problem in missing)
+                await error.WriteLineAsync($"edgepali: cannot start: {problem}").ConfigureAwait(false);
+            return ExitFailure;
+        }
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -72,6 +81,10 @@ public static class AgentHost
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             await error.WriteLineAsync($"edgepali: start-up failed: {e.Message}").ConfigureAwait(false);
+            // Stop what did start (the MQTT connection says `offline`); disposing running background services
+            // without a stop would log each of them as failed on top of the real cause.
+            using var stopping = new CancellationTokenSource(ShutdownTimeout);
+            await host.StopAsync(stopping.Token).ConfigureAwait(false);
             return ExitFailure;
         }
 
@@ -134,6 +147,17 @@ public static class AgentHost
         Validate<HealthOptions>(services, failures);
         Validate<MqttOptions>(services, failures);
         return failures;
+    }
+
+    /// <summary>Each enabled camera whose backend cannot load here (OpenCV's native library missing), as a message.</summary>
+    private static List<string> CheckCameraBackends(IServiceProvider services)
+    {
+        var factory = services.GetRequiredService<IFrameSourceFactory>();
+        var cameras = services.GetRequiredService<IOptions<CamerasOptions>>().Value;
+        return [.. cameras.Items
+            .Where(c => c.Enabled)
+            .Select(c => factory.CheckBackend(c) is { } problem ? $"camera '{c.Name}': {problem}" : null)
+            .OfType<string>()];
     }
 
     private static void Validate<T>(IServiceProvider services, List<string> failures)

@@ -3,6 +3,7 @@ namespace EdgePali.Agent.Publishing;
 /// <summary>The worker's health figures at one moment.</summary>
 /// <param name="Uptime">Time since the worker started.</param>
 /// <param name="Analyses">Analyses completed since start, all cameras.</param>
+/// <param name="AnalysesFailed">Analyses that ended in an error since start, all cameras and questions.</param>
 /// <param name="StageLatencyMs">Recent mean milliseconds per stage, keyed "preprocess", "vision", "prefill", "decode", "total".</param>
 /// <param name="QueueDepths">Current depth of each bounded channel, keyed by stage ("gate", "infer", "publish").</param>
 /// <param name="CpuTemperatureCelsius">From the board's thermal zone; null when unavailable.</param>
@@ -12,6 +13,7 @@ namespace EdgePali.Agent.Publishing;
 public sealed record AgentStats(
     TimeSpan Uptime,
     long Analyses,
+    long AnalysesFailed,
     IReadOnlyDictionary<string, double> StageLatencyMs,
     IReadOnlyDictionary<string, int> QueueDepths,
     double? CpuTemperatureCelsius,
@@ -27,6 +29,7 @@ public sealed record AgentStats(
 /// <param name="FramesDropped">Frames dropped as stale (latest-frame-wins) since start.</param>
 /// <param name="FramesGated">Frames the gates decided not to analyse since start.</param>
 /// <param name="Analyses">Analyses completed for this camera since start.</param>
+/// <param name="AnalysesFailed">Analyses of this camera that ended in an error since start.</param>
 /// <param name="Motion">True while the motion gate sees change.</param>
 public sealed record CameraStats(
     string Camera,
@@ -36,4 +39,5 @@ public sealed record CameraStats(
     long FramesDropped,
     long FramesGated,
     long Analyses,
+    long AnalysesFailed,
     bool Motion);

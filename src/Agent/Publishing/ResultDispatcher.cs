@@ -81,7 +81,9 @@ internal sealed class ResultDispatcher(
         catch (IOException e)
         {
             // The state directory failed under us (disk full, read-only): numbering results is impossible, so stop rather than reuse numbers.
-            logger.LogCritical(e, "Cannot persist the result sequence number: {Message}. Stopping.", e.Message);
+            // A non-zero exit code, so that systemd (Restart=on-failure) starts it again once the disk is fixed.
+            logger.LogCritical(e, "Cannot persist the result sequence number: {Message}. Stopping with exit code {ExitCode}; free space or fix the state directory.", e.Message, Hosting.AgentHost.ExitFailure);
+            Environment.ExitCode = Hosting.AgentHost.ExitFailure;
             lifetime.StopApplication();
         }
     }

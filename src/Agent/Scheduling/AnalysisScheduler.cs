@@ -109,15 +109,22 @@ internal sealed class AnalysisScheduler(
         latencies.Record("wait", (time.GetUtcNow() - _work.Timestamp).TotalMilliseconds);
         ReadOnlyMemory<float> features;
         var started = Stopwatch.GetTimestamp();
+        health.AnalysisStarted();
         try
         {
             features = await analyzer.EncodeImageAsync(_work, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // A failed encode is reported and skipped; the tasks stay on their schedule.
-            logger.LogError(e, "Camera {Camera}: encoding the frame for {Tasks} failed: {Message}", camera.Name, string.Join(", ", _workTasks.Select(t => t.Name)), e.Message);
+            // A failed encode fails the frame's analyses: counted (the watchdog stops a worker whose model fails on
+            // every frame) and skipped; the tasks stay on their schedule.
+            camera.RecordFailedAnalysis();
+            Failed(e, $"Camera {camera.Name}, tasks {string.Join(", ", _workTasks.Select(t => t.Name))} (vision encoder)");
             return;
+        }
+        finally
+        {
+            health.AnalysisEnded();
         }
 
         latencies.Record("encode", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -149,11 +156,19 @@ internal sealed class AnalysisScheduler(
             {
                 result = await analyzer.AnalyzeEncodedAsync(task.Vision, task.MaxNewTokens, cancellationToken).ConfigureAwait(false);
                 if (camera.Options.SimilarityThreshold > 0)
-                    camera.LastAnalysed[task.Name] = (features.ToArray(), result);
+                {
+                    // The analyser reuses its feature buffer: keep a copy, in the previous copy's array when it fits.
+                    var kept = camera.LastAnalysed.TryGetValue(task.Name, out var previous) && previous.Features.Length == features.Length
+                        ? previous.Features
+                        : new float[features.Length];
+                    features.Span.CopyTo(kept);
+                    camera.LastAnalysed[task.Name] = (kept, result);
+                }
             }
 
             if (!reused)
                 RecordTimings(result.Timings, firstOnFrame);
+            health.AnalysisSucceeded();
             camera.RecordAnalysis();
             var snapshot = snapshots.Render(_work, result);
             await results.Writer.WriteAsync(
@@ -163,7 +178,8 @@ internal sealed class AnalysisScheduler(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // A failed analysis is reported and skipped; the task stays on its schedule.
-            logger.LogError(e, "Camera {Camera}, task {Task}: analysis failed: {Message}", camera.Name, task.Name, e.Message);
+            camera.RecordFailedAnalysis();
+            Failed(e, $"Camera {camera.Name}, task {task.Name}");
         }
         finally
         {
@@ -185,6 +201,7 @@ internal sealed class AnalysisScheduler(
         {
             var result = await analyzer.AnalyzeAsync(ask.Frame, ask.Task, ask.MaxNewTokens, linked.Token).ConfigureAwait(false);
             RecordTimings(result.Timings, encoded: true);
+            health.AnalysisSucceeded();
             if (ask.TaskName is { } taskName && cameras.Find(ask.Camera) is { } camera)
             {
                 // A task run by name: published as any result of that task; the caller waits for its number.
@@ -208,13 +225,31 @@ internal sealed class AnalysisScheduler(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Camera {Camera}: question '{Prefix}' failed: {Message}", ask.Camera, ask.Task.Prefix, e.Message);
+            Failed(e, $"Camera {ask.Camera}, question '{ask.Task.Prefix}'");
             ask.Answer.TrySetException(new CameraControlException($"The analysis failed: {e.Message}", e));
         }
         finally
         {
             health.AnalysisEnded();
         }
+    }
+
+    /// <summary>
+    /// Counts a failed analysis for the health check and logs it: the first of a run with its stack trace, the
+    /// ones after it as one line each, so a model that fails on every frame does not bury the log in traces.
+    /// </summary>
+    private void Failed(Exception e, string what)
+    {
+        var inARow = health.AnalysisFailed(e.GetBaseException().Message);
+        // A missing native library is a deployment problem, not a bug: its message (the library's name and the
+        // loader's error) says it all, and a stack trace would only bury it.
+        var missingLibrary = e.GetBaseException() is DllNotFoundException;
+        if (inARow == 1 && !missingLibrary)
+            logger.LogError(e, "{What}: analysis failed: {Message}", what, e.Message);
+        else if (missingLibrary)
+            logger.LogError("{What}: analysis failed ({FailedInARow} in a row), a native library is missing: {Message}", what, inARow, e.GetBaseException().Message);
+        else
+            logger.LogError("{What}: analysis failed ({FailedInARow} in a row): {Message}", what, inARow, e.Message);
     }
 
     /// <param name="encoded">Whether this analysis ran the vision encoder; tasks sharing a frame's encode report its

@@ -27,6 +27,7 @@ internal sealed class CameraRuntime
     private long _framesGated;
     private long _framesDroppedPending;
     private long _analyses;
+    private long _analysesFailed;
     private long _reconnects;
     private long _lastFrameTicks;
     private double _frameIntervalEmaSeconds;
@@ -74,6 +75,9 @@ internal sealed class CameraRuntime
     public long FramesDropped => Slot.Dropped + Interlocked.Read(ref _framesDroppedPending);
 
     public long Analyses => Interlocked.Read(ref _analyses);
+
+    /// <summary>Analyses of this camera that ended in an error (not cancellations) since start.</summary>
+    public long AnalysesFailed => Interlocked.Read(ref _analysesFailed);
 
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
@@ -125,6 +129,8 @@ internal sealed class CameraRuntime
     public void RecordReconnect() => Interlocked.Increment(ref _reconnects);
 
     public void RecordAnalysis() => Interlocked.Increment(ref _analyses);
+
+    public void RecordFailedAnalysis() => Interlocked.Increment(ref _analysesFailed);
 
     /// <summary>Sets the motion state; true when it changed.</summary>
     public bool SetMotion(bool motion) => Interlocked.Exchange(ref _motion, motion ? 1 : 0) != (motion ? 1 : 0);

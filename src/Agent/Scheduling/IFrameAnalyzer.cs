@@ -23,7 +23,8 @@ public interface IFrameAnalyzer : IAsyncDisposable
 
     /// <summary>
     /// Runs only the vision encoder; the frame becomes the image <see cref="AnalyzeEncodedAsync"/> works on. Returns
-    /// its image features (flattened, valid until the next encode), e.g. for the feature-similarity gate.
+    /// its image features (flattened), e.g. for the feature-similarity gate. The memory is the analyser's own, reused:
+    /// valid until the next encode (copy what must be kept).
     /// </summary>
     ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken);
 

@@ -5,14 +5,13 @@ using EdgePali.Vision.Inference;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenCvSharp;
 
 namespace EdgePali.Agent.Scheduling;
 
 /// <summary>
-/// The worker's model: PaliGemmaEngine over the Model settings. Frames are handed to the engine as Mats
-/// wrapping the frame buffer (no copy). Encoded images go into one reused <see cref="ImageFeatures"/>, which the
-/// language-model calls of every task due on that frame then share.
+/// The worker's model: PaliGemmaEngine over the Model settings. Frames are handed to the engine as image views
+/// of the frame buffer (no copy, no allocation, no OpenCV). Encoded images go into one reused
+/// <see cref="ImageFeatures"/>, which the language-model calls of every task due on that frame then share.
 /// </summary>
 internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILogger<PaliGemmaFrameAnalyzer> logger) : IFrameAnalyzer
 {
@@ -49,8 +48,7 @@ internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILo
     public async ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)
     {
         var engine = Engine;
-        using var mat = Wrap(frame);
-        _features = await engine.EncodeImageAsync(mat, _features, cancellationToken).ConfigureAwait(false);
+        _features = await engine.EncodeImageAsync(frame.AsImage(), _features, cancellationToken).ConfigureAwait(false);
         return _features.AsMemory();
     }
 
@@ -67,6 +65,4 @@ internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILo
     }
 
     private PaliGemmaEngine Engine => _engine ?? throw new InvalidOperationException("The model is not loaded.");
-
-    private static Mat Wrap(FrameBuffer frame) => Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, frame.Array);
 }

@@ -37,65 +37,57 @@ public static class PackageComparer
         var pixels = new float[preprocessor.PixelValuesLength];
         var steps = frames.Count * (1 + prompts.Count);
         var done = 0;
-        try
+        foreach (var frame in frames)
         {
-            foreach (var frame in frames)
+            cancellationToken.ThrowIfCancellationRequested();
+            preprocessor.Preprocess(frame, pixels);
+            var refFeatures = reference.EncodeImage(pixels);
+            var candFeatures = candidate.EncodeImage(pixels);
+            visionCosines.Add(Cosine(refFeatures, candFeatures));
+            progress?.Report((double)++done / steps);
+            foreach (var prompt in prompts)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                preprocessor.Preprocess(frame, pixels);
-                var refFeatures = reference.EncodeImage(pixels);
-                var candFeatures = candidate.EncodeImage(pixels);
-                visionCosines.Add(Cosine(refFeatures, candFeatures));
-                progress?.Report((double)++done / steps);
-                foreach (var prompt in prompts)
+                var ids = PromptIds(tokenizer, prompt, config);
+                var refLogits = reference.Prefill(ids, refFeatures);
+                var candLogits = candidate.Prefill(ids, candFeatures);
+                // Packages built with last-position logits (the default) give one row, others one per prompt
+                // position: compare the trailing positions both have.
+                var vocab = config.Text.VocabSize;
+                var rows = Math.Min(refLogits.Length, candLogits.Length) / vocab;
+                var refRows = refLogits.AsSpan(refLogits.Length - (rows * vocab));
+                var candRows = candLogits.AsSpan(candLogits.Length - (rows * vocab));
+                logitCosines.Add(Cosine(refRows, candRows));
+                for (var t = 0; t < rows; t++)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var ids = PromptIds(tokenizer, prompt, config);
-                    var refLogits = reference.Prefill(ids, refFeatures);
-                    var candLogits = candidate.Prefill(ids, candFeatures);
-                    // Packages built with last-position logits (the default) give one row, others one per prompt
-                    // position: compare the trailing positions both have.
-                    var vocab = config.Text.VocabSize;
-                    var rows = Math.Min(refLogits.Length, candLogits.Length) / vocab;
-                    var refRows = refLogits.AsSpan(refLogits.Length - (rows * vocab));
-                    var candRows = candLogits.AsSpan(candLogits.Length - (rows * vocab));
-                    logitCosines.Add(Cosine(refRows, candRows));
-                    for (var t = 0; t < rows; t++)
-                    {
-                        promptAgree += PackageProbe.ArgMax(refRows.Slice(t * vocab, vocab)) == PackageProbe.ArgMax(candRows.Slice(t * vocab, vocab)) ? 1 : 0;
-                        promptTotal++;
-                    }
-
-                    // Reference greedy output, with the candidate forced along the same tokens.
-                    var refNext = PackageProbe.ArgMax(refLogits.AsSpan(refLogits.Length - vocab));
-                    var candNext = PackageProbe.ArgMax(candLogits.AsSpan(candLogits.Length - vocab));
-                    var refTokens = new List<int>();
-                    var position = ids.Length;
-                    while (true)
-                    {
-                        generatedAgree += refNext == candNext ? 1 : 0;
-                        generatedTotal++;
-                        if (reference.IsEos(refNext) || refTokens.Count + 1 >= options.MaxNewTokens)
-                        {
-                            refTokens.Add(refNext);
-                            break;
-                        }
-
-                        refTokens.Add(refNext);
-                        position++;
-                        refNext = PackageProbe.ArgMax(reference.Step(refTokens[^1], position));
-                        candNext = PackageProbe.ArgMax(candidate.Step(refTokens[^1], position));
-                    }
-
-                    greedyEqual += FreeGreedy(candidate, ids, candFeatures, options.MaxNewTokens).SequenceEqual(refTokens) ? 1 : 0;
-                    progress?.Report((double)++done / steps);
+                    promptAgree += PackageProbe.ArgMax(refRows.Slice(t * vocab, vocab)) == PackageProbe.ArgMax(candRows.Slice(t * vocab, vocab)) ? 1 : 0;
+                    promptTotal++;
                 }
+
+                // Reference greedy output, with the candidate forced along the same tokens.
+                var refNext = PackageProbe.ArgMax(refLogits.AsSpan(refLogits.Length - vocab));
+                var candNext = PackageProbe.ArgMax(candLogits.AsSpan(candLogits.Length - vocab));
+                var refTokens = new List<int>();
+                var position = ids.Length;
+                while (true)
+                {
+                    generatedAgree += refNext == candNext ? 1 : 0;
+                    generatedTotal++;
+                    if (reference.IsEos(refNext) || refTokens.Count + 1 >= options.MaxNewTokens)
+                    {
+                        refTokens.Add(refNext);
+                        break;
+                    }
+
+                    refTokens.Add(refNext);
+                    position++;
+                    refNext = PackageProbe.ArgMax(reference.Step(refTokens[^1], position));
+                    candNext = PackageProbe.ArgMax(candidate.Step(refTokens[^1], position));
+                }
+
+                greedyEqual += FreeGreedy(candidate, ids, candFeatures, options.MaxNewTokens).SequenceEqual(refTokens) ? 1 : 0;
+                progress?.Report((double)++done / steps);
             }
-        }
-        finally
-        {
-            foreach (var frame in frames)
-                frame.Dispose();
         }
 
         var runs = frames.Count * prompts.Count;

@@ -1,5 +1,3 @@
-using OpenCvSharp;
-
 namespace EdgePali.Vision.Imaging;
 
 /// <summary>
@@ -52,16 +50,16 @@ public sealed class ImagePreprocessor
     /// Writes <paramref name="frame"/> as normalised CHW RGB floats into <paramref name="pixelValues"/>
     /// (e.g. <c>ortValue.GetTensorMutableDataAsSpan&lt;float&gt;()</c> of a [1, 3, S, S] tensor).
     /// </summary>
-    /// <param name="frame">8-bit BGR (CV_8UC3), BGRA (CV_8UC4, alpha ignored) or grey (CV_8UC1), any size.</param>
+    /// <param name="frame">8-bit BGR, RGB, BGRA (alpha ignored) or grey, any size, rows padded or not.</param>
     /// <param name="pixelValues">At least <see cref="PixelValuesLength"/> floats; the first that many are written.</param>
     /// <exception cref="ArgumentException">Unsupported or empty frame, or a destination that is too small.</exception>
-    public void Preprocess(Mat frame, Span<float> pixelValues)
+    public void Preprocess(ImageFrame frame, Span<float> pixelValues)
     {
-        var pixels = FramePixels.FromMat(frame, nameof(frame));
+        frame.ThrowIfEmpty(nameof(frame));
         RequireLength(pixelValues.Length, PixelValuesLength, "pixelValues", "floats");
         lock (_gate)
         {
-            PillowBicubicResizer resizer = ResizeLocked(pixels);
+            PillowBicubicResizer resizer = ResizeLocked(frame);
             WriteNormalized(resizer, pixelValues);
         }
     }
@@ -71,13 +69,13 @@ public sealed class ImagePreprocessor
     /// before rescaling. For debugging and conformance checks.
     /// </summary>
     /// <exception cref="ArgumentException">Unsupported or empty frame, or a destination that is too small.</exception>
-    public void ResizeToRgb(Mat frame, Span<byte> rgb)
+    public void ResizeToRgb(ImageFrame frame, Span<byte> rgb)
     {
-        var pixels = FramePixels.FromMat(frame, nameof(frame));
+        frame.ThrowIfEmpty(nameof(frame));
         RequireLength(rgb.Length, PixelValuesLength, nameof(rgb), "bytes");
         lock (_gate)
         {
-            PillowBicubicResizer resizer = ResizeLocked(pixels);
+            PillowBicubicResizer resizer = ResizeLocked(frame);
             int size = ImageSize;
             ReadOnlySpan<byte> planes = resizer.OutputPlanes;
             for (int c = 0; c < 3; c++)
@@ -96,9 +94,9 @@ public sealed class ImagePreprocessor
         }
     }
 
-    private unsafe PillowBicubicResizer ResizeLocked(in FramePixels pixels)
+    private unsafe PillowBicubicResizer ResizeLocked(in ImageFrame frame)
     {
-        var key = (pixels.Width, pixels.Height);
+        var key = (frame.Width, frame.Height);
         if (!_resizers.TryGetValue(key, out PillowBicubicResizer? resizer))
         {
             if (_resizers.Count >= MaxCachedSizes)
@@ -106,28 +104,30 @@ public sealed class ImagePreprocessor
                 _resizers.Clear();
             }
 
-            resizer = new PillowBicubicResizer(pixels.Width, pixels.Height, ImageSize, ImageSize, _kernel);
+            resizer = new PillowBicubicResizer(frame.Width, frame.Height, ImageSize, ImageSize, _kernel);
             _resizers.Add(key, resizer);
         }
 
-        if (pixels.Format == FramePixelFormat.Bgr)
+        if (frame.Format == ImagePixelFormat.Bgr24)
         {
-            resizer.Resize(pixels.Data, pixels.RowStride);
+            // Pinning a managed array takes a GC handle, not a heap allocation; native memory is already fixed.
+            using System.Buffers.MemoryHandle pinned = frame.Pixels.Pin();
+            resizer.Resize((byte*)pinned.Pointer, frame.Stride);
             return resizer;
         }
 
-        // BGRA and grey frames are repacked as BGR first (alpha dropped, grey replicated, as PIL's
+        // RGB, BGRA and grey frames are repacked as BGR first (alpha dropped, grey replicated, as PIL's
         // convert("RGB") does), so the resize kernels handle one layout only.
-        int bgrLength = checked(pixels.Width * pixels.Height * 3);
+        int bgrLength = checked(frame.Width * frame.Height * 3);
         if (_bgrScratch.Length < bgrLength)
         {
             _bgrScratch = new byte[bgrLength];
         }
 
+        frame.CopyAsBgr(_bgrScratch);
         fixed (byte* bgr = _bgrScratch)
         {
-            pixels.CopyAsBgr(bgr);
-            resizer.Resize(bgr, pixels.Width * 3L);
+            resizer.Resize(bgr, frame.Width * 3L);
         }
 
         return resizer;

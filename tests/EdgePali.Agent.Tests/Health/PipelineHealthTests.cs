@@ -57,10 +57,30 @@ public sealed class PipelineHealthTests
         Assert.True(health.IsHealthy(out _));
     }
 
+    [Fact]
+    public void AnalysesFailingInARow_AreABrokenModel_UntilOneSucceeds()
+    {
+        var (health, cameras) = Create(new CameraOptions { Name = "a", Source = "testpattern" });
+        cameras.Cameras[0].RecordFrame(_clock.GetUtcNow());
+
+        for (var i = 1; i < 3; i++)
+            Assert.Equal(i, health.AnalysisFailed("boom"));
+        Assert.True(health.IsHealthy(out _));
+        health.AnalysisFailed("libonnxruntime.so: cannot open shared object file");
+
+        Assert.False(health.IsHealthy(out var problem));
+        Assert.Equal("the last 3 analyses all failed (last error: libonnxruntime.so: cannot open shared object file)", problem);
+        Assert.Equal(3, health.AnalysesFailed);
+        health.AnalysisSucceeded();
+        Assert.True(health.IsHealthy(out _));
+        Assert.Equal(0, health.FailedInARow);
+        Assert.Equal(3, health.AnalysesFailed);
+    }
+
     private (PipelineHealth Health, CameraRegistry Cameras) Create(params CameraOptions[] cameras)
     {
         var registry = new CameraRegistry(MsOptions.Create(new CamerasOptions { Items = [.. cameras] }));
-        var health = new PipelineHealth(registry, MsOptions.Create(new HealthOptions { CaptureStallSeconds = 10, AnalysisStallSeconds = 20 }), _clock);
+        var health = new PipelineHealth(registry, MsOptions.Create(new HealthOptions { CaptureStallSeconds = 10, AnalysisStallSeconds = 20, MaxConsecutiveFailedAnalyses = 3 }), _clock);
         return (health, registry);
     }
 }

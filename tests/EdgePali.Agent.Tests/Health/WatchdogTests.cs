@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using EdgePali.Agent.Health;
 using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Publishing;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -79,6 +80,78 @@ public sealed class WatchdogTests : IDisposable
         {
             Assert.DoesNotContain(pings, p => p > hungFrom && p < hungUntil);
             Assert.Contains(pings, p => p > analysis.Started + TimeSpan.FromSeconds(4.3));
+        }
+    }
+
+    [Fact]
+    public async Task Pings_StopAfterTheConfiguredNumberOfFailedAnalysesInARow_AndStatsCountThem()
+    {
+        var socketPath = Path.Combine(_state.Path, "notify.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+        var pings = new List<DateTimeOffset>();
+        using var stopListening = new CancellationTokenSource();
+        var listening = Task.Run(async () =>
+        {
+            var buffer = new byte[256];
+            try
+            {
+                while (true)
+                {
+                    var read = await socket.ReceiveAsync(buffer, SocketFlags.None, stopListening.Token);
+                    if (Encoding.ASCII.GetString(buffer, 0, read) == "WATCHDOG=1")
+                    {
+                        lock (pings)
+                            pings.Add(DateTimeOffset.UtcNow);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        var analyzer = new FailingTestAnalyzer();
+        PipelineHealth? health = null;
+        StatsCollector? stats = null;
+        var arguments = AgentRun.BaseArguments(_state.Path);
+        arguments.AddRange(["--Health:MaxConsecutiveFailedAnalyses=3", "--Cameras:0:Name=dog", "--Cameras:0:Source=testpattern", "--Cameras:0:Width=64", "--Cameras:0:Height=48",
+            "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.2"]);
+        AgentStats? last = null;
+
+        // Runs until two seconds after the third failure: long enough for several watchdog periods (100 ms).
+        bool SeenEnough()
+        {
+            if (analyzer.Failures.Count < 3 || stats is null)
+                return false;
+            last = stats.GetStats();
+            return DateTimeOffset.UtcNow > analyzer.Failures.ElementAt(2) + TimeSpan.FromSeconds(2);
+        }
+
+        var (code, errors) = await AgentRun.RunUntilAsync(arguments, SeenEnough, TimeSpan.FromSeconds(60), analyzer, configure: services =>
+        {
+            services.AddSingleton<ISystemdNotifier>(NotifierFor(socketPath));
+            services.AddSingleton(new WatchdogSchedule(TimeSpan.FromMilliseconds(100)));
+            services.AddSingleton(sp => health = ActivatorUtilities.CreateInstance<PipelineHealth>(sp));
+            services.AddSingleton<IStatsSource>(sp => stats = ActivatorUtilities.CreateInstance<StatsCollector>(sp));
+        });
+        await stopListening.CancelAsync();
+        await listening;
+
+        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.NotNull(health);
+        Assert.NotNull(last);
+        var failures = analyzer.Failures.ToArray();
+        Assert.True(failures.Length >= 3);
+        Assert.Equal(failures.Length, (int)health.AnalysesFailed);
+        Assert.True(health.FailedInARow >= 3);
+        Assert.True(last.AnalysesFailed >= 3);
+        Assert.Equal(0, last.Analyses);
+        Assert.True(last.Cameras[0].AnalysesFailed >= 3);
+        lock (pings)
+        {
+            // Fed before the third failure, not after it (1 s margin for a ping sent just before arriving late).
+            Assert.Contains(pings, p => p < failures[2]);
+            Assert.DoesNotContain(pings, p => p > failures[2] + TimeSpan.FromSeconds(1));
         }
     }
 

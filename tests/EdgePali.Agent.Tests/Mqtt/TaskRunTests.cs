@@ -30,6 +30,9 @@ public sealed class TaskRunTests(TinyModelFixture model) : IClassFixture<TinyMod
             "--Cameras:0:Tasks:0:Name=bell", "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:Trigger=command", "--Cameras:0:Tasks:0:MaxNewTokens=4",
             "--Cameras:0:Tasks:1:Name=people", "--Cameras:0:Tasks:1:Task=detect", "--Cameras:0:Tasks:1:Labels:0=person", "--Cameras:0:Tasks:1:Trigger=command",
             "--Cameras:0:Tasks:1:Enabled=false", "--Logging:LogLevel:EdgePali=Information",
+            // The test polls with runs while the model loads (16 s on a loaded machine), and each "still loading" refusal is
+            // an error reply: a budget that large polling can spend would hide the bad runs' replies this test checks.
+            "--Mqtt:ErrorRepliesPerMinute=10000",
         ]);
         using var done = new CancellationTokenSource();
         var log = new CollectingLoggerProvider();

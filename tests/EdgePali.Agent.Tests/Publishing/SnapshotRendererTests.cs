@@ -2,7 +2,6 @@ using EdgePali.Agent.Capture;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Tasks;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -19,7 +18,7 @@ public sealed class SnapshotRendererTests
         var before = frame.Pixels.ToArray();
         var task = new DetectTask(["person"]);
         var result = new AnalysisResult(task, "", [], [new DetectedObject("person", 0.9f, new BoxF(80, 60, 240, 180), new BoxF(0.25f, 0.25f, 0.75f, 0.75f))], new StageTimings(0, 0, 0, 0, 0, 0));
-        var renderer = new SnapshotRenderer(MsOptions.Create(new SnapshotOptions { Height = 120, Quality = 90 }), NullLogger<SnapshotRenderer>.Instance);
+        var renderer = new SnapshotRenderer(MsOptions.Create(new SnapshotOptions { Height = 120, Quality = 90 }));
 
         var jpeg = renderer.Render(frame, result);
 
@@ -39,7 +38,7 @@ public sealed class SnapshotRendererTests
     {
         var frame = new FrameBuffer();
         frame.SetSize(8, 8);
-        var renderer = new SnapshotRenderer(MsOptions.Create(new SnapshotOptions { Enabled = false }), NullLogger<SnapshotRenderer>.Instance);
+        var renderer = new SnapshotRenderer(MsOptions.Create(new SnapshotOptions { Enabled = false }));
 
         Assert.Null(renderer.Render(frame, new AnalysisResult(new CaptionTask(), "x", [], [], new StageTimings(0, 0, 0, 0, 0, 0))));
     }

@@ -100,13 +100,16 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
                 $"--Cameras:{i}:Tasks:0:Task=caption", $"--Cameras:{i}:Tasks:0:IntervalSeconds=0.01"]);
         }
 
-        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => publisher.Results.Count >= 10, Deadline, analyzer, publisher);
+        var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => publisher.Results.Count >= 16, Deadline, analyzer, publisher);
 
         Assert.True(code == 0, errors);
         var order = publisher.Results.Select(r => r.Camera).ToList();
         Assert.True(order.Count >= 10, $"{order.Count} results");
-        // Strict alternation while both always have work.
-        Assert.All(order.Zip(order.Skip(1)), p => Assert.NotEqual(p.First, p.Second));
+        // Strict alternation while both always have work: from the first result of the camera whose first frame came
+        // second (on a loaded machine one capture loop can start a few frames after the other).
+        var bothBusy = order.SkipWhile(c => c == order[0]).ToList();
+        Assert.True(bothBusy.Count >= 5, string.Join(",", order));
+        Assert.All(bothBusy.Zip(bothBusy.Skip(1)), p => Assert.NotEqual(p.First, p.Second));
     }
 
     [Fact]

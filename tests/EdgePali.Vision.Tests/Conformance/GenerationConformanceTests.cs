@@ -1,3 +1,4 @@
+using EdgePali.Vision.Imaging;
 using EdgePali.Vision.Tasks;
 using EdgePali.Vision.Tests.Inference;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -121,7 +122,8 @@ public sealed class GenerationConformanceTests(GenerationConformanceFixture fixt
         var compared = 0;
         foreach (var image in fixture.Images)
         {
-            using var frame = Cv2.ImRead(image, ImreadModes.Color);
+            // Decoded in managed code, as `edgepali infer` does: the ids must match transformers.js (sharp) on PNG.
+            var frame = ImageFiles.Load(image);
             foreach (var task in GenerationConformanceFixture.Tasks)
             {
                 var expected = fixture.Reference[(model, image, task.Prefix)];

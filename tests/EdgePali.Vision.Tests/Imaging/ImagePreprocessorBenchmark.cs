@@ -25,22 +25,23 @@ public sealed class ImagePreprocessorBenchmark(ITestOutputHelper output)
         const int WarmUpRuns = 10;
         const int Runs = 50;
         using Mat frame = TestFrames.Create(width, height, 3, seed: 42);
+        var frameImage = frame.ToImage();
         var preprocessor = kernel == "best"
             ? new ImagePreprocessor(224, ImageNormalization.Siglip)
             : new ImagePreprocessor(224, ImageNormalization.Siglip, Enum.Parse<HorizontalKernel>(kernel));
         var first = new float[preprocessor.PixelValuesLength];
         var pixelValues = new float[preprocessor.PixelValuesLength];
-        preprocessor.Preprocess(frame, first);
+        preprocessor.Preprocess(frameImage, first);
         for (int i = 0; i < WarmUpRuns; i++)
         {
-            preprocessor.Preprocess(frame, pixelValues);
+            preprocessor.Preprocess(frameImage, pixelValues);
         }
 
         var times = new double[Runs];
         for (int i = 0; i < Runs; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            preprocessor.Preprocess(frame, pixelValues);
+            preprocessor.Preprocess(frameImage, pixelValues);
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             Assert.Equal(first, pixelValues);
         }

@@ -20,7 +20,7 @@ public sealed class ImagePreprocessorTests
 
         var preprocessor = new ImagePreprocessor(2, ImageNormalization.Siglip);
         var pixelValues = new float[preprocessor.PixelValuesLength];
-        preprocessor.Preprocess(frame, pixelValues);
+        preprocessor.Preprocess(frame.ToImage(), pixelValues);
 
         for (int c = 0; c < 3; c++)
         {
@@ -44,7 +44,7 @@ public sealed class ImagePreprocessorTests
         var preprocessor = new ImagePreprocessor(1, normalization);
         var pixelValues = new float[3];
 
-        preprocessor.Preprocess(frame, pixelValues);
+        preprocessor.Preprocess(frame.ToImage(), pixelValues);
 
         Assert.Equal(((10 / 255f) - 0.1f) / 0.5f, pixelValues[0], 1e-6);
         Assert.Equal(((20 / 255f) - 0.2f) / 0.25f, pixelValues[1], 1e-6);
@@ -62,8 +62,8 @@ public sealed class ImagePreprocessorTests
         var fromRoi = new float[preprocessor.PixelValuesLength];
         var fromCopy = new float[preprocessor.PixelValuesLength];
 
-        preprocessor.Preprocess(roi, fromRoi);
-        preprocessor.Preprocess(copy, fromCopy);
+        preprocessor.Preprocess(roi.ToImage(), fromRoi);
+        preprocessor.Preprocess(copy.ToImage(), fromCopy);
 
         Assert.Equal(fromCopy, fromRoi);
     }
@@ -71,8 +71,9 @@ public sealed class ImagePreprocessorTests
     [Fact]
     public void Preprocess_FramesAfterTheFirstOfTheSameSize_AllocateNothing()
     {
-        using Mat first = TestFrames.Create(640, 480, 3, seed: 1);
-        using Mat second = TestFrames.Create(640, 480, 3, seed: 2);
+        using Mat firstMat = TestFrames.Create(640, 480, 3, seed: 1);
+        using Mat secondMat = TestFrames.Create(640, 480, 3, seed: 2);
+        ImageFrame first = firstMat.ToImage(), second = secondMat.ToImage();
         var preprocessor = new ImagePreprocessor(224, ImageNormalization.Siglip);
         var pixelValues = new float[preprocessor.PixelValuesLength];
         // A few warm-up frames: the runtime may allocate on this thread while it compiles the loops (tiering/OSR).
@@ -102,29 +103,48 @@ public sealed class ImagePreprocessorTests
         foreach (int[] size in sizes)
         {
             using Mat frame = TestFrames.Create(size[0], size[1], 3, seed: size[0] + size[1]);
-            shared.Preprocess(frame, pixelValues);
-            new ImagePreprocessor(224, ImageNormalization.Siglip).Preprocess(frame, fresh);
+            shared.Preprocess(frame.ToImage(), pixelValues);
+            new ImagePreprocessor(224, ImageNormalization.Siglip).Preprocess(frame.ToImage(), fresh);
             Assert.Equal(fresh, pixelValues);
         }
     }
 
     [Fact]
-    public void Preprocess_SixteenBitFrame_FailsNamingTheTypeAndTheFix()
+    public void Preprocess_RgbFrame_EqualsTheBgrFrameWithChannelsSwapped()
     {
-        using var frame = new Mat(10, 10, MatType.CV_16UC3, Scalar.All(1000));
+        using Mat bgrMat = TestFrames.Create(320, 240, 3, seed: 5);
+        var bgr = bgrMat.ToImage();
+        var rgbBytes = new byte[320 * 240 * 3];
+        bgr.CopyAsBgr(rgbBytes);
+        for (int i = 0; i < rgbBytes.Length; i += 3)
+        {
+            (rgbBytes[i], rgbBytes[i + 2]) = (rgbBytes[i + 2], rgbBytes[i]);
+        }
+
         var preprocessor = new ImagePreprocessor(224, ImageNormalization.Siglip);
+        var fromBgr = new float[preprocessor.PixelValuesLength];
+        var fromRgb = new float[preprocessor.PixelValuesLength];
 
-        var error = Assert.Throws<ArgumentException>(() => preprocessor.Preprocess(frame, new float[preprocessor.PixelValuesLength]));
+        preprocessor.Preprocess(bgr, fromBgr);
+        preprocessor.Preprocess(new ImageFrame(rgbBytes, 320, 240, 0, ImagePixelFormat.Rgb24), fromRgb);
 
-        Assert.Contains("CV_16UC3", error.Message, StringComparison.Ordinal);
-        Assert.Contains("CV_8UC3", error.Message, StringComparison.Ordinal);
-        Assert.Equal("frame", error.ParamName);
+        Assert.Equal(fromBgr, fromRgb);
+    }
+
+    [Fact]
+    public void ImageFrame_BufferShorterThanTheImage_FailsNamingTheSizes()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ImageFrame(new byte[100], 10, 10, 0, ImagePixelFormat.Bgr24));
+
+        Assert.Contains("10x10 Bgr24", error.Message, StringComparison.Ordinal);
+        Assert.Contains("300 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("holds 100", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Preprocess_EmptyFrame_FailsSayingItIsEmpty()
     {
-        using var frame = new Mat();
+        var frame = default(ImageFrame);
         var preprocessor = new ImagePreprocessor(224, ImageNormalization.Siglip);
 
         var error = Assert.Throws<ArgumentException>(() => preprocessor.Preprocess(frame, new float[preprocessor.PixelValuesLength]));
@@ -138,7 +158,7 @@ public sealed class ImagePreprocessorTests
         using var frame = new Mat(10, 10, MatType.CV_8UC3, Scalar.All(1));
         var preprocessor = new ImagePreprocessor(224, ImageNormalization.Siglip);
 
-        var error = Assert.Throws<ArgumentException>(() => preprocessor.Preprocess(frame, new float[1000]));
+        var error = Assert.Throws<ArgumentException>(() => preprocessor.Preprocess(frame.ToImage(), new float[1000]));
 
         Assert.Contains("150528", error.Message, StringComparison.Ordinal);
         Assert.Equal("pixelValues", error.ParamName);

@@ -61,7 +61,8 @@ public sealed class PillowReference : IDisposable
 
     public static ImageNormalization Normalization => ImageNormalization.Siglip;
 
-    public Mat Frame(FrameCase frameCase) => _references[frameCase.Name].Frame;
+    /// <summary>The frame Pillow read from its PNG, as the engine's image type (BGR, BGRA or grey).</summary>
+    public ImageFrame Frame(FrameCase frameCase) => _references[frameCase.Name].Frame.ToImage();
 
     /// <summary>Pillow's resized image, HWC RGB bytes.</summary>
     public byte[] Rgb(FrameCase frameCase) => _references[frameCase.Name].Rgb;

@@ -1,6 +1,6 @@
+using EdgePali.Vision.Imaging;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
-using OpenCvSharp;
 
 namespace EdgePali.Vision.Tests.Inference;
 
@@ -26,7 +26,7 @@ public sealed class ConstrainedDecodingTests(PlantedDetectPackage package) : ICl
         await using var engine = await LoadAsync(package.Pg1Int8);
         for (var seed = 0; seed < 3; seed++)
         {
-            using var frame = Frame(seed);
+            var frame = Frame(seed);
             var free = await engine.AnalyzeAsync(frame, new DetectTask(labels) { Constrained = false }, limit);
             var constrained = await engine.AnalyzeAsync(frame, new DetectTask(labels), limit);
 
@@ -46,7 +46,7 @@ public sealed class ConstrainedDecodingTests(PlantedDetectPackage package) : ICl
     public async Task UnrequestedLabel_IsReplacedByARequestedOne()
     {
         await using var engine = await LoadAsync(package.Pg1Int8);
-        using var frame = Frame(0);
+        var frame = Frame(0);
         var free = await engine.AnalyzeAsync(frame, new DetectTask(["car"]) { Constrained = false }, 64);
         var constrained = await engine.AnalyzeAsync(frame, new DetectTask(["car"]), 64);
 
@@ -62,12 +62,10 @@ public sealed class ConstrainedDecodingTests(PlantedDetectPackage package) : ICl
         PaliGemmaEngine.LoadAsync(new EngineOptions { ModelDirectory = dir }, NullLogger.Instance, CancellationToken.None);
 
     /// <summary>A 96x64 frame of noise.</summary>
-    internal static Mat Frame(int seed)
+    internal static ImageFrame Frame(int seed)
     {
         var pixels = new byte[64 * 96 * 3];
         new Random(seed).NextBytes(pixels);
-        var frame = new Mat(64, 96, MatType.CV_8UC3);
-        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, frame.Data, pixels.Length);
-        return frame;
+        return new ImageFrame(pixels, 96, 64, 0, ImagePixelFormat.Bgr24);
     }
 }

@@ -37,7 +37,7 @@ public sealed class ConstrainedParsingTests(TinyPg1Int8Package package) : IClass
         await using var engine = await ConstrainedDecodingTests.LoadAsync(package.Pg1Int8);
         for (var seed = 0; seed < 4; seed++)
         {
-            using var frame = ConstrainedDecodingTests.Frame(seed);
+            var frame = ConstrainedDecodingTests.Frame(seed);
             var unconstrained = await engine.AnalyzeAsync(frame, free, limit);
             var constrained = await engine.AnalyzeAsync(frame, task, limit);
 

@@ -1,8 +1,8 @@
+using EdgePali.Vision.Imaging;
 using System.Diagnostics;
 using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
-using OpenCvSharp;
 
 namespace EdgePali.Vision.Tests.Inference;
 
@@ -16,32 +16,25 @@ public sealed class PaliGemmaEngineTests(TinyPg1Int8Package package) : IClassFix
     {
         await using var engine = await LoadAsync(package.Pg1Int8);
         var frames = Enumerable.Range(1, 3).Select(Frame).ToList();
-        try
+        var ids = new List<IReadOnlyList<int>>();
+        var features = new List<float[]>();
+        foreach (var f in frames)
         {
-            var ids = new List<IReadOnlyList<int>>();
-            var features = new List<float[]>();
-            foreach (var f in frames)
-            {
-                ids.Add((await engine.AnalyzeAsync(f, Detect, 24)).TokenIds);
-                features.Add((await engine.EncodeImageAsync(f)).Values.ToArray());
-            }
-
-            // The pixel buffer, KV cache and prompt buffers are shared: interleaved calls would corrupt each other.
-            // Image features differ from frame to frame, so a mixed-up encoding cannot go unnoticed.
-            Assert.NotEqual(features[0], features[1]);
-            var analyses = Enumerable.Range(0, 6).Select(i => Task.Run(() => engine.AnalyzeAsync(frames[i % 3], Detect, 24))).ToList();
-            var encodings = Enumerable.Range(0, 6).Select(i => Task.Run(() => engine.EncodeImageAsync(frames[i % 3]))).ToList();
-            var analysed = await Task.WhenAll(analyses);
-            var encoded = await Task.WhenAll(encodings);
-            for (var i = 0; i < 6; i++)
-            {
-                Assert.Equal(ids[i % 3], analysed[i].TokenIds);
-                Assert.Equal(features[i % 3], encoded[i].Values.ToArray());
-            }
+            ids.Add((await engine.AnalyzeAsync(f, Detect, 24)).TokenIds);
+            features.Add((await engine.EncodeImageAsync(f)).Values.ToArray());
         }
-        finally
+
+        // The pixel buffer, KV cache and prompt buffers are shared: interleaved calls would corrupt each other.
+        // Image features differ from frame to frame, so a mixed-up encoding cannot go unnoticed.
+        Assert.NotEqual(features[0], features[1]);
+        var analyses = Enumerable.Range(0, 6).Select(i => Task.Run(() => engine.AnalyzeAsync(frames[i % 3], Detect, 24))).ToList();
+        var encodings = Enumerable.Range(0, 6).Select(i => Task.Run(() => engine.EncodeImageAsync(frames[i % 3]))).ToList();
+        var analysed = await Task.WhenAll(analyses);
+        var encoded = await Task.WhenAll(encodings);
+        for (var i = 0; i < 6; i++)
         {
-            frames.ForEach(f => f.Dispose());
+            Assert.Equal(ids[i % 3], analysed[i].TokenIds);
+            Assert.Equal(features[i % 3], encoded[i].Values.ToArray());
         }
     }
 
@@ -49,7 +42,7 @@ public sealed class PaliGemmaEngineTests(TinyPg1Int8Package package) : IClassFix
     public async Task Cancellation_StopsBetweenTokens_AndTheEngineStaysUsable()
     {
         await using var engine = await LoadAsync(package.Pg1Int8, maxNewTokensLimit: 8192);
-        using var frame = Frame(4);
+        var frame = Frame(4);
         var reference = await engine.AnalyzeAsync(frame, new CaptionTask(), 8);
 
         // A long generation, cancelled once it is under way.
@@ -68,7 +61,7 @@ public sealed class PaliGemmaEngineTests(TinyPg1Int8Package package) : IClassFix
         await using var engine = await LoadAsync(package.Pg1Int8);
         for (var seed = 10; seed < 16; seed++)
         {
-            using var frame = Frame(seed);
+            var frame = Frame(seed);
             var result = await engine.AnalyzeAsync(frame, new SegmentTask(["cat"]), 48);
             Assert.All(result.TokenIds, id => Assert.InRange(id, 0, PaliGemmaTokens.FirstNonGenerable - 1));
             Assert.Equal(result.TokenIds.Count, result.Timings.GeneratedTokens);
@@ -81,7 +74,7 @@ public sealed class PaliGemmaEngineTests(TinyPg1Int8Package package) : IClassFix
     public async Task TaskDefaultTokenLimit_AppliesWhenNoneGiven()
     {
         await using var engine = await LoadAsync(package.Pg1Int8);
-        using var frame = Frame(5);
+        var frame = Frame(5);
         var result = await engine.AnalyzeAsync(frame, new AnswerTask("what?"));
         Assert.InRange(result.TokenIds.Count, 0, new AnswerTask("what?").DefaultMaxNewTokens);
         if (result.TokenIds.Count == new AnswerTask("what?").DefaultMaxNewTokens)
@@ -94,14 +87,14 @@ public sealed class PaliGemmaEngineTests(TinyPg1Int8Package package) : IClassFix
     public async Task EncodedFeatures_GiveTheSameAnswerAsTheFrame()
     {
         await using var engine = await LoadAsync(package.Pg1Int8);
-        using var frame = Frame(6);
+        var frame = Frame(6);
         var direct = await engine.AnalyzeAsync(frame, Detect, 20);
         var features = await engine.EncodeImageAsync(frame);
         var viaFeatures = await engine.AnalyzeAsync(features, Detect, 20);
         Assert.Equal(direct.TokenIds, viaFeatures.TokenIds);
         Assert.Equal(frame.Width, features.FrameWidth);
 
-        using var other = Frame(7);
+        var other = Frame(7);
         var reused = await engine.EncodeImageAsync(other, features);
         Assert.Same(features, reused);
         Assert.Equal(1f, features.CosineSimilarity(features), 4);
@@ -111,7 +104,7 @@ public sealed class PaliGemmaEngineTests(TinyPg1Int8Package package) : IClassFix
     public async Task VisionEncodes_CountsEncoderRuns_NotLanguageModelCallsOnFeatures()
     {
         await using var engine = await LoadAsync(package.Pg1Int8);
-        using var frame = Frame(8);
+        var frame = Frame(8);
         var before = engine.VisionEncodes;
         var features = await engine.EncodeImageAsync(frame);
         await engine.AnalyzeAsync(features, new CaptionTask(), 4);
@@ -174,13 +167,11 @@ public sealed class PaliGemmaEngineTests(TinyPg1Int8Package package) : IClassFix
             CancellationToken.None);
 
     /// <summary>A 96x64 frame of noise (not the model's size: preprocessing resizes it).</summary>
-    private static Mat Frame(int seed)
+    private static ImageFrame Frame(int seed)
     {
         var pixels = new byte[64 * 96 * 3];
         new Random(seed).NextBytes(pixels);
-        var frame = new Mat(64, 96, MatType.CV_8UC3);
-        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, frame.Data, pixels.Length);
-        return frame;
+        return new ImageFrame(pixels, 96, 64, 0, ImagePixelFormat.Bgr24);
     }
 
     private string CopyPackage(string name)

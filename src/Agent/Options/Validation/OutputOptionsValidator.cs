@@ -32,6 +32,8 @@ internal sealed class OutputOptionsValidator : IValidateOptions<SnapshotOptions>
             errors.Add($"Health:CaptureStallSeconds: must be more than 0 (got {options.CaptureStallSeconds}). Set e.g. 60.");
         if (!(options.AnalysisStallSeconds > 0))
             errors.Add($"Health:AnalysisStallSeconds: must be more than 0 (got {options.AnalysisStallSeconds}). Set e.g. 600.");
+        if (options.MaxConsecutiveFailedAnalyses < 1)
+            errors.Add($"Health:MaxConsecutiveFailedAnalyses: must be 1 or more (got {options.MaxConsecutiveFailedAnalyses}). Set e.g. 5.");
         return Result(errors);
     }
 

@@ -64,6 +64,12 @@ internal sealed class MqttConnection : BackgroundService
 
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
+    /// <summary>
+    /// The highest QoS the broker takes (MQTT 5 CONNACK "Maximum QoS"; 2 when it does not say). Publishing above it
+    /// makes the broker drop the connection, so publishers send at most this.
+    /// </summary>
+    public int MaximumQos { get; private set; } = 2;
+
     /// <summary>Raised after each (re)connect, once status and subscriptions are in place. Handlers must return at once.</summary>
     public event Action? Connected;
 
@@ -111,8 +117,8 @@ internal sealed class MqttConnection : BackgroundService
     }
 
     /// <summary>Publishes; throws when not connected (callers that must not lose the message use the offline queue).</summary>
-    public Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken) =>
-        _client.PublishAsync(ForProtocol(message), cancellationToken);
+    public async Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken) =>
+        await _client.PublishAsync(ForProtocol(message), cancellationToken);
 
     /// <summary>Best-effort publish for messages that are worthless later (replies, stats, events): false when it did not go out.</summary>
     public async Task<bool> TryPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
@@ -246,6 +252,8 @@ internal sealed class MqttConnection : BackgroundService
             await _client.SubscribeAsync(subscribe.Build(), cancellationToken);
         }
 
+        // MQTT 3.1.1 has no such field (MQTTnet then reports 0): assume 2, as an MQTT 5 CONNACK without it means.
+        MaximumQos = IsMqtt5 ? (int)result.MaximumQoS : 2;
         var epoch = Interlocked.Increment(ref _epoch);
         if (epoch > 1)
         {

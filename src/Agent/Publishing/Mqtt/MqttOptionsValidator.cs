@@ -53,6 +53,10 @@ internal sealed class MqttOptionsValidator(MqttIdentity identity) : IValidateOpt
             errors.Add(passwordFile);
         }
 
+        Check(!string.IsNullOrEmpty(options.Username) || (string.IsNullOrEmpty(options.Password) && string.IsNullOrEmpty(options.PasswordFile)),
+            "Mqtt:Password or Mqtt:PasswordFile is set but Mqtt:Username is empty; a password is sent only with a user name: set Mqtt:Username.");
+        Check(!string.IsNullOrWhiteSpace(options.Host) || string.IsNullOrEmpty(options.Username) || !string.IsNullOrEmpty(options.Password) || !string.IsNullOrEmpty(options.PasswordFile),
+            $"Mqtt:Username '{options.Username}' makes the embedded broker (Mqtt:Host empty) require a login, but no password is set: set Mqtt:Password or Mqtt:PasswordFile, or remove Mqtt:Username.");
         Check(MqttTopics.IsValidLevels(options.HomeAssistant.DiscoveryPrefix), $"Mqtt:HomeAssistant:DiscoveryPrefix '{options.HomeAssistant.DiscoveryPrefix}' is not a valid topic prefix.");
         var tls = options.Tls;
         Check(string.IsNullOrEmpty(tls.CertFile) == string.IsNullOrEmpty(tls.KeyFile), "Mqtt:Tls:CertFile and Mqtt:Tls:KeyFile go together; set both or neither.");

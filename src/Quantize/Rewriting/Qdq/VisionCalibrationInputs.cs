@@ -23,19 +23,11 @@ internal static class VisionCalibrationInputs
             config.Preprocessor.RescaleFactor, config.Preprocessor.ImageMean, config.Preprocessor.ImageStd));
         var frames = FrameSource.Load(path, maxFrames);
         var inputs = new List<IReadOnlyList<CalibrationInput>>(frames.Count);
-        try
+        foreach (var frame in frames)
         {
-            foreach (var frame in frames)
-            {
-                var pixels = new float[preprocessor.PixelValuesLength];
-                preprocessor.Preprocess(frame, pixels);
-                inputs.Add([new CalibrationInput(PixelValues, pixels, [1, 3, size, size])]);
-            }
-        }
-        finally
-        {
-            foreach (var frame in frames)
-                frame.Dispose();
+            var pixels = new float[preprocessor.PixelValuesLength];
+            preprocessor.Preprocess(frame, pixels);
+            inputs.Add([new CalibrationInput(PixelValues, pixels, [1, 3, size, size])]);
         }
 
         return inputs;

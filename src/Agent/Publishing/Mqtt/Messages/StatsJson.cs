@@ -47,6 +47,7 @@ public static class StatsJson
     {
         writer.WriteNumber("uptime_s", Math.Round(agent.Uptime.TotalSeconds, 1));
         writer.WriteNumber("analyses", agent.Analyses);
+        writer.WriteNumber("analyses_failed", agent.AnalysesFailed);
         writer.WriteStartObject("stage_latency_ms");
         foreach (var (stage, ms) in agent.StageLatencyMs)
         {
@@ -83,6 +84,7 @@ public static class StatsJson
             writer.WriteNumber("frames_dropped", camera.FramesDropped);
             writer.WriteNumber("frames_gated", camera.FramesGated);
             writer.WriteNumber("analyses", camera.Analyses);
+            writer.WriteNumber("analyses_failed", camera.AnalysesFailed);
             writer.WriteBoolean("motion", camera.Motion);
             writer.WriteEndObject();
         }

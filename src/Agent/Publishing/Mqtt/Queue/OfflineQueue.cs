@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Win32.SafeHandles;
 
 namespace EdgePali.Agent.Publishing.Mqtt.Queue;
 
@@ -15,20 +14,33 @@ namespace EdgePali.Agent.Publishing.Mqtt.Queue;
 /// and <c>consumer.offset</c> holding where the oldest unacknowledged record starts. A message is fsync'd before
 /// <see cref="Append"/> returns, and the offset moves only after the broker acknowledged the message
 /// (<see cref="Acknowledge"/>), so a crash between publish and acknowledgement re-sends it (at least once)
-/// rather than losing it. A record torn by a crash mid-write is detected by its length or CRC and cut off.
-/// When full, the oldest messages are dropped and counted.
+/// rather than losing it. When full, the oldest messages are dropped and counted.
+/// </para>
+/// <para>
+/// Disk faults: a failed append is cut back off the segment (or, if even that fails, the segment is abandoned), so the
+/// files never hold bytes the index does not know; the message then waits in memory, in order, and is written as soon
+/// as the disk takes writes again (only a stop before that loses it). Every read is checked against the record's CRC;
+/// a damaged record is skipped, counted and logged, never sent and never allowed to stop the sender. At start, a torn
+/// record at the very end (a crash mid-write) is cut off, and damage in the middle of a segment is skipped up to the
+/// next intact record.
 /// </para>
 /// Written here rather than taken from a library: the embedded queues on NuGet are either not durable per
-/// message or bring a database; this needs ~300 lines with the exact guarantees above.
+/// message or bring a database; this needs a few hundred lines with the exact guarantees above.
 /// </summary>
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a queue, and the project's architecture names it so.")]
 public sealed class OfflineQueue : IDisposable
 {
     private const int HeaderBytes = 8;
+    private const int MinPayloadBytes = 5;
     private const int OffsetFileBytes = 36;
     private const byte FormatVersion = 1;
+    private const byte RetainFlag = 1;
+    private const byte DeferredFlag = 2;
     private const string SegmentExtension = ".seg";
     private const string OffsetFileName = "consumer.offset";
+
+    /// <summary>Reads of the head that fail with an I/O error before it is given up as damaged: a passing error is retried, a bad sector is not forever.</summary>
+    private const int ReadAttempts = 3;
 
     private readonly Lock _gate = new();
     private readonly string _directory;
@@ -36,21 +48,35 @@ public sealed class OfflineQueue : IDisposable
     private readonly long _maxMessages;
     private readonly long _segmentBytes;
     private readonly ILogger _logger;
+    private readonly QueueFileSystem _files;
+
+    /// <summary>Records on disk, oldest first.</summary>
     private readonly Queue<RecordRef> _records = new();
+
+    /// <summary>Records younger than every record on disk that could not be written yet (disk full, I/O error), oldest first.</summary>
+    private readonly Queue<PendingRecord> _pending = new();
     private readonly SortedSet<long> _segments = [];
     private readonly FileStream _offsetFile;
-    private FileStream _writer;
+    private FileStream? _writer;
     private long _writerSegment;
+    private long _writerLength;
     private long _nextIndex;
     private long _bytes;
     private long _dropped;
     private long _corrupt;
-    private SafeFileHandle? _reader;
+    private FileStream? _reader;
     private long _readerSegment = -1;
+    private long _unreadableIndex = -1;
+    private int _unreadableAttempts;
     private bool _disposed;
 
     /// <summary>Opens (or creates) the queue in <paramref name="directory"/>, recovering what a previous run left.</summary>
     public OfflineQueue(string directory, long maxBytes, long maxMessages, ILogger logger)
+        : this(directory, maxBytes, maxMessages, logger, QueueFileSystem.Default)
+    {
+    }
+
+    internal OfflineQueue(string directory, long maxBytes, long maxMessages, ILogger logger, QueueFileSystem files)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
@@ -59,9 +85,10 @@ public sealed class OfflineQueue : IDisposable
         _maxMessages = maxMessages;
         _segmentBytes = Math.Clamp(maxBytes / 8, 64 * 1024, 4 * 1024 * 1024);
         _logger = logger;
+        _files = files;
         Directory.CreateDirectory(directory);
-        _offsetFile = new FileStream(Path.Combine(directory, OffsetFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        _writer = Recover();
+        _offsetFile = _files.Open(Path.Combine(directory, OffsetFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite);
+        Recover();
     }
 
     /// <summary>Messages waiting, bytes, and the dropped/corrupt counters.</summary>
@@ -71,7 +98,7 @@ public sealed class OfflineQueue : IDisposable
         {
             lock (_gate)
             {
-                return new OfflineQueueCounters(_records.Count, _bytes, _dropped, _corrupt);
+                return new OfflineQueueCounters(Count, _bytes, _dropped, _corrupt);
             }
         }
     }
@@ -83,14 +110,30 @@ public sealed class OfflineQueue : IDisposable
         {
             lock (_gate)
             {
-                return _records.Count == 0;
+                return Count == 0;
             }
         }
     }
 
+    /// <summary>Messages waiting only in memory because the disk refused them; they are written as soon as it takes writes again.</summary>
+    public int NotYetDurable
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    private int Count => _records.Count + _pending.Count;
+
     /// <summary>
-    /// Writes the message durably (fsync) at the tail, first dropping the oldest messages if the bounds
-    /// require. Returns how many were dropped. Throws ArgumentException for a message larger than the whole queue.
+    /// Writes the message durably (fsync) at the tail, first dropping the oldest messages if the bounds require.
+    /// Returns how many were dropped. If the disk refuses the write, the message is kept in memory, behind the
+    /// others, until a later append or <see cref="Peek"/> manages to write it (logged). Throws ArgumentException
+    /// for a message larger than the whole queue.
     /// </summary>
     public int Append(QueuedMessage message)
     {
@@ -104,52 +147,74 @@ public sealed class OfflineQueue : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var dropped = 0;
-            while (_records.Count > 0 && (_records.Count + 1 > _maxMessages || _bytes + record.Length > _maxBytes))
+            while (Count > 0 && (Count + 1 > _maxMessages || _bytes + record.Length > _maxBytes))
             {
-                var head = _records.Dequeue();
-                _bytes -= head.Length;
-                _dropped++;
+                DropOldest();
                 dropped++;
             }
 
             if (dropped > 0)
             {
-                PersistOffset();
-                DeleteConsumedSegments();
+                _dropped += dropped;
+                SaveProgress();
             }
 
-            if (_writer.Length > 0 && _writer.Length + record.Length > _segmentBytes)
-            {
-                _writer.Dispose();
-                _writerSegment++;
-                _segments.Add(_writerSegment);
-                _writer = OpenWriter(_writerSegment);
-            }
-
-            var position = _writer.Length;
-            _writer.Write(record);
-            _writer.Flush(flushToDisk: true);
-            _records.Enqueue(new RecordRef(_nextIndex++, _writerSegment, position, record.Length));
+            _pending.Enqueue(new PendingRecord(_nextIndex++, record));
             _bytes += record.Length;
+            WritePending();
             return dropped;
         }
     }
 
-    /// <summary>Up to <paramref name="max"/> messages from the head, oldest first, without removing them.</summary>
+    /// <summary>
+    /// Up to <paramref name="max"/> messages from the head, oldest first, without removing them. Records that fail
+    /// their checksum or cannot be read are removed (counted as corrupt, logged) instead of being returned.
+    /// </summary>
     public IReadOnlyList<QueuedEntry> Peek(int max)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var entries = new List<QueuedEntry>(Math.Min(max, _records.Count));
+            WritePending();
+            var entries = new List<QueuedEntry>(Math.Min(max, Count));
             foreach (var record in _records)
+            {
+                if (entries.Count == max)
+                {
+                    return entries;
+                }
+
+                var (message, readError) = TryRead(record);
+                if (message is null)
+                {
+                    // Return what comes before the bad record; it is dealt with once it is the head.
+                    if (entries.Count > 0)
+                    {
+                        return entries;
+                    }
+
+                    _unreadableAttempts = _unreadableIndex == record.Index ? _unreadableAttempts + 1 : 1;
+                    _unreadableIndex = record.Index;
+                    if (readError && _unreadableAttempts < ReadAttempts)
+                    {
+                        return entries; // empty: the sender waits and asks again
+                    }
+
+                    RemoveDamagedHead();
+                    return Peek(max);
+                }
+
+                entries.Add(new QueuedEntry(record.Index, message));
+            }
+
+            foreach (var pending in _pending)
             {
                 if (entries.Count == max)
                 {
                     break;
                 }
 
-                entries.Add(new QueuedEntry(record.Index, Decode(ReadRecord(record))));
+                entries.Add(new QueuedEntry(pending.Index, Decode(pending.Record)));
             }
 
             return entries;
@@ -163,17 +228,46 @@ public sealed class OfflineQueue : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var removed = false;
-            while (_records.Count > 0 && _records.Peek().Index <= index)
+            while (Count > 0 && HeadIndex <= index)
             {
-                _bytes -= _records.Dequeue().Length;
+                DropOldest();
                 removed = true;
             }
 
             if (removed)
             {
-                PersistOffset();
-                DeleteConsumedSegments();
+                SaveProgress();
             }
+        }
+    }
+
+    /// <summary>
+    /// Moves the head message (<paramref name="index"/>), which keeps failing to send, behind every other message,
+    /// once: younger messages go first. Returns false, removing it, when it had been deferred before (it is poison:
+    /// the caller logs and counts it). A crash during the move leaves it at both places (sent twice), never at none.
+    /// </summary>
+    public bool Defer(long index)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (Count == 0 || HeadIndex != index)
+            {
+                return true;
+            }
+
+            var message = _records.Count > 0 ? TryRead(_records.Peek()).Message : Decode(_pending.Peek().Record);
+            if (message is { Deferred: false })
+            {
+                var record = Encode(message with { Deferred = true });
+                _pending.Enqueue(new PendingRecord(_nextIndex++, record));
+                _bytes += record.Length;
+                WritePending();
+            }
+
+            DropOldest();
+            SaveProgress();
+            return message is { Deferred: false };
         }
     }
 
@@ -187,64 +281,237 @@ public sealed class OfflineQueue : IDisposable
             }
 
             _disposed = true;
-            _writer.Dispose();
+            if (_pending.Count > 0)
+            {
+                _logger.LogError("Offline queue {Directory}: {Messages} messages could not be written to disk (it refused writes) and are lost with this stop", _directory, _pending.Count);
+            }
+
+            _writer?.Dispose();
             _offsetFile.Dispose();
             _reader?.Dispose();
         }
     }
 
+    private long HeadIndex => _records.Count > 0 ? _records.Peek().Index : _pending.Peek().Index;
+
     private static byte[] Encode(QueuedMessage message)
     {
         var topicBytes = Encoding.UTF8.GetByteCount(message.Topic);
-        var payloadLength = 5 + topicBytes + message.Payload.Length;
+        var payloadLength = MinPayloadBytes + topicBytes + message.Payload.Length;
         var record = new byte[HeaderBytes + payloadLength];
         var payload = record.AsSpan(HeaderBytes);
         payload[0] = FormatVersion;
         payload[1] = (byte)message.QualityOfService;
-        payload[2] = message.Retain ? (byte)1 : (byte)0;
+        payload[2] = (byte)((message.Retain ? RetainFlag : 0) | (message.Deferred ? DeferredFlag : 0));
         BinaryPrimitives.WriteUInt16LittleEndian(payload[3..], checked((ushort)topicBytes));
-        Encoding.UTF8.GetBytes(message.Topic, payload.Slice(5, topicBytes));
-        message.Payload.Span.CopyTo(payload[(5 + topicBytes)..]);
+        Encoding.UTF8.GetBytes(message.Topic, payload.Slice(MinPayloadBytes, topicBytes));
+        message.Payload.Span.CopyTo(payload[(MinPayloadBytes + topicBytes)..]);
         BinaryPrimitives.WriteInt32LittleEndian(record, payloadLength);
         BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Crc32.HashToUInt32(payload));
         return record;
     }
 
+    /// <summary>Decodes a record whose checksum was verified.</summary>
     private static QueuedMessage Decode(byte[] record)
     {
         var payload = record.AsSpan(HeaderBytes);
-        if (payload[0] != FormatVersion)
-        {
-            throw new InvalidDataException($"Offline queue record format {payload[0]} is not {FormatVersion}.");
-        }
-
         var topicBytes = BinaryPrimitives.ReadUInt16LittleEndian(payload[3..]);
-        var topic = Encoding.UTF8.GetString(payload.Slice(5, topicBytes));
-        var body = record.AsMemory(HeaderBytes + 5 + topicBytes);
-        return new QueuedMessage(topic, body, payload[1], payload[2] == 1);
+        var topic = Encoding.UTF8.GetString(payload.Slice(MinPayloadBytes, topicBytes));
+        var body = record.AsMemory(HeaderBytes + MinPayloadBytes + topicBytes);
+        return new QueuedMessage(topic, body, payload[1], (payload[2] & RetainFlag) != 0, (payload[2] & DeferredFlag) != 0);
     }
 
-    private byte[] ReadRecord(RecordRef record)
+    /// <summary>True when <paramref name="data"/> holds an intact record at <paramref name="position"/>; its length is returned.</summary>
+    private static bool IsIntactRecord(ReadOnlySpan<byte> data, long position, out int recordLength)
     {
-        if (_readerSegment != record.Segment)
+        recordLength = 0;
+        if (data.Length - position < HeaderBytes + MinPayloadBytes)
+        {
+            return false;
+        }
+
+        var header = data.Slice((int)position, HeaderBytes);
+        var payloadLength = BinaryPrimitives.ReadInt32LittleEndian(header);
+        if (payloadLength < MinPayloadBytes || payloadLength > data.Length - position - HeaderBytes)
+        {
+            return false;
+        }
+
+        var payload = data.Slice((int)position + HeaderBytes, payloadLength);
+        if (payload[0] != FormatVersion || MinPayloadBytes + BinaryPrimitives.ReadUInt16LittleEndian(payload[3..]) > payloadLength ||
+            Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
+        {
+            return false;
+        }
+
+        recordLength = HeaderBytes + payloadLength;
+        return true;
+    }
+
+    private void DropOldest()
+    {
+        if (_records.Count > 0)
+        {
+            _bytes -= _records.Dequeue().Length;
+        }
+        else
+        {
+            _bytes -= _pending.Dequeue().Record.Length;
+        }
+    }
+
+    /// <summary>Writes the records waiting in memory, oldest first, until the disk refuses one.</summary>
+    private void WritePending()
+    {
+        var wasFailing = _pending.Count > 1;
+        var written = 0;
+        while (_pending.Count > 0)
+        {
+            var pending = _pending.Peek();
+            if (!TryWrite(pending, out var error))
+            {
+                if (_pending.Count == 1 || written > 0)
+                {
+                    // Logged when an episode starts, not for every message of it.
+                    _logger.LogError("Offline queue {Directory}: cannot write to disk ({Error}); {Messages} results wait in memory, in order, until it takes writes again (they are lost if the agent stops first). Free space or check the disk.",
+                        _directory, error, _pending.Count);
+                }
+
+                return;
+            }
+
+            _pending.Dequeue();
+            written++;
+        }
+
+        if (wasFailing && written > 0)
+        {
+            _logger.LogWarning("Offline queue {Directory}: the disk takes writes again; {Messages} results kept in memory are now on disk", _directory, written);
+        }
+    }
+
+    /// <summary>Appends one record and fsyncs it; on failure cuts the segment back (or abandons it) so no unknown bytes stay.</summary>
+    private bool TryWrite(PendingRecord pending, out string error)
+    {
+        error = "";
+        var record = pending.Record;
+        try
+        {
+            // No writer: the last segment was abandoned after a failed write it could not cut back.
+            if (_writer is null || (_writerLength > 0 && _writerLength + record.Length > _segmentBytes))
+            {
+                StartSegment(_writerSegment + 1);
+            }
+
+            var position = _writerLength;
+            try
+            {
+                _writer!.Position = position;
+                _writer.Write(record);
+                _writer.Flush(flushToDisk: true);
+            }
+            catch (IOException)
+            {
+                CutBack(position);
+                throw;
+            }
+
+            _records.Enqueue(new RecordRef(pending.Index, _writerSegment, position, record.Length));
+            _writerLength = position + record.Length;
+            return true;
+        }
+        catch (IOException e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>Removes a failed write's bytes; if the file refuses even that, stops writing to it (the next write opens a new segment).</summary>
+    private void CutBack(long position)
+    {
+        try
+        {
+            _writer!.SetLength(position);
+            _writer.Flush(flushToDisk: true);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("Offline queue segment {Segment}: could not cut a failed write back off ({Error}); later messages go to a new segment", _writerSegment, e.Message);
+            _writer!.Dispose();
+            _writer = null;
+        }
+    }
+
+    /// <summary>Opens <paramref name="segment"/> for appending; the current writer stays when that fails.</summary>
+    private void StartSegment(long segment)
+    {
+        var writer = _files.Open(SegmentPath(segment), FileMode.OpenOrCreate, FileAccess.Write);
+        _writer?.Dispose();
+        _writer = writer;
+        _writerSegment = segment;
+        _writerLength = writer.Length;
+        _segments.Add(segment);
+    }
+
+    /// <summary>Reads and checks a record; no message when it fails its checksum, or cannot be read (<c>ReadError</c>).</summary>
+    private (QueuedMessage? Message, bool ReadError) TryRead(RecordRef record)
+    {
+        try
+        {
+            if (_readerSegment != record.Segment)
+            {
+                _reader?.Dispose();
+                _reader = null;
+                _reader = _files.Open(SegmentPath(record.Segment), FileMode.Open, FileAccess.Read);
+                _readerSegment = record.Segment;
+            }
+
+            var buffer = new byte[record.Length];
+            _reader!.Position = record.Position;
+            _reader.ReadExactly(buffer);
+            if (IsIntactRecord(buffer, 0, out var length) && length == record.Length)
+            {
+                return (Decode(buffer), false);
+            }
+
+            _logger.LogError("Offline queue segment {Segment}: the record at byte {Position} fails its checksum (damaged on disk); it is skipped", record.Segment, record.Position);
+            return (null, false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _reader?.Dispose();
-            _reader = File.OpenHandle(SegmentPath(record.Segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            _readerSegment = record.Segment;
+            _reader = null;
+            _readerSegment = -1;
+            _logger.LogError("Offline queue segment {Segment}: the record at byte {Position} cannot be read ({Error}); it is skipped after {Attempts} failed reads", record.Segment, record.Position, e.Message, ReadAttempts);
+            return (null, true);
         }
-
-        var buffer = new byte[record.Length];
-        var read = RandomAccess.Read(_reader!, buffer, record.Position);
-        if (read != buffer.Length)
-        {
-            throw new InvalidDataException($"Offline queue segment {record.Segment} ended early at {record.Position}.");
-        }
-
-        return buffer;
     }
 
-    /// <summary>Rebuilds the in-memory index from disk: skips what was acknowledged, cuts a torn tail.</summary>
-    private FileStream Recover()
+    private void RemoveDamagedHead()
+    {
+        _corrupt++;
+        DropOldest();
+        SaveProgress();
+    }
+
+    /// <summary>Persists the consumer offset and deletes consumed segments; failures only mean re-sending after a restart.</summary>
+    private void SaveProgress()
+    {
+        try
+        {
+            PersistOffset();
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("Offline queue {Directory}: could not record which messages were delivered ({Error}); after a restart some may be sent again", _directory, e.Message);
+        }
+
+        DeleteConsumedSegments();
+    }
+
+    /// <summary>Rebuilds the in-memory index from disk: skips what was acknowledged, cuts a torn tail, skips damage.</summary>
+    private void Recover()
     {
         var (headSegment, headPosition, headIndex, dropped) = ReadOffset();
         _dropped = dropped;
@@ -255,7 +522,7 @@ public sealed class OfflineQueue : IDisposable
             {
                 if (id < headSegment)
                 {
-                    File.Delete(path);
+                    _files.Delete(path);
                 }
                 else
                 {
@@ -276,61 +543,49 @@ public sealed class OfflineQueue : IDisposable
             _logger.LogInformation("Offline queue {Directory}: {Messages} messages ({Bytes} bytes) from a previous run will be sent first", _directory, _records.Count, _bytes);
         }
 
-        if (last < 0)
-        {
-            last = Math.Max(headSegment, 1);
-            _segments.Add(last);
-        }
-
-        _writerSegment = last;
-        return OpenWriter(last);
+        StartSegment(last < 0 ? Math.Max(headSegment, 1) : last);
     }
 
     private void ScanSegment(long segment, long start, bool isLast)
     {
-        using var stream = new FileStream(SegmentPath(segment), FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
-        var length = stream.Length;
-        var header = new byte[HeaderBytes];
-        var position = start;
-        while (position < length)
+        byte[] data;
+        using (var stream = _files.Open(SegmentPath(segment), FileMode.Open, FileAccess.Read))
         {
-            stream.Position = position;
-            var payloadLength = length - position >= HeaderBytes && stream.Read(header) == HeaderBytes
-                ? BinaryPrimitives.ReadInt32LittleEndian(header)
-                : -1;
-            if (payloadLength < 5 || position + HeaderBytes + payloadLength > length)
-            {
-                // A crash mid-append leaves a partial record at the tail; anything else is damage.
-                if (isLast)
-                {
-                    _logger.LogWarning("Offline queue segment {Segment}: cutting a torn record at byte {Position} (an interrupted write)", segment, position);
-                    stream.SetLength(position);
-                    stream.Flush(flushToDisk: true);
-                }
-                else
-                {
-                    _corrupt++;
-                    _logger.LogError("Offline queue segment {Segment} is damaged at byte {Position}; the rest of that segment is skipped", segment, position);
-                }
+            data = new byte[stream.Length];
+            stream.ReadExactly(data);
+        }
 
-                return;
-            }
-
-            var payload = new byte[payloadLength];
-            stream.ReadExactly(payload);
-            var recordLength = HeaderBytes + payloadLength;
-            if (Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4)))
-            {
-                _corrupt++;
-                _logger.LogError("Offline queue segment {Segment}: record at byte {Position} fails its checksum and is skipped", segment, position);
-            }
-            else
+        var position = start;
+        while (position < data.Length)
+        {
+            if (IsIntactRecord(data, position, out var recordLength))
             {
                 _records.Enqueue(new RecordRef(_nextIndex++, segment, position, recordLength));
                 _bytes += recordLength;
+                position += recordLength;
+                continue;
             }
 
-            position += recordLength;
+            // Damage: find the next intact record (a CRC match at a wrong place is a 1 in 4 billion chance).
+            var next = position + 1;
+            while (next < data.Length && !IsIntactRecord(data, next, out _))
+            {
+                next++;
+            }
+
+            if (next >= data.Length && isLast)
+            {
+                // Nothing intact follows at the end of the newest segment: a crash mid-append left a partial record.
+                _logger.LogWarning("Offline queue segment {Segment}: cutting a torn record at byte {Position} (an interrupted write)", segment, position);
+                using var stream = _files.Open(SegmentPath(segment), FileMode.Open, FileAccess.Write);
+                stream.SetLength(position);
+                stream.Flush(flushToDisk: true);
+                return;
+            }
+
+            _corrupt++;
+            _logger.LogError("Offline queue segment {Segment}: bytes {Position}..{End} are damaged; the message(s) there are lost, the rest is kept", segment, position, next);
+            position = next;
         }
     }
 
@@ -344,7 +599,7 @@ public sealed class OfflineQueue : IDisposable
             if (_offsetFile.Length > 0)
             {
                 // Re-sending from the oldest segment duplicates messages but loses none.
-                _logger.LogWarning("Offline queue {Directory}: the consumer offset is unreadable; re-sending from the oldest segment", _directory);
+                _logger.LogWarning("Offline queue {Directory}: the consumer offset is unreadable; re-sending from the oldest segment (subscribers may see messages again)", _directory);
             }
 
             return (0, 0, 0, 0);
@@ -360,7 +615,7 @@ public sealed class OfflineQueue : IDisposable
     {
         var (segment, position, index) = _records.Count > 0
             ? (_records.Peek().Segment, _records.Peek().Position, _records.Peek().Index)
-            : (_writerSegment, _writer.Length, _nextIndex);
+            : (_writerSegment, _writerLength, _pending.Count > 0 ? _pending.Peek().Index : _nextIndex);
         Span<byte> buffer = stackalloc byte[OffsetFileBytes];
         BinaryPrimitives.WriteInt64LittleEndian(buffer, segment);
         BinaryPrimitives.WriteInt64LittleEndian(buffer[8..], position);
@@ -386,15 +641,22 @@ public sealed class OfflineQueue : IDisposable
                 _readerSegment = -1;
             }
 
-            File.Delete(SegmentPath(segment));
+            try
+            {
+                _files.Delete(SegmentPath(segment));
+            }
+            catch (IOException e)
+            {
+                // Harmless: the next start deletes segments older than the offset.
+                _logger.LogWarning("Offline queue: could not delete consumed segment {Segment} ({Error})", segment, e.Message);
+            }
         }
     }
-
-    private FileStream OpenWriter(long segment) =>
-        new(SegmentPath(segment), FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete);
 
     private string SegmentPath(long segment) =>
         Path.Combine(_directory, segment.ToString("D12", CultureInfo.InvariantCulture) + SegmentExtension);
 
     private readonly record struct RecordRef(long Index, long Segment, long Position, int Length);
+
+    private readonly record struct PendingRecord(long Index, byte[] Record);
 }

@@ -5,7 +5,8 @@ namespace EdgePali.Agent.Publishing.Mqtt.Queue;
 /// <param name="Payload">Message body.</param>
 /// <param name="QualityOfService">0, 1 or 2.</param>
 /// <param name="Retain">The retain flag.</param>
-public sealed record QueuedMessage(string Topic, ReadOnlyMemory<byte> Payload, int QualityOfService, bool Retain);
+/// <param name="Deferred">It was moved behind younger messages once already because sending it kept failing (see <see cref="OfflineQueue.Defer"/>).</param>
+public sealed record QueuedMessage(string Topic, ReadOnlyMemory<byte> Payload, int QualityOfService, bool Retain, bool Deferred = false);
 
 /// <summary>A message at the head of the queue together with its position, which <see cref="OfflineQueue.Acknowledge"/> takes.</summary>
 /// <param name="Index">Queue-wide position, increasing by one per appended message.</param>

@@ -1,0 +1,132 @@
+using System.Runtime.InteropServices;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace EdgePali.Vision.Imaging;
+
+/// <summary>
+/// Reads image files (PNG, JPEG, BMP, GIF, TIFF, WebP, TGA, PBM/PGM/PPM) into <see cref="ImageFrame"/>s and writes them back,
+/// in managed code, so `edgepali infer` and the snapshot path run where no native imaging library is installed.
+/// </summary>
+/// <remarks>
+/// SixLabors.ImageSharp 2.1 rather than OpenCV (native, absent on arm64 boards), SkiaSharp (native too) or the
+/// Stb ports (C translated line by line into unsafe C#, so a crafted file can read out of bounds). PNG decodes to
+/// the same bytes as any other decoder; JPEG decoders may differ by a level or two per pixel (IDCT and chroma
+/// upsampling), so compare token ids across tools on PNG files. EXIF orientation is applied, as OpenCV's imread did.
+/// </remarks>
+public static class ImageFiles
+{
+    /// <summary>The file decoded as packed BGR in a new array.</summary>
+    /// <exception cref="IOException">The file is missing, unreadable, or not an image format this reads.</exception>
+    public static ImageFrame Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new IOException($"Image '{path}' does not exist.");
+        }
+
+        try
+        {
+            using var image = Image.Load<Bgr24>(path);
+            return ToFrame(image);
+        }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or ImageFormatException)
+        {
+            throw new IOException($"Image '{path}' could not be decoded ({e.Message}); PNG, JPEG, BMP, GIF, TIFF, WebP, TGA and PBM/PGM/PPM files are read.", e);
+        }
+    }
+
+    /// <summary>Encoded bytes (e.g. a JPEG snapshot) decoded as packed BGR in a new array.</summary>
+    /// <exception cref="IOException">The bytes are not an image format this reads.</exception>
+    public static ImageFrame Decode(ReadOnlySpan<byte> encoded)
+    {
+        try
+        {
+            using var image = Image.Load<Bgr24>(encoded);
+            return ToFrame(image);
+        }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or ImageFormatException)
+        {
+            throw new IOException($"The image bytes could not be decoded ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Writes <paramref name="image"/> to <paramref name="path"/> as PNG, JPEG (quality 90) or BMP, chosen by the extension.</summary>
+    /// <exception cref="IOException">Unknown extension or unwritable folder.</exception>
+    public static void Save(ImageFrame image, string path)
+    {
+        image.ThrowIfEmpty(nameof(image));
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is not (".png" or ".jpg" or ".jpeg" or ".bmp"))
+        {
+            throw new IOException($"Cannot write '{path}': use a .png, .jpg or .bmp file name.");
+        }
+
+        using var wrapped = Wrap(image);
+        try
+        {
+            switch (extension)
+            {
+                case ".png":
+                    wrapped.SaveAsPng(path);
+                    break;
+                case ".bmp":
+                    wrapped.SaveAsBmp(path);
+                    break;
+                default:
+                    wrapped.SaveAsJpeg(path, new JpegEncoder { Quality = 90 });
+                    break;
+            }
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"Cannot write '{path}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>JPEG bytes of <paramref name="image"/> at <paramref name="quality"/> (1..100).</summary>
+    public static byte[] EncodeJpeg(ImageFrame image, int quality)
+    {
+        image.ThrowIfEmpty(nameof(image));
+        using var wrapped = Wrap(image);
+        return EncodeJpeg(wrapped, quality);
+    }
+
+    /// <summary>
+    /// <paramref name="image"/> scaled to <paramref name="width"/> x <paramref name="height"/> by area averaging
+    /// (a box filter, what OpenCV's INTER_AREA does when shrinking), as packed BGR in a new array.
+    /// </summary>
+    public static ImageFrame Resize(ImageFrame image, int width, int height)
+    {
+        image.ThrowIfEmpty(nameof(image));
+        using var wrapped = Wrap(image);
+        using var scaled = wrapped.Clone(x => x.Resize(width, height, KnownResamplers.Box));
+        return ToFrame(scaled);
+    }
+
+    internal static byte[] EncodeJpeg(Image<Bgr24> image, int quality)
+    {
+        using var stream = new MemoryStream();
+        image.SaveAsJpeg(stream, new JpegEncoder { Quality = quality });
+        return stream.ToArray();
+    }
+
+    /// <summary>An ImageSharp image over the pixels: no copy for packed BGR, a packed BGR copy otherwise.</summary>
+    internal static Image<Bgr24> Wrap(ImageFrame image)
+    {
+        var packed = image.Format == ImagePixelFormat.Bgr24 && image.Stride == image.Width * 3 ? image : image.ToBgrCopy();
+        return Image.WrapMemory<Bgr24>(packed.Pixels[..(packed.Width * packed.Height * 3)], packed.Width, packed.Height);
+    }
+
+    private static ImageFrame ToFrame(Image<Bgr24> image)
+    {
+        image.Mutate(x => x.AutoOrient());
+        var frame = ImageFrame.CreateBgr(image.Width, image.Height);
+        image.CopyPixelDataTo(MemoryMarshal.Cast<byte, Bgr24>(frame.Pixels.Span));
+        return frame;
+    }
+}
