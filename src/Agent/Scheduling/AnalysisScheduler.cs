@@ -116,7 +116,7 @@ internal sealed class AnalysisScheduler(
                 var started = Stopwatch.GetTimestamp();
                 var features = await analyzer.EncodeImageAsync(_work, cancellationToken).ConfigureAwait(false);
                 latencies.Record("similarity", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                if (camera.LastAnalysed.TryGetValue(task.Name, out var last)
+                if (camera.TryGetLastAnalysed(task.Name, out var last)
                     && last.Result.Task == task.Vision
                     && FeatureSimilarity.Cosine(features.Span, last.Features) >= camera.Options.SimilarityThreshold)
                 {
@@ -129,7 +129,7 @@ internal sealed class AnalysisScheduler(
                     // The analyser reuses its feature buffer: keep a copy, in the previous copy's array when it fits.
                     var kept = last.Features is { } previous && previous.Length == features.Length ? previous : new float[features.Length];
                     features.Span.CopyTo(kept);
-                    camera.LastAnalysed[task.Name] = (kept, result);
+                    camera.SetLastAnalysed(task.Name, kept, result);
                 }
             }
             else
