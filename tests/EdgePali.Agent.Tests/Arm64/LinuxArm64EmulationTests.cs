@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EdgePali.Agent.Tests.Support;
+
+namespace EdgePali.Agent.Tests.Arm64;
+
+/// <summary>
+/// The linux-arm64 build, run on this x64 machine under qemu-aarch64-static (see docs/deploy.md), does what the
+/// x64 build does: same prompt ids, same package files. Slow under emulation, so the tiny package.
+/// </summary>
+[Trait("Category", "Arm64")]
+public sealed class LinuxArm64EmulationTests(Arm64Programs arm64) : IClassFixture<Arm64Programs>
+{
+    private const ushort ElfMachineAarch64 = 183;
+
+    [Fact]
+    public void Published_ProgramsAndOnnxRuntime_AreAarch64Elf()
+    {
+        // So the tests below cannot pass by running x64 files: the apphosts and ORT's native library are arm64.
+        Assert.Equal(ElfMachineAarch64, ElfMachine(arm64.Edgepali));
+        Assert.Equal(ElfMachineAarch64, ElfMachine(arm64.Quantize));
+        Assert.Equal(ElfMachineAarch64, ElfMachine(arm64.OnnxRuntimeLibrary));
+    }
+
+    [Fact]
+    public async Task Tokenize_UnderEmulation_GivesTheSameIdsAsX64()
+    {
+        string[] arguments = ["tokenize", "--model", arm64.PackagePath, "--text", "<image><bos>caption en\n"];
+
+        var onX64 = await ProcessRunner.RunAsync(new ProcessStartInfo(RepositoryPaths.Edgepali, arguments), EmulatedArm64.Deadline);
+        var onArm64 = await EmulatedArm64.RunAsync(arm64.Edgepali, arguments);
+
+        Assert.True(onArm64.ExitCode == 0, onArm64.ToString());
+        Assert.Equal("[257152,2,21209,659,108]", onX64.Stdout.TrimEnd());
+        Assert.Equal(onX64.Stdout, onArm64.Stdout);
+    }
+
+    [Fact]
+    public async Task QuantizeBuild_UnderEmulation_WritesTheSameFilesAsX64()
+    {
+        // The arm64 quantiser builds the int8 package from the same checkpoint: every file's size and sha256 in its
+        // manifest match the x64 build's (block quantisation, ONNX protobuf and sha256 via arm64 libcrypto all ran).
+        var output = Path.Combine(arm64.Scratch, "tiny-int8-built-on-arm64");
+
+        var built = await EmulatedArm64.RunAsync(arm64.Quantize, "build", "--checkpoint", arm64.CheckpointPath, "--out", output, "--weights", "int8");
+
+        Assert.True(built.ExitCode == 0, built.ToString());
+        var expected = ManifestFiles(arm64.PackagePath);
+        Assert.Contains(expected, f => f.StartsWith("onnx/decoder_model_merged_int8.onnx_data ", StringComparison.Ordinal));
+        Assert.Equal(expected, ManifestFiles(output));
+    }
+
+    private static ushort ElfMachine(string path)
+    {
+        // ELF header: magic at 0, e_machine (little-endian u16) at offset 18.
+        Span<byte> header = stackalloc byte[20];
+        using (var file = File.OpenRead(path))
+        {
+            file.ReadExactly(header);
+        }
+
+        Assert.True(header[..4].SequenceEqual("\u007fELF"u8), $"{path} is not an ELF file");
+        return BitConverter.ToUInt16(header[18..]);
+    }
+
+    private static string[] ManifestFiles(string package)
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(package, "edgepali.json")));
+        return [.. manifest.RootElement.GetProperty("files").EnumerateArray()
+            .Select(f => $"{f.GetProperty("path").GetString()} {f.GetProperty("bytes").GetInt64()} {f.GetProperty("sha256").GetString()}")];
+    }
+}
