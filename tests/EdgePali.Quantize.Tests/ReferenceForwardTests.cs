@@ -10,13 +10,13 @@ internal static class ReferenceComparison
     public const double MaxRelativeError = 1e-4;
     public const int DecodeSteps = 4;
 
-    public static void AssertFp32MatchesReference(TinyPackages packages)
+    public static void AssertFp32MatchesReference(TinyPackages packages, GraphLayout layout = GraphLayout.Standard)
     {
         var config = packages.Config;
         var (t, v) = (config.Text, config.Vision);
         using var checkpoint = Checkpoint.Open(packages.CheckpointDir);
         var reference = new ReferencePaliGemma(checkpoint);
-        using var runner = new PackageRunner(packages.Fp32Dir, WeightFormat.Fp32);
+        using var runner = new PackageRunner(layout == GraphLayout.Fused ? packages.FusedFp32Dir : packages.Fp32Dir, WeightFormat.Fp32);
 
         var random = new Random(3);
         var pixels = Enumerable.Range(0, 3 * v.ImageSize * v.ImageSize).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
@@ -82,10 +82,24 @@ public sealed class PaliGemma1ReferenceForwardTests(TinyPaliGemma1Packages packa
 {
     [Fact]
     public void Fp32Graphs_MatchReferenceForward_PrefillAndDecodeSteps() => ReferenceComparison.AssertFp32MatchesReference(packages);
+
+    /// <summary>
+    /// The fused layout (GroupQueryAttention with causal=0, rotary inside, skip norms; vision MultiHeadAttention)
+    /// computes the same model: a causal prefill would change every prompt position's logits but the last few.
+    /// </summary>
+    [Fact]
+    public void FusedFp32Graphs_MatchReferenceForward_PrefillAndDecodeSteps() => ReferenceComparison.AssertFp32MatchesReference(packages, GraphLayout.Fused);
 }
 
 public sealed class PaliGemma2ReferenceForwardTests(TinyPaliGemma2Packages packages) : IClassFixture<TinyPaliGemma2Packages>
 {
     [Fact]
     public void Fp32Graphs_MatchReferenceForward_PrefillAndDecodeSteps() => ReferenceComparison.AssertFp32MatchesReference(packages);
+
+    /// <summary>
+    /// The fused layout (GroupQueryAttention with causal=0, rotary inside, skip norms; vision MultiHeadAttention)
+    /// computes the same model: a causal prefill would change every prompt position's logits but the last few.
+    /// </summary>
+    [Fact]
+    public void FusedFp32Graphs_MatchReferenceForward_PrefillAndDecodeSteps() => ReferenceComparison.AssertFp32MatchesReference(packages, GraphLayout.Fused);
 }

@@ -145,7 +145,7 @@ internal sealed class AnalysisScheduler(
             AnalysisResult result;
             var reused = false;
             if (camera.Options.SimilarityThreshold > 0
-                && camera.LastAnalysed.TryGetValue(task.Name, out var last)
+                && camera.TryGetLastAnalysed(task.Name, out var last)
                 && last.Result.Task == task.Vision
                 && FeatureSimilarity.Cosine(features.Span, last.Features) >= camera.Options.SimilarityThreshold)
             {
@@ -158,11 +158,11 @@ internal sealed class AnalysisScheduler(
                 if (camera.Options.SimilarityThreshold > 0)
                 {
                     // The analyser reuses its feature buffer: keep a copy, in the previous copy's array when it fits.
-                    var kept = camera.LastAnalysed.TryGetValue(task.Name, out var previous) && previous.Features.Length == features.Length
+                    var kept = camera.TryGetLastAnalysed(task.Name, out var previous) && previous.Features.Length == features.Length
                         ? previous.Features
                         : new float[features.Length];
                     features.Span.CopyTo(kept);
-                    camera.LastAnalysed[task.Name] = (kept, result);
+                    camera.SetLastAnalysed(task.Name, kept, result);
                 }
             }
 

@@ -20,6 +20,11 @@ internal sealed class CameraRuntime
     private readonly List<string> _due = [];
     private readonly Dictionary<string, int> _configuredMaxTokens;
     private readonly Dictionary<string, bool> _configuredConstrained;
+
+    // The last feature vector and result per task, for the feature-similarity gate (2-36 MiB each). Held only
+    // for tasks that are scheduled now, so its size is bounded by the task count: removed or renamed tasks drop
+    // their entry when the settings change, and a result of a task removed mid-analysis is not stored.
+    private readonly Dictionary<string, (float[] Features, AnalysisResult Result)> _lastAnalysed = new(StringComparer.Ordinal);
     private List<ScheduledTask> _tasks;
     private bool _enabled;
     private bool _pendingFrameUsed;
@@ -53,8 +58,15 @@ internal sealed class CameraRuntime
 
     public LatestFrameSlot Slot { get; } = new();
 
-    /// <summary>The last feature vector and result per task, for the feature-similarity gate (scheduler thread only).</summary>
-    public Dictionary<string, (float[] Features, AnalysisResult Result)> LastAnalysed { get; } = new(StringComparer.Ordinal);
+    /// <summary>Tasks with a remembered feature vector and result (for tests and stats).</summary>
+    public int LastAnalysedCount
+    {
+        get
+        {
+            lock (_lock)
+                return _lastAnalysed.Count;
+        }
+    }
 
     public CameraState State
     {
@@ -221,6 +233,23 @@ internal sealed class CameraRuntime
         }
     }
 
+    /// <summary>The last feature vector and result of the task called <paramref name="taskName"/>, for the similarity gate.</summary>
+    public bool TryGetLastAnalysed(string taskName, out (float[] Features, AnalysisResult Result) last)
+    {
+        lock (_lock)
+            return _lastAnalysed.TryGetValue(taskName, out last);
+    }
+
+    /// <summary>Remembers the features and result of an analysis; ignored when the task is no longer scheduled.</summary>
+    public void SetLastAnalysed(string taskName, float[] features, AnalysisResult result)
+    {
+        lock (_lock)
+        {
+            if (_tasks.Exists(t => t.Name == taskName))
+                _lastAnalysed[taskName] = (features, result);
+        }
+    }
+
     /// <summary>The task called <paramref name="name"/> as currently scheduled, or null.</summary>
     public ScheduledTask? FindTask(string name)
     {
@@ -272,6 +301,8 @@ internal sealed class CameraRuntime
             _tasks = scheduled;
             _enabled = desired.Enabled;
             _due.RemoveAll(name => !names.Contains(name));
+            foreach (var stale in _lastAnalysed.Keys.Where(name => !names.Contains(name)).ToList())
+                _lastAnalysed.Remove(stale);
             if (!_enabled)
                 _due.Clear();
         }

@@ -1,5 +1,6 @@
 using EdgePali.Quantize.Checkpoints;
 using EdgePali.Quantize.Onnx;
+using EdgePali.Quantize.Quantization;
 using DataType = Onnx.TensorProto.Types.DataType;
 
 namespace EdgePali.Quantize.Builders;
@@ -13,10 +14,17 @@ namespace EdgePali.Quantize.Builders;
 /// so K and V are never repeated per head. Logits of the padded rows (ids >= 257152) are left for the engine to mask.
 /// Gemma 2 adds attention/final soft-capping, post-attention and post-MLP norms and query_pre_attn_scalar. Its
 /// sliding window (4096) is not applied: it only differs from full attention past 4096 tokens.
+/// <see cref="GraphLayout.Fused"/> writes the same computation with ORT's fused contrib ops (same inputs/outputs).
 /// </summary>
 internal static class DecoderBuilder
 {
-    public static void Build(WeightWriter w, Checkpoint checkpoint, DecoderLogits logitsPositions)
+    /// <summary>
+    /// Rows of the fused graph's rotary cos/sin tables: Gemma's max_position_embeddings (8192), beyond the longest
+    /// PaliGemma prompt (896 px: 4096 image tokens + text) plus its answer.
+    /// </summary>
+    internal const int RotaryCacheRows = 8192;
+
+    public static void Build(WeightWriter w, Checkpoint checkpoint, DecoderLogits logitsPositions, GraphLayout layout = GraphLayout.Standard)
     {
         var g = w.Graph;
         var t = checkpoint.Config.Text;
@@ -31,6 +39,35 @@ internal static class DecoderBuilder
         }
 
         var h = g.Op("Mul", inputsEmbeds, g.Scalar("sqrt_hidden", MathF.Sqrt(d)));
+        var lastOnly = logitsPositions == DecoderLogits.LastPosition;
+        h = layout == GraphLayout.Fused
+            ? FusedLayers(w, checkpoint, h, inputsEmbeds, lastOnly)
+            : StandardLayers(w, checkpoint, h, positionIds, lastOnly);
+
+        var head = checkpoint.Contains(PaliGemmaTensorNames.LmHead)
+            ? checkpoint.Tensor(PaliGemmaTensorNames.LmHead, t.VocabSize, d)
+            : checkpoint.Tensor(PaliGemmaTensorNames.EmbedTokens, t.VocabSize, d);
+        var logits = w.LmHead(h, head);
+        if (t.FinalLogitSoftcap is float finalCap)
+            logits = TransformerOps.SoftCap(g, logits, finalCap);
+        g.Output(logits, "logits", DataType.Float, "batch_size", lastOnly ? (object)1 : "sequence_length", t.VocabSize);
+        for (var i = 0; i < t.Layers; i++)
+        {
+            g.Output($"present.{i}.key", $"present.{i}.key", DataType.Float, "batch_size", t.KvHeads, "total_sequence_length", hd);
+            g.Output($"present.{i}.value", $"present.{i}.value", DataType.Float, "batch_size", t.KvHeads, "total_sequence_length", hd);
+        }
+    }
+
+    private static LinearScope Attention(int layer) => new(LinearPart.Decoder, layer, LinearKind.Attention);
+
+    private static LinearScope Mlp(int layer) => new(LinearPart.Decoder, layer, LinearKind.Mlp);
+
+    /// <summary>The decoder blocks and final norm with standard ops; returns the normalised hidden state for the LM head.</summary>
+    private static string StandardLayers(WeightWriter w, Checkpoint checkpoint, string h, string positionIds, bool lastOnly)
+    {
+        var g = w.Graph;
+        var t = checkpoint.Config.Text;
+        var (d, hd) = (t.HiddenSize, t.HeadDim);
         var (cos, sin) = TransformerOps.RotaryTables(g, positionIds, hd, t.RopeTheta);
         var queryScale = g.Scalar("query_scale", t.QueryScale);
         string Norm(string x, CheckpointTensor weight) => TransformerOps.RmsNorm(g, x, w.Constant(weight, v => 1f + v), t.RmsNormEps);
@@ -39,10 +76,7 @@ internal static class DecoderBuilder
         {
             CheckpointTensor T(string suffix, params long[] shape) => checkpoint.Tensor(PaliGemmaTensorNames.TextLayer(i, suffix), shape);
             var n = Norm(h, T("input_layernorm.weight", d));
-            var qkv = w.Linear(n, $"layers.{i}.qkv", [
-                T("self_attn.q_proj.weight", t.Heads * hd, d),
-                T("self_attn.k_proj.weight", t.KvHeads * hd, d),
-                T("self_attn.v_proj.weight", t.KvHeads * hd, d)]);
+            var qkv = w.Linear(n, $"layers.{i}.qkv", Attention(i), QkvWeights(checkpoint, i));
             var (q, k, v) = (g.Name("q"), g.Name("k"), g.Name("v"));
             g.NodeMulti("Split", [qkv, g.Int64s("split_qkv", (long)t.Heads * hd, (long)t.KvHeads * hd, (long)t.KvHeads * hd)], [q, k, v], "", OnnxGraph.Attr("axis", -1L));
             var qh = g.Op("Mul", TransformerOps.ApplyRotary(g, TransformerOps.SplitHeads(g, q, t.Heads, hd), cos, sin), queryScale);
@@ -58,7 +92,7 @@ internal static class DecoderBuilder
                 scores = TransformerOps.SoftCap(g, scores, attnCap);
             var probs = g.Op("Softmax", [scores], OnnxGraph.Attr("axis", -1L));
             var context = g.Op("Reshape", g.Op("MatMul", probs, values), g.Int64s("shape_ungrouped", 0, t.Heads, -1, hd));
-            var attn = w.Linear(TransformerOps.MergeHeads(g, context, t.Heads, hd), $"layers.{i}.o_proj", [T("self_attn.o_proj.weight", d, t.Heads * hd)]);
+            var attn = w.Linear(TransformerOps.MergeHeads(g, context, t.Heads, hd), $"layers.{i}.o_proj", Attention(i), [T("self_attn.o_proj.weight", d, t.Heads * hd)]);
 
             string mlpInput;
             if (t.IsGemma2)
@@ -72,34 +106,151 @@ internal static class DecoderBuilder
                 mlpInput = Norm(h, T("post_attention_layernorm.weight", d));
             }
 
-            var gateUp = w.Linear(mlpInput, $"layers.{i}.gate_up", [T("mlp.gate_proj.weight", t.IntermediateSize, d), T("mlp.up_proj.weight", t.IntermediateSize, d)]);
-            var (gate, up) = (g.Name("gate"), g.Name("up"));
-            g.NodeMulti("Split", [gateUp, g.Int64s("split_mlp", t.IntermediateSize, t.IntermediateSize)], [gate, up], "", OnnxGraph.Attr("axis", -1L));
-            var mlp = w.Linear(g.Op("Mul", TransformerOps.GeluTanh(g, gate), up), $"layers.{i}.down_proj", [T("mlp.down_proj.weight", d, t.IntermediateSize)]);
+            var mlp = MlpBlock(w, checkpoint, i, mlpInput);
             if (t.IsGemma2)
                 mlp = Norm(mlp, T("post_feedforward_layernorm.weight", d));
             h = g.Op("Add", h, mlp);
         }
 
-        var lastOnly = logitsPositions == DecoderLogits.LastPosition;
         if (lastOnly)
         {
             // Only the last position's hidden state goes through the final norm and the LM head: [B, T, D] -> [B, 1, D].
-            h = g.Op("Slice", h, g.Int64s("last_start", -1), g.Int64s("last_end", long.MaxValue), g.Int64s("last_axis", 1));
+            h = LastPosition(g, h);
         }
 
-        h = Norm(h, checkpoint.Tensor(PaliGemmaTensorNames.FinalNorm, d));
-        var head = checkpoint.Contains(PaliGemmaTensorNames.LmHead)
-            ? checkpoint.Tensor(PaliGemmaTensorNames.LmHead, t.VocabSize, d)
-            : checkpoint.Tensor(PaliGemmaTensorNames.EmbedTokens, t.VocabSize, d);
-        var logits = w.LmHead(h, head);
-        if (t.FinalLogitSoftcap is float finalCap)
-            logits = TransformerOps.SoftCap(g, logits, finalCap);
-        g.Output(logits, "logits", DataType.Float, "batch_size", lastOnly ? (object)1 : "sequence_length", t.VocabSize);
+        return Norm(h, checkpoint.Tensor(PaliGemmaTensorNames.FinalNorm, d));
+    }
+
+    /// <summary>
+    /// The decoder blocks with ORT's fused contrib ops. Each residual add is folded into the RMSNorm that reads the
+    /// sum (SkipSimplifiedLayerNormalization: output 0 the normalised sum, output 3 the sum itself, the new residual).
+    /// Attention is GroupQueryAttention on the packed QKV projection with rotary inside (do_rotary, split-half as
+    /// Gemma) and <c>causal=0</c>: the prefill attends bidirectionally over the whole prompt (PaliGemma's prefix-LM)
+    /// and a decode step's single query attends to the whole cache, exactly as the standard graph. GQA derives
+    /// positions from the cache length (0-based), while PaliGemma's are 1-based (HF/transformers.js), so the cos/sin
+    /// tables are shifted by one row; position_ids stays an input (unused) so both layouts have the same signature.
+    /// </summary>
+    private static string FusedLayers(WeightWriter w, Checkpoint checkpoint, string h, string inputsEmbeds, bool lastOnly)
+    {
+        var g = w.Graph;
+        var t = checkpoint.Config.Text;
+        var (d, hd) = (t.HiddenSize, t.HeadDim);
+        string Gamma(CheckpointTensor weight) => w.Constant(weight, v => 1f + v);
+        string Norm(string x, CheckpointTensor weight) => TransformerOps.RmsNorm(g, x, Gamma(weight), t.RmsNormEps);
+        (string Normalized, string Sum) SkipNorm(string x, string residual, CheckpointTensor weight)
+        {
+            var (normalized, sum) = (g.Name("skip_norm"), g.Name("residual"));
+            g.NodeMulti("SkipSimplifiedLayerNormalization", [x, residual, Gamma(weight)], [normalized, "", "", sum], OnnxGraph.MicrosoftDomain, OnnxGraph.Attr("epsilon", t.RmsNormEps));
+            return (normalized, sum);
+        }
+
+        var (cosCache, sinCache) = RotaryCaches(g, hd, t.RopeTheta);
+        var (seqlensK, totalLength) = GqaLengths(g, inputsEmbeds);
+        string? pending = null;
         for (var i = 0; i < t.Layers; i++)
         {
-            g.Output($"present.{i}.key", $"present.{i}.key", DataType.Float, "batch_size", t.KvHeads, "total_sequence_length", hd);
-            g.Output($"present.{i}.value", $"present.{i}.value", DataType.Float, "batch_size", t.KvHeads, "total_sequence_length", hd);
+            CheckpointTensor T(string suffix, params long[] shape) => checkpoint.Tensor(PaliGemmaTensorNames.TextLayer(i, suffix), shape);
+            string n;
+            if (pending is null)
+                n = Norm(h, T("input_layernorm.weight", d));
+            else
+                (n, h) = SkipNorm(pending, h, T("input_layernorm.weight", d));
+
+            var qkv = w.Linear(n, $"layers.{i}.qkv", Attention(i), QkvWeights(checkpoint, i));
+            var context = g.Name("attention");
+            var attributes = new List<global::Onnx.AttributeProto>
+            {
+                OnnxGraph.Attr("num_heads", (long)t.Heads),
+                OnnxGraph.Attr("kv_num_heads", (long)t.KvHeads),
+                OnnxGraph.Attr("scale", t.QueryScale),
+                OnnxGraph.Attr("do_rotary", 1L),
+                OnnxGraph.Attr("rotary_interleaved", 0L),
+                OnnxGraph.Attr("causal", 0L),
+            };
+            if (t.AttnLogitSoftcap is float attnCap)
+                attributes.Add(OnnxGraph.Attr("softcap", attnCap));
+            g.NodeMulti(
+                "GroupQueryAttention",
+                [qkv, "", "", $"past_key_values.{i}.key", $"past_key_values.{i}.value", seqlensK, totalLength, cosCache, sinCache],
+                [context, $"present.{i}.key", $"present.{i}.value"],
+                OnnxGraph.MicrosoftDomain,
+                [.. attributes]);
+            var attn = w.Linear(context, $"layers.{i}.o_proj", Attention(i), [T("self_attn.o_proj.weight", d, t.Heads * hd)]);
+
+            string mlpInput;
+            if (t.IsGemma2)
+                (mlpInput, h) = SkipNorm(Norm(attn, T("post_attention_layernorm.weight", d)), h, T("pre_feedforward_layernorm.weight", d));
+            else
+                (mlpInput, h) = SkipNorm(attn, h, T("post_attention_layernorm.weight", d));
+
+            var mlp = MlpBlock(w, checkpoint, i, mlpInput);
+            pending = t.IsGemma2 ? Norm(mlp, T("post_feedforward_layernorm.weight", d)) : mlp;
         }
+
+        // RMSNorm is per position, so normalising every position and then keeping the last equals the standard order.
+        var (final, _) = SkipNorm(pending!, h, checkpoint.Tensor(PaliGemmaTensorNames.FinalNorm, d));
+        return lastOnly ? LastPosition(g, final) : final;
+    }
+
+    private static CheckpointTensor[] QkvWeights(Checkpoint checkpoint, int layer)
+    {
+        var t = checkpoint.Config.Text;
+        var (d, hd) = (t.HiddenSize, t.HeadDim);
+        CheckpointTensor T(string suffix, params long[] shape) => checkpoint.Tensor(PaliGemmaTensorNames.TextLayer(layer, suffix), shape);
+        return [T("self_attn.q_proj.weight", t.Heads * hd, d), T("self_attn.k_proj.weight", t.KvHeads * hd, d), T("self_attn.v_proj.weight", t.KvHeads * hd, d)];
+    }
+
+    /// <summary>GeGLU MLP: packed gate/up projection, gelu(gate) * up, down projection.</summary>
+    private static string MlpBlock(WeightWriter w, Checkpoint checkpoint, int layer, string x)
+    {
+        var g = w.Graph;
+        var t = checkpoint.Config.Text;
+        var d = t.HiddenSize;
+        CheckpointTensor T(string suffix, params long[] shape) => checkpoint.Tensor(PaliGemmaTensorNames.TextLayer(layer, suffix), shape);
+        var gateUp = w.Linear(x, $"layers.{layer}.gate_up", Mlp(layer), [T("mlp.gate_proj.weight", t.IntermediateSize, d), T("mlp.up_proj.weight", t.IntermediateSize, d)]);
+        var (gate, up) = (g.Name("gate"), g.Name("up"));
+        g.NodeMulti("Split", [gateUp, g.Int64s("split_mlp", t.IntermediateSize, t.IntermediateSize)], [gate, up], "", OnnxGraph.Attr("axis", -1L));
+        return w.Linear(g.Op("Mul", TransformerOps.GeluTanh(g, gate), up), $"layers.{layer}.down_proj", Mlp(layer), [T("mlp.down_proj.weight", d, t.IntermediateSize)]);
+    }
+
+    private static string LastPosition(OnnxGraph g, string h) =>
+        g.Op("Slice", h, g.Int64s("last_start", -1), g.Int64s("last_end", long.MaxValue), g.Int64s("last_axis", 1));
+
+    /// <summary>cos/sin [rows, head_dim/2] for GroupQueryAttention; row r holds position r + 1 (PaliGemma's 1-based positions).</summary>
+    private static (string Cos, string Sin) RotaryCaches(OnnxGraph g, int headDim, float theta)
+    {
+        var invFreq = RotaryEmbedding.InverseFrequencies(headDim, theta);
+        var half = invFreq.Length;
+        var cos = new float[RotaryCacheRows * half];
+        var sin = new float[RotaryCacheRows * half];
+        for (var r = 0; r < RotaryCacheRows; r++)
+        {
+            for (var j = 0; j < half; j++)
+            {
+                // float32 position x frequency, as the standard graph's Mul computes the angle.
+                var angle = (float)(r + 1) * invFreq[j];
+                cos[(r * half) + j] = MathF.Cos(angle);
+                sin[(r * half) + j] = MathF.Sin(angle);
+            }
+        }
+
+        return (g.Floats("rope.cos_cache", [RotaryCacheRows, half], cos), g.Floats("rope.sin_cache", [RotaryCacheRows, half], sin));
+    }
+
+    /// <summary>
+    /// GroupQueryAttention's length inputs from the shapes: total = past + new tokens (int32 scalar), seqlens_k =
+    /// total - 1 per batch row (int32 [B]). One unpadded sequence per row, as the engine and transformers.js feed.
+    /// </summary>
+    private static (string SeqlensK, string Total) GqaLengths(OnnxGraph g, string inputsEmbeds)
+    {
+        var embedsShape = g.Op("Shape", inputsEmbeds);
+        var batch = g.Op("Slice", embedsShape, g.Int64s("start0", 0), g.Int64s("end1", 1));
+        var newTokens = g.Op("Slice", embedsShape, g.Int64s("start1", 1), g.Int64s("end2", 2));
+        var past = g.Op("Slice", g.Op("Shape", "past_key_values.0.key"), g.Int64s("start2", 2), g.Int64s("end3", 3));
+        var total = g.Op("Add", past, newTokens);
+        var toInt32 = OnnxGraph.Attr("to", (long)DataType.Int32);
+        var totalScalar = g.Node("Cast", [g.Op("Squeeze", total, g.Int64s("axis0", 0))], g.Name("total_sequence_length"), "", toInt32);
+        var seqlens = g.Node("Cast", [g.Op("Expand", g.Op("Sub", total, g.Int64s("one", 1)), batch)], g.Name("seqlens_k"), "", toInt32);
+        return (seqlens, totalScalar);
     }
 }

@@ -4,13 +4,17 @@ namespace EdgePali.Quantize.Builders;
 /// <param name="BlockSize">MatMulNBits block size along K (power of two, at least 16).</param>
 /// <param name="ImageSize">Must equal the checkpoint's vision image_size when given (position embeddings are not interpolated).</param>
 /// <param name="Logits">Decoder logits for the last position only (default; all generation needs) or for every position.</param>
+/// <param name="Graph">Standard ops (the transformers.js layout) or ONNX Runtime's fused contrib ops.</param>
+/// <param name="Mix">Mixed-precision rules (`--mix`, see <see cref="Quantization.WeightMix"/>) over the base <paramref name="Weights"/>; null for none.</param>
 public sealed record PackageBuildOptions(
     string CheckpointDir,
     string OutDir,
     WeightFormat Weights = WeightFormat.Int8,
     int BlockSize = 32,
     int? ImageSize = null,
-    DecoderLogits Logits = DecoderLogits.LastPosition);
+    DecoderLogits Logits = DecoderLogits.LastPosition,
+    GraphLayout Graph = GraphLayout.Standard,
+    string? Mix = null);
 
 /// <summary>Progress of a build: the file being written and the fraction of all weights processed.</summary>
 public sealed record PackageBuildProgress(string Stage, double Fraction);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EdgePali.Quantize.Checkpoints;
 using EdgePali.Quantize.Onnx;
+using EdgePali.Quantize.Quantization;
 
 namespace EdgePali.Quantize.Builders;
 
@@ -27,6 +28,7 @@ public static class PackageBuilder
             throw new ArgumentException($"--block-size {options.BlockSize} must be a power of two, at least 16 (MatMulNBits).", nameof(options));
         using var checkpoint = Checkpoint.Open(options.CheckpointDir);
         var config = checkpoint.Config;
+        var mix = options.Weights.Mix(options.Mix, config.Vision.Layers, config.Text.Layers);
         Validate(checkpoint, options);
 
         var total = PaliGemmaTensorLayout.Expected(config).Sum(t => t.ElementCount) + (long)config.Text.VocabSize * config.Text.HiddenSize;
@@ -44,27 +46,30 @@ public static class PackageBuilder
         {
             Directory.CreateDirectory(Path.Combine(temp, ModelFileNames.OnnxFolder));
             var format = options.Weights;
-            int? decoderBits = format switch { WeightFormat.Int8 => 8, WeightFormat.Int4 => 4, _ => null };
-            int? visionBits = format == WeightFormat.Fp32 ? null : 8;
+            var layers = new List<LinearLayerFormat>();
 
-            void BuildPart(string part, int? bits, Action<WeightWriter> build)
+            void BuildPart(string part, Action<WeightWriter> build)
             {
                 stage = part;
                 var relative = ModelFileNames.RelativePath(part, format);
                 using var graph = new OnnxGraph(Path.Combine(temp, relative), part);
-                build(new WeightWriter(graph, bits, options.BlockSize, Advance, cancellationToken));
+                var writer = new WeightWriter(graph, mix, options.BlockSize, Advance, cancellationToken);
+                build(writer);
                 graph.Save();
+                layers.AddRange(writer.Layers);
                 files.Add(relative);
                 files.Add(relative + "_data");
             }
 
-            BuildPart(ModelFileNames.VisionEncoder, visionBits, w => VisionEncoderBuilder.Build(w, checkpoint));
-            BuildPart(ModelFileNames.EmbedTokens, null, w => EmbedTokensBuilder.Build(w, checkpoint, format != WeightFormat.Fp32, options.BlockSize));
-            BuildPart(ModelFileNames.Decoder, decoderBits, w => DecoderBuilder.Build(w, checkpoint, options.Logits));
+            var embedQuantized = !mix.Resolve(new LinearScope(LinearPart.Embed)).IsFloat;
+            BuildPart(ModelFileNames.VisionEncoder, w => VisionEncoderBuilder.Build(w, checkpoint, options.Graph));
+            BuildPart(ModelFileNames.EmbedTokens, w => EmbedTokensBuilder.Build(w, checkpoint, embedQuantized, options.BlockSize));
+            BuildPart(ModelFileNames.Decoder, w => DecoderBuilder.Build(w, checkpoint, options.Logits, options.Graph));
+            layers.Add(new LinearLayerFormat("embed_tokens", embedQuantized ? "int8" : "fp32"));
 
             stage = "package files";
             var copied = CopyPackageFiles(options.CheckpointDir, temp, config);
-            manifest = CreateManifest(options, config, temp, files.Concat(copied), cancellationToken);
+            manifest = CreateManifest(options, mix, layers, config, temp, files.Concat(copied), cancellationToken);
             File.WriteAllText(Path.Combine(temp, ModelFileNames.Manifest), JsonSerializer.Serialize(manifest, PackageManifest.JsonOptions));
             progress?.Report(new PackageBuildProgress("done", 1.0));
             return Task.CompletedTask;
@@ -114,7 +119,8 @@ public static class PackageBuilder
         return copied;
     }
 
-    private static PackageManifest CreateManifest(PackageBuildOptions options, PaliGemmaConfig config, string dir, IEnumerable<string> files, CancellationToken cancellationToken)
+    private static PackageManifest CreateManifest(
+        PackageBuildOptions options, WeightMix mix, IReadOnlyList<LinearLayerFormat> layers, PaliGemmaConfig config, string dir, IEnumerable<string> files, CancellationToken cancellationToken)
     {
         var entries = new List<ManifestFile>();
         foreach (var relative in files)
@@ -125,8 +131,12 @@ public static class PackageBuilder
             entries.Add(new ManifestFile(relative, stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream))));
         }
 
-        var quantized = options.Weights != WeightFormat.Fp32;
-        var quantization = options.Weights switch
+        var quantized = layers.Any(l => l.Format != "fp32");
+        var quantization = !mix.IsUniform
+            ? [
+                $"mixed precision: base --weights {options.Weights.CliName()}, then --mix {mix}; each linear layer's format is listed under 'layers' (MatMulNBits block {options.BlockSize}; 8-bit symmetric, 4-bit asymmetric with zero points; int4@1 = accuracy_level 1)",
+            ]
+            : options.Weights switch
         {
             WeightFormat.Int8 =>
                 new[]
@@ -164,6 +174,9 @@ public static class PackageBuilder
             keptFloat,
             config.Text.IsGemma2 ? ["Gemma 2 sliding-window attention (4096) is not applied: identical below 4096 tokens; prompts longer than that are unsupported"] : [],
             entries,
-            options.Logits.CliName());
+            options.Logits.CliName(),
+            options.Graph.CliName(),
+            mix.IsUniform ? null : mix.ToString(),
+            layers);
     }
 }

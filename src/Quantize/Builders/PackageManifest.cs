@@ -12,6 +12,9 @@ public sealed record ManifestFile(
 /// <summary>
 /// `edgepali.json`: what a package was built from, how its weights are stored and what stayed float.
 /// <see cref="DecoderLogits"/>: "last" (logits [B, 1, V]) or "all" (logits [B, T, V]); absent in older manifests (all).
+/// <see cref="Graph"/>: "standard" or "fused" (<see cref="GraphLayout"/>; absent in older manifests: standard).
+/// <see cref="WeightMix"/>: the `--mix` rules (null when every part has its base format); <see cref="Layers"/>: each
+/// linear layer's format.
 /// </summary>
 public sealed record PackageManifest(
     [property: JsonPropertyName("format_version")] int FormatVersion,
@@ -27,7 +30,10 @@ public sealed record PackageManifest(
     [property: JsonPropertyName("kept_float")] IReadOnlyList<string> KeptFloat,
     [property: JsonPropertyName("limitations")] IReadOnlyList<string> Limitations,
     [property: JsonPropertyName("files")] IReadOnlyList<ManifestFile> Files,
-    [property: JsonPropertyName("decoder_logits")] string? DecoderLogits = null)
+    [property: JsonPropertyName("decoder_logits")] string? DecoderLogits = null,
+    [property: JsonPropertyName("graph")] string? Graph = null,
+    [property: JsonPropertyName("weight_mix")] string? WeightMix = null,
+    [property: JsonPropertyName("layers")] IReadOnlyList<LinearLayerFormat>? Layers = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 

@@ -27,4 +27,20 @@ public static class WeightFormats
     };
 
     public static string CliName(this WeightFormat format) => format.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// Each part's format under <paramref name="format"/> (int8: everything 8-bit; int4: decoder and LM head 4-bit,
+    /// vision tower and projector 8-bit; fp32: all float; the embedding table int8 unless fp32), then the `--mix`
+    /// rules in <paramref name="mixSpec"/>.
+    /// </summary>
+    public static Quantization.WeightMix Mix(this WeightFormat format, string? mixSpec, int visionLayers, int decoderLayers)
+    {
+        var (vision, decoder, embed) = format switch
+        {
+            WeightFormat.Int8 => (Quantization.LinearFormat.Int8, Quantization.LinearFormat.Int8, Quantization.LinearFormat.Int8),
+            WeightFormat.Int4 => (Quantization.LinearFormat.Int8, Quantization.LinearFormat.Int4, Quantization.LinearFormat.Int8),
+            _ => (Quantization.LinearFormat.Fp32, Quantization.LinearFormat.Fp32, Quantization.LinearFormat.Fp32),
+        };
+        return Quantization.WeightMix.Create(vision, decoder, embed, mixSpec, visionLayers, decoderLayers);
+    }
 }

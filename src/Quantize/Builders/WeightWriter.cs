@@ -7,24 +7,44 @@ namespace EdgePali.Quantize.Builders;
 
 /// <summary>
 /// Turns checkpoint weights into graph initializers and the nodes that use them, one tensor (or one chunk of
-/// rows) at a time: float32 MatMul/Gemm, or MatMulNBits with block-quantised weights. Reports every element it
-/// reads to <see cref="ElementsRead"/> for the progress bar.
+/// rows) at a time: float32 MatMul/Gemm, or MatMulNBits with block-quantised weights, each layer in the format
+/// the <see cref="WeightMix"/> gives its scope (mixed precision). Reports every element it reads to the progress
+/// callback, and every linear layer's format to <see cref="Layers"/> for the manifest.
 /// </summary>
-internal sealed class WeightWriter(OnnxGraph graph, int? bits, int blockSize, Action<long> elementsRead, CancellationToken cancellationToken)
+internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize, Action<long> elementsRead, CancellationToken cancellationToken)
 {
     private const int RowsPerChunk = 2048;
 
+    private readonly List<LinearLayerFormat> layers = [];
+
     public OnnxGraph Graph => graph;
 
+    /// <summary>Every linear layer written so far with the format it got.</summary>
+    public IReadOnlyList<LinearLayerFormat> Layers => layers;
+
     /// <summary>y = x · Wᵀ (+ b) for HF Linear weights [N, K]; several weights are fused along N (rows concatenated).</summary>
-    public string Linear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, IReadOnlyList<CheckpointTensor>? biases = null)
+    public string Linear(string x, string hint, LinearScope scope, IReadOnlyList<CheckpointTensor> weights, IReadOnlyList<CheckpointTensor>? biases = null)
+    {
+        var y = LinearWithoutBias(x, hint, scope, weights);
+        return biases is null ? y : graph.Op("Add", y, Bias(hint, biases));
+    }
+
+    /// <summary>y = x · Wᵀ; the bias is left to the caller (fused ops that add it themselves).</summary>
+    public string LinearWithoutBias(string x, string hint, LinearScope scope, IReadOnlyList<CheckpointTensor> weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
         var k = (int)weights[0].RowLength;
         var n = weights.Sum(w => (int)w.Shape[0]);
-        var y = bits is int b ? QuantizedLinear(x, hint, weights, k, n, b) : FloatLinear(x, hint, weights, k, n);
-        if (biases is null)
-            return y;
+        var format = mix.Resolve(scope);
+        layers.Add(new LinearLayerFormat(hint, format.ToString()));
+        return format.Bits is int b ? QuantizedLinear(x, hint, weights, k, n, b, format.AccuracyLevel) : FloatLinear(x, hint, weights, k, n);
+    }
+
+    /// <summary>Biases of fused weights, concatenated in order, as one float initializer.</summary>
+    public string Bias(string hint, IReadOnlyList<CheckpointTensor> biases)
+    {
+        ArgumentNullException.ThrowIfNull(biases);
+        var n = biases.Sum(b => (int)b.ElementCount);
         var bias = new float[n];
         var offset = 0;
         foreach (var t in biases)
@@ -34,7 +54,7 @@ internal sealed class WeightWriter(OnnxGraph graph, int? bits, int blockSize, Ac
             elementsRead(t.ElementCount);
         }
 
-        return graph.Op("Add", y, graph.Floats(hint + ".bias", [n], bias));
+        return graph.Floats(hint + ".bias", [n], bias);
     }
 
     private string FloatLinear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, int k, int n)
@@ -64,9 +84,9 @@ internal sealed class WeightWriter(OnnxGraph graph, int? bits, int blockSize, Ac
         return graph.Op("MatMul", x, name);
     }
 
-    private string QuantizedLinear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, int k, int n, int nbits)
+    private string QuantizedLinear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, int k, int n, int nbits, int accuracyLevel)
     {
-        var writer = new MatMulNBitsWriter(graph, hint, nbits, blockSize, k, n);
+        var writer = new MatMulNBitsWriter(graph, hint, nbits, blockSize, k, n, accuracyLevel);
         var chunk = new float[RowsPerChunk * k];
         foreach (var w in weights)
         {
@@ -87,8 +107,10 @@ internal sealed class WeightWriter(OnnxGraph graph, int? bits, int blockSize, Ac
     /// <summary>logits = x · Eᵀ for the tied [V, D] embedding: Gemm(transB) in float32 so the table streams by rows, or MatMulNBits.</summary>
     public string LmHead(string x, CheckpointTensor table)
     {
-        if (bits is not null)
-            return Linear(x, "lm_head", [table]);
+        var scope = new LinearScope(LinearPart.LmHead);
+        if (!mix.Resolve(scope).IsFloat)
+            return Linear(x, "lm_head", scope, [table]);
+        layers.Add(new LinearLayerFormat("lm_head", LinearFormat.Fp32.ToString()));
         var d = (int)table.RowLength;
         var v = table.Shape[0];
         var name = graph.Name("lm_head.weight");

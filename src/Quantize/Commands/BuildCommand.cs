@@ -18,10 +18,20 @@ internal static class BuildCommand
         var imageSizeOption = new Option<int?>("--image-size") { Description = "Expected image size; must match the checkpoint's vision image_size." };
         var logitsOption = new Option<string>("--logits") { Description = "Decoder logits: last (default; [B,1,V], all generation needs, faster prefill) | all ([B,T,V] for every position, to score prompts)", DefaultValueFactory = _ => "last" };
         logitsOption.AcceptOnlyFromAmong("last", "all");
+        var graphOption = new Option<string>("--graph")
+        {
+            Description = "Graph operators: standard (default; the transformers.js layout, runs on any ONNX Runtime) | fused (ONNX Runtime contrib ops: GroupQueryAttention, SkipSimplifiedLayerNormalization, MultiHeadAttention, SkipLayerNormalization, FastGelu)",
+            DefaultValueFactory = _ => "standard",
+        };
+        graphOption.AcceptOnlyFromAmong("standard", "fused");
+        var mixOption = new Option<string?>("--mix")
+        {
+            Description = "Mixed precision over --weights: comma-separated SCOPE=FORMAT[@LEVEL] rules, later ones win. SCOPE: vision|decoder[.layers.N|.layers.A-B][.attention|.mlp], projector, lm_head, embed; FORMAT: int8|int4|fp32; LEVEL: MatMulNBits accuracy_level 0-4 (default 4). E.g. decoder.mlp=int4,lm_head=int8",
+        };
 
         var command = new Command("build", "Build ONNX models (vision_encoder, embed_tokens, decoder_model_merged) and an edgepali.json manifest from a PaliGemma checkpoint.")
         {
-            checkpointOption, outOption, weightsOption, blockOption, imageSizeOption, logitsOption,
+            checkpointOption, outOption, weightsOption, blockOption, imageSizeOption, logitsOption, graphOption, mixOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -32,7 +42,9 @@ internal static class BuildCommand
                 _ => WeightFormat.Int8,
             };
             var options = new PackageBuildOptions(parse.GetValue(checkpointOption)!, parse.GetValue(outOption)!, weights, parse.GetValue(blockOption), parse.GetValue(imageSizeOption),
-                parse.GetValue(logitsOption) == "all" ? DecoderLogits.AllPositions : DecoderLogits.LastPosition);
+                parse.GetValue(logitsOption) == "all" ? DecoderLogits.AllPositions : DecoderLogits.LastPosition,
+                parse.GetValue(graphOption) == "fused" ? GraphLayout.Fused : GraphLayout.Standard,
+                parse.GetValue(mixOption));
             try
             {
                 PackageBuildResult? result = null;
@@ -57,7 +69,7 @@ internal static class BuildCommand
                 AnsiConsole.MarkupLine("[yellow]cancelled[/]: nothing was left in the output folder.");
                 return 130;
             }
-            catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException or ArgumentException)
+            catch (Exception e) when (e is CheckpointException or QuantizeException or IOException or UnauthorizedAccessException or ArgumentException)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
                 return 1;

@@ -34,10 +34,14 @@ internal static class QuantizeCommand
         var weights = new Option<string>("--weights") { Description = "qdq: int8 (symmetric) | uint8 weight type.", DefaultValueFactory = _ => "int8" };
         weights.AcceptOnlyFromAmong("int8", "uint8");
         var perChannel = new Option<bool>("--per-channel") { Description = "qdq: one weight scale per output channel." };
+        var mix = new Option<string?>("--mix")
+        {
+            Description = "int8/int4: mixed precision over the mode, comma-separated SCOPE=FORMAT[@LEVEL] rules, later ones win. SCOPE: vision|decoder[.layers.N|.layers.A-B][.attention|.mlp], projector, lm_head, embed; FORMAT: int8|int4|fp32; LEVEL: accuracy_level 0-4. E.g. decoder.mlp=int4,lm_head=int8",
+        };
 
         var command = new Command("quantize", "Quantise a float model package: int8/int4 (MatMulNBits, CPU), dynamic-int8 (MatMulInteger) or qdq (static QDQ vision encoder for NPUs).")
         {
-            model, output, mode, parts, blockSize, exclude, force, variant, calibration, calibrationFrames, method, percentile, activations, weights, perChannel,
+            model, output, mode, parts, blockSize, exclude, force, variant, calibration, calibrationFrames, method, percentile, activations, weights, perChannel, mix,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(console, () => new QuantizeOptions(
             parse.GetValue(model)!,
@@ -57,7 +61,8 @@ internal static class QuantizeCommand
                     QuantTypes.Parse(parse.GetValue(weights)!, "--weights"),
                     parse.GetValue(perChannel),
                     parse.GetValue(calibrationFrames))
-                : null), cancellationToken));
+                : null,
+            parse.GetValue(mix)), cancellationToken));
         return command;
     }
 

@@ -21,8 +21,11 @@ internal sealed class MatMulNBitsWriter
     private byte[] packed = [];
     private int rowsWritten;
 
-    public MatMulNBitsWriter(OnnxGraph graph, string hint, int bits, int blockSize, int k, int n)
+    public MatMulNBitsWriter(OnnxGraph graph, string hint, int bits, int blockSize, int k, int n, int accuracyLevel = WeightMix.DefaultAccuracyLevel)
     {
+        if (accuracyLevel is < 0 or > 4)
+            throw new ArgumentOutOfRangeException(nameof(accuracyLevel), accuracyLevel, "MatMulNBits accuracy_level is 0-4.");
+        AccuracyLevel = accuracyLevel;
         ArgumentNullException.ThrowIfNull(graph);
         this.graph = graph;
         this.hint = hint;
@@ -38,6 +41,9 @@ internal sealed class MatMulNBitsWriter
     public int K { get; }
 
     public int N { get; }
+
+    /// <summary>MatMulNBits accuracy_level: 4 quantises the input to int8 per block (int8 dot products), 1 computes in fp32.</summary>
+    public int AccuracyLevel { get; }
 
     /// <summary>Quantises and appends whole rows (a multiple of K floats), in order.</summary>
     public void WriteRows(ReadOnlySpan<float> rows)
@@ -86,6 +92,6 @@ internal sealed class MatMulNBitsWriter
             OnnxGraph.Attr("N", (long)N),
             OnnxGraph.Attr("bits", (long)quantizer.Bits),
             OnnxGraph.Attr("block_size", (long)quantizer.BlockSize),
-            OnnxGraph.Attr("accuracy_level", 4L));
+            OnnxGraph.Attr("accuracy_level", (long)AccuracyLevel));
     }
 }

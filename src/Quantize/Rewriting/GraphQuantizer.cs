@@ -8,11 +8,13 @@ namespace EdgePali.Quantize.Rewriting;
 
 /// <summary>How one graph is rewritten.</summary>
 /// <param name="Mode">int8, int4 or dynamic-int8 (qdq has its own rewriter).</param>
-/// <param name="Bits">MatMulNBits bits for this graph (8 or 4); unused by dynamic-int8.</param>
+/// <param name="Part">Which part of the package the graph is (the scope `--mix` rules match against).</param>
+/// <param name="Mix">Each weight's MatMulNBits bits and accuracy_level (or fp32) by scope; unused by dynamic-int8.</param>
 /// <param name="Enabled">False copies the graph unchanged (part not selected with --parts).</param>
 internal sealed record GraphQuantizePlan(
     QuantizationMode Mode,
-    int Bits,
+    Vision.Packages.ModelPart Part,
+    WeightMix Mix,
     int BlockSize,
     bool Enabled,
     IReadOnlyList<string> Exclude);
@@ -123,6 +125,18 @@ internal sealed class GraphQuantizer
             return false;
         }
 
+        LinearFormat? format = null;
+        if (plan.Mode != QuantizationMode.DynamicInt8)
+        {
+            var scope = LinearScopes.Classify(plan.Part, node, weight);
+            format = plan.Mix.Resolve(scope);
+            if (format.IsFloat)
+            {
+                Keep(node, $"--mix sets fp32 for {LinearScopes.Describe(scope)}");
+                return false;
+            }
+        }
+
         var reader = new WeightReader(source, b, storedAsNByK);
         var (k, n) = ((int)reader.K, (int)reader.N);
         var output = node.Output[0];
@@ -137,10 +151,11 @@ internal sealed class GraphQuantizer
         }
         else
         {
-            var writer = new MatMulNBitsWriter(graph, weight, plan.Bits, plan.BlockSize, k, n);
+            var writer = new MatMulNBitsWriter(graph, weight, format!.Bits!.Value, plan.BlockSize, k, n, format.AccuracyLevel);
             reader.ForEachRowChunk(rows => Progress(rows, writer.WriteRows), cancellationToken);
             writer.Complete(node.Input[0], product);
-            detail = $"MatMulNBits bits={plan.Bits} block={plan.BlockSize} K={k} N={n}";
+            detail = $"MatMulNBits bits={format.Bits} block={plan.BlockSize} K={k} N={n}"
+                + (format.AccuracyLevel == WeightMix.DefaultAccuracyLevel ? "" : $" accuracy_level={format.AccuracyLevel}");
         }
 
         if (bias is not null)
@@ -167,6 +182,12 @@ internal sealed class GraphQuantizer
         if (!plan.Enabled)
         {
             Keep(node, "part not selected with --parts");
+            return false;
+        }
+
+        if (plan.Mode != QuantizationMode.DynamicInt8 && plan.Mix.Resolve(new LinearScope(LinearPart.Embed)).IsFloat)
+        {
+            Keep(node, "--mix sets fp32 for embed");
             return false;
         }
 

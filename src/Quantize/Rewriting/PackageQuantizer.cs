@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EdgePali.Quantize.Builders;
 using EdgePali.Quantize.Onnx;
+using EdgePali.Quantize.Quantization;
 using EdgePali.Quantize.Rewriting.Qdq;
 using EdgePali.Vision.Packages;
 using DataType = Onnx.TensorProto.Types.DataType;
@@ -52,6 +53,7 @@ public static class PackageQuantizer
         if (!options.Force && Directory.Exists(outFull) && Directory.EnumerateFileSystemEntries(outFull).Any())
             throw new QuantizeException($"--out '{outFull}' already exists and is not empty; pass --force to replace it, or choose another folder.");
 
+        var mix = CreateMix(options, package.Directory);
         var sources = Parts.Select(p => (p.Part, p.Stem, Path: package.PathOf(p.Part))).ToList();
         var totalBytes = sources.Sum(s => InitializerBytes(s.Path));
         List<IReadOnlyList<CalibrationInput>>? calibration = null;
@@ -108,7 +110,8 @@ public static class PackageQuantizer
                     // qdq: the parts that stay on the CPU (the decoder's growing KV cache has no fixed shape) get the int8 path.
                     var plan = new GraphQuantizePlan(
                         options.Mode == QuantizationMode.Qdq ? QuantizationMode.Int8 : options.Mode,
-                        Bits: options.Mode == QuantizationMode.Int4 && part == ModelPart.Decoder ? 4 : 8,
+                        part,
+                        mix,
                         options.BlockSize,
                         Enabled: options.Mode == QuantizationMode.Qdq || options.Parts is null || options.Parts.Contains(part),
                         exclude);
@@ -155,6 +158,32 @@ public static class PackageQuantizer
         return new QuantizeResult(outFull, variant, manifest!);
     }
 
+    /// <summary>
+    /// The base formats of the mode (int8: all 8-bit; int4: decoder 4-bit, vision 8-bit; the embedding table int8)
+    /// and the `--mix` rules, checked against the package's layer counts.
+    /// </summary>
+    private static WeightMix CreateMix(QuantizeOptions options, string packageDir)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Mix) && options.Mode is not (QuantizationMode.Int8 or QuantizationMode.Int4))
+            throw new QuantizeException($"--mix applies to --mode int8 and int4 (MatMulNBits weights); --mode {options.Mode.CliName()} has one format for every weight.");
+        var decoder = options.Mode == QuantizationMode.Int4 ? LinearFormat.Int4 : LinearFormat.Int8;
+        if (string.IsNullOrWhiteSpace(options.Mix))
+            return WeightMix.Create(LinearFormat.Int8, decoder, LinearFormat.Int8, null, 0, 0);
+
+        // The layer counts a rule may name come from config.json (the builder's reader: it knows every default).
+        Checkpoints.PaliGemmaConfig config;
+        try
+        {
+            config = Checkpoints.PaliGemmaConfig.Load(packageDir);
+        }
+        catch (Checkpoints.CheckpointException e)
+        {
+            throw new QuantizeException(e.Message, e);
+        }
+
+        return WeightMix.Create(LinearFormat.Int8, decoder, LinearFormat.Int8, options.Mix, config.Vision.Layers, config.Text.Layers);
+    }
+
     private static Dictionary<string, string> OptionsRecord(QuantizeOptions options)
     {
         var record = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -165,6 +194,7 @@ public static class PackageQuantizer
             ["block_size"] = options.BlockSize.ToString(CultureInfo.InvariantCulture),
             ["exclude"] = string.Join(" ", options.Exclude ?? []),
             ["int4_scope"] = options.Mode == QuantizationMode.Int4 ? "decoder 4-bit, vision encoder 8-bit (as the builder)" : "",
+            ["mix"] = options.Mix ?? "",
         };
         if (options.Mode == QuantizationMode.Qdq && options.Qdq is { } q)
         {

@@ -10,6 +10,7 @@ namespace EdgePali.Quantize.Rewriting;
 /// <param name="Force">Replace an existing non-empty output folder (only after the new package is complete).</param>
 /// <param name="SourceVariant">Variant of the source package to read (default: fp32).</param>
 /// <param name="Qdq">Calibration and types for <see cref="QuantizationMode.Qdq"/> (required there, ignored otherwise).</param>
+/// <param name="Mix">Mixed-precision rules over the mode's formats (int8/int4 only; syntax: <see cref="Quantization.WeightMix"/>).</param>
 public sealed record QuantizeOptions(
     string ModelDir,
     string OutDir,
@@ -19,7 +20,8 @@ public sealed record QuantizeOptions(
     IReadOnlyList<string>? Exclude = null,
     bool Force = false,
     string? SourceVariant = null,
-    Qdq.QdqOptions? Qdq = null);
+    Qdq.QdqOptions? Qdq = null,
+    string? Mix = null);
 
 /// <summary>Progress of a quantisation: the part being written and the fraction of all weight bytes processed.</summary>
 public sealed record QuantizeProgress(string Stage, double Fraction);

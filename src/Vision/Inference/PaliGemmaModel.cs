@@ -53,8 +53,8 @@ public sealed class PaliGemmaModel : IDisposable
             }
 
             logger.LogInformation(
-                "PaliGemma {Family} package {Directory} variant {Variant} ready: {ImageSize}px, {ImageTokens} image tokens, hidden {Hidden}, {Layers} layers",
-                package.Config.Family, package.Directory, package.Variant, package.Config.Vision.ImageSize, package.Config.ImageTokenCount,
+                "PaliGemma {Family} package {Directory} variant {Variant} ({Graph} graphs) ready: {ImageSize}px, {ImageTokens} image tokens, hidden {Hidden}, {Layers} layers",
+                package.Config.Family, package.Directory, package.Variant, package.Manifest?.Graph ?? PackageManifest.StandardGraph, package.Config.Vision.ImageSize, package.Config.ImageTokenCount,
                 package.Config.Text.HiddenSize, package.Config.Text.LayerCount);
             return new PaliGemmaModel(package, created[0], created[1], created[2]);
         }

@@ -6,9 +6,14 @@ namespace EdgePali.Vision.Packages;
 /// edgepali.json, written by the builder: which files belong to the package and their sha256, so a
 /// corrupted or half-copied model is caught before it serves. Read leniently (a "files" array of
 /// {path, sha256, bytes} or an object keyed by path) so older and newer manifests both work.
+/// <see cref="Graph"/>: the builder's graph layout, "standard" (standard ONNX ops, the transformers.js layout) or
+/// "fused" (ONNX Runtime contrib ops); both have the same inputs and outputs, so the engine runs either the same way.
 /// </summary>
-public sealed record PackageManifest(IReadOnlyDictionary<string, PackageManifest.FileEntry> Files)
+public sealed record PackageManifest(IReadOnlyDictionary<string, PackageManifest.FileEntry> Files, string Graph = PackageManifest.StandardGraph)
 {
+    /// <summary>The graph layout of manifests that do not record one (older builds, `quantize`, other exporters).</summary>
+    public const string StandardGraph = "standard";
+
     public const string FileName = "edgepali.json";
 
     /// <summary>One file: its sha256 in hex (lower-case) and its size when recorded.</summary>
@@ -58,7 +63,10 @@ public sealed record PackageManifest(IReadOnlyDictionary<string, PackageManifest
                 }
             }
 
-            return new PackageManifest(files);
+            var graph = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("graph", out var g) && g.ValueKind == JsonValueKind.String
+                ? g.GetString()!
+                : StandardGraph;
+            return new PackageManifest(files, graph);
         }
     }
 

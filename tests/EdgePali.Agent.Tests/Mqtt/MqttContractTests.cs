@@ -38,9 +38,13 @@ public sealed class MqttContractTests
             };
             await dashboard.WaitForAsync(ms => topics.All(t => ms.Any(m => m.Topic == t))
                 && ms.Count(m => m.Topic.EndsWith("/ask/reply", StringComparison.Ordinal)) == 2
-                && ms.Count(m => m.Topic.EndsWith("/set/reply", StringComparison.Ordinal)) == 2, Wait, "every kind of message");
+                && ms.Count(m => m.Topic.EndsWith("/set/reply", StringComparison.Ordinal)) == 2
+                // the state is published at start and again after update_task changed a setting
+                && ms.Count(m => m.Topic == "edgepali/dev1/front/state") >= 2, Wait, "every kind of message");
         }
 
+        // The clean stop's "offline" travels through the broker after the agent is gone: wait for it, not for luck.
+        await dashboard.WaitForAsync(ms => ms.Any(m => m.Topic == "edgepali/dev1/status" && m.Text == "offline"), Wait, "status offline");
         var messages = dashboard.Messages;
         var validated = 0;
         foreach (var m in messages)

@@ -39,7 +39,11 @@ public sealed class GenerationConformanceFixture : IAsyncLifetime
         await Packages.InitializeAsync();
         Images = TestImages.Write(Path.Combine(Packages.Scratch, "images"), TinyPackages.ImageSize);
         var cases = new List<GenerationCase>();
-        foreach (var (model, dtype) in new[] { (Packages.Pg1Int8, "int8"), (Packages.Pg1Fp32, "fp32"), (Packages.Pg2Int8, "int8"), (Packages.Pg2Fp32, "fp32") })
+        foreach (var (model, dtype) in new[]
+        {
+            (Packages.Pg1Int8, "int8"), (Packages.Pg1Fp32, "fp32"), (Packages.Pg2Int8, "int8"), (Packages.Pg2Fp32, "fp32"),
+            (Packages.Pg1Int8Fused, "int8"), (Packages.Pg2Int8Fused, "int8"),
+        })
         {
             foreach (var image in Images)
             {
@@ -60,7 +64,8 @@ public sealed class GenerationConformanceFixture : IAsyncLifetime
 
 /// <summary>
 /// EdgePali and transformers.js (greedy, same max_new_tokens) must produce identical token ids, prompt
-/// ids included, for PaliGemma 1 and 2 in int8 and fp32, on several images and a prompt of every task.
+/// ids included, for PaliGemma 1 and 2 in int8 and fp32, on several images and a prompt of every task; and the
+/// int8 packages in the fused graph layout (ORT contrib ops) must generate exactly what the standard ones do.
 /// </summary>
 public sealed class GenerationConformanceTests(GenerationConformanceFixture fixture, ITestOutputHelper output) : IClassFixture<GenerationConformanceFixture>
 {
@@ -78,6 +83,8 @@ public sealed class GenerationConformanceTests(GenerationConformanceFixture fixt
         { "pg1", "fp32" },
         { "pg2", "int8" },
         { "pg2", "fp32" },
+        { "pg1", "int8-fused" },
+        { "pg2", "int8-fused" },
     };
 
     /// <summary>
@@ -104,6 +111,8 @@ public sealed class GenerationConformanceTests(GenerationConformanceFixture fixt
 
     private string Model(string family, string variant) => (family, variant) switch
     {
+        ("pg1", "int8-fused") => fixture.Packages.Pg1Int8Fused,
+        ("pg2", "int8-fused") => fixture.Packages.Pg2Int8Fused,
         ("pg1", "int8") => fixture.Packages.Pg1Int8,
         ("pg1", _) => fixture.Packages.Pg1Fp32,
         ("pg2", "int8") => fixture.Packages.Pg2Int8,
@@ -115,7 +124,7 @@ public sealed class GenerationConformanceTests(GenerationConformanceFixture fixt
     public async Task GeneratedIds_MatchTransformersJs(string family, string variant)
     {
         var model = Model(family, variant);
-        var engine = await PaliGemmaEngine.LoadAsync(new EngineOptions { ModelDirectory = model, Variant = variant }, NullLogger.Instance, CancellationToken.None);
+        var engine = await PaliGemmaEngine.LoadAsync(new EngineOptions { ModelDirectory = model, Variant = variant.Replace("-fused", "", StringComparison.Ordinal) }, NullLogger.Instance, CancellationToken.None);
         await using var _ = engine;
 
         var mismatches = new List<string>();
@@ -143,5 +152,24 @@ public sealed class GenerationConformanceTests(GenerationConformanceFixture fixt
         }
 
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {compared} generations differ:\n{string.Join("\n", mismatches)}");
+    }
+
+    /// <summary>The fused layout computes the same model: transformers.js generates identical ids from both layouts of every int8 package.</summary>
+    [Theory]
+    [InlineData("pg1")]
+    [InlineData("pg2")]
+    public void FusedInt8Package_GeneratesTheStandardIds(string family)
+    {
+        var (standard, fused) = (Model(family, "int8"), Model(family, "int8-fused"));
+        var compared = 0;
+        foreach (var ((model, image, prompt), reference) in fixture.Reference.Where(r => r.Key.Model == standard))
+        {
+            var fusedReference = fixture.Reference[(fused, image, prompt)];
+            Assert.Equal(reference.InputIds, fusedReference.InputIds);
+            Assert.True(reference.GeneratedIds.SequenceEqual(fusedReference.GeneratedIds), $"{family} {Path.GetFileName(image)} '{prompt}': standard [{string.Join(",", reference.GeneratedIds)}] vs fused [{string.Join(",", fusedReference.GeneratedIds)}]");
+            compared++;
+        }
+
+        Assert.Equal(fixture.Images.Count * GenerationConformanceFixture.Tasks.Length, compared);
     }
 }

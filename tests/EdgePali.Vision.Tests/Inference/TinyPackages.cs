@@ -5,7 +5,7 @@ namespace EdgePali.Vision.Tests.Inference;
 
 /// <summary>
 /// Tiny random-weight PaliGemma packages built by the real builder (the only models that can exist here):
-/// PaliGemma 1 and 2 architectures, int8 and fp32. Built once per test class that uses this fixture, in a
+/// PaliGemma 1 and 2 architectures, int8 and fp32, and int8 in the fused graph layout. Built once per test class that uses this fixture, in a
 /// temp folder deleted afterwards. The weights are random, so the text means nothing; the computation is real.
 /// </summary>
 public class TinyPackages : IAsyncLifetime
@@ -32,6 +32,11 @@ public class TinyPackages : IAsyncLifetime
 
     public string Pg2Fp32 => Path.Combine(_root, "pg2-fp32");
 
+    /// <summary>int8 in the fused graph layout (ORT contrib ops: GroupQueryAttention, skip norms, MultiHeadAttention).</summary>
+    public string Pg1Int8Fused => Path.Combine(_root, "pg1-int8-fused");
+
+    public string Pg2Int8Fused => Path.Combine(_root, "pg2-int8-fused");
+
     /// <summary>A scratch folder for test files (images, copies of packages).</summary>
     public string Scratch => Path.Combine(_root, "scratch");
 
@@ -51,6 +56,8 @@ public class TinyPackages : IAsyncLifetime
         await PackageBuilder.BuildAsync(new PackageBuildOptions(pg1, Pg1Fp32, WeightFormat.Fp32));
         await PackageBuilder.BuildAsync(new PackageBuildOptions(pg2, Pg2Int8, WeightFormat.Int8));
         await PackageBuilder.BuildAsync(new PackageBuildOptions(pg2, Pg2Fp32, WeightFormat.Fp32));
+        await PackageBuilder.BuildAsync(new PackageBuildOptions(pg1, Pg1Int8Fused, WeightFormat.Int8, Graph: GraphLayout.Fused));
+        await PackageBuilder.BuildAsync(new PackageBuildOptions(pg2, Pg2Int8Fused, WeightFormat.Int8, Graph: GraphLayout.Fused));
     }
 
     public Task DisposeAsync()

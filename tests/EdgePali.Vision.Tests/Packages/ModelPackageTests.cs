@@ -154,4 +154,16 @@ public sealed class ModelPackageTests
         ex = await Assert.ThrowsAsync<ModelPackageException>(() => ModelPackage.Open(pkg.Directory).VerifyChecksumsAsync(CancellationToken.None));
         Assert.Contains("is 2 bytes but edgepali.json records 4: the file is truncated", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Manifest_RecordsTheGraphLayout_StandardWhenAbsent()
+    {
+        using var pkg = new HandMadePackage();
+        pkg.WriteVariantFiles("_int8");
+        var manifest = Path.Combine(pkg.Directory, "edgepali.json");
+        File.WriteAllText(manifest, """{"graph": "fused", "files": []}""");
+        Assert.Equal("fused", ModelPackage.Open(pkg.Directory).Manifest!.Graph);
+        File.WriteAllText(manifest, """{"files": []}""");
+        Assert.Equal(PackageManifest.StandardGraph, ModelPackage.Open(pkg.Directory).Manifest!.Graph);
+    }
 }

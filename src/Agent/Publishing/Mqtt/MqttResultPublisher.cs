@@ -25,7 +25,7 @@ internal sealed class MqttResultPublisher : IResultPublisher, IMotionStatePublis
     private readonly MqttCounters _counters;
     private readonly MqttOptions _options;
     private readonly ILogger<MqttResultPublisher> _logger;
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LabelCounts> _counts = new(StringComparer.Ordinal);
 
     public MqttResultPublisher(OfflineQueue queue, OfflineQueueSender sender, RetainedTopics retained, MqttTopics topics,
         MqttCounters counters, IOptions<MqttOptions> options, ILogger<MqttResultPublisher> logger)
@@ -59,12 +59,7 @@ internal sealed class MqttResultPublisher : IResultPublisher, IMotionStatePublis
 
         if (result.Result.Task is DetectTask or SegmentTask)
         {
-            var counts = _counts.GetOrAdd(result.Camera, _ => new ConcurrentDictionary<string, int>(StringComparer.Ordinal));
-            foreach (var (label, count) in DashboardJson.CountByLabel(result.Result))
-            {
-                counts[label] = count;
-            }
-
+            var counts = _counts.GetOrAdd(result.Camera, _ => new LabelCounts()).Update(DashboardJson.CountByLabel(result.Result));
             _retained.Set(_topics.Counts(result.Camera), DashboardJson.Counts(counts));
             if (result.Result.Objects.Count > 0)
             {

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using EdgePali.Agent.Tests.Support;
+using EdgePali.Quantize.Builders;
+using EdgePali.Quantize.Checkpoints;
+using OpenCvSharp;
+
+namespace EdgePali.Agent.Tests.Arm64;
+
+/// <summary>
+/// `edgepali` and `edgepali-quantize` published self-contained for linux-arm64 by tests/arm64/publish.sh (once per
+/// test run: about a minute of CPU), plus what they run on: the tiny random-weight checkpoint and its int8
+/// package built on x64 by the builder's API, and a small PNG. All in a temp folder deleted afterwards.
+/// </summary>
+public sealed class Arm64Programs : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "edgepali-arm64-" + Guid.NewGuid().ToString("N"));
+
+    private string Published => Path.Combine(_root, "publish");
+
+    /// <summary>The arm64 single-file `edgepali`.</summary>
+    public string Edgepali => Path.Combine(Published, "edgepali", "edgepali");
+
+    /// <summary>The arm64 single-file `edgepali-quantize`.</summary>
+    public string Quantize => Path.Combine(Published, "edgepali-quantize", "edgepali-quantize");
+
+    /// <summary>ONNX Runtime's native library shipped beside the arm64 `edgepali`.</summary>
+    public string OnnxRuntimeLibrary => Path.Combine(Published, "edgepali", "libonnxruntime.so");
+
+    public string CheckpointPath => Path.Combine(_root, "checkpoint");
+
+    /// <summary>The tiny int8 package as the x64 builder writes it.</summary>
+    public string PackagePath => Path.Combine(_root, "tiny-int8");
+
+    /// <summary>A 64 x 48 PNG with gradients and a square (not square itself, so resizing runs on both axes).</summary>
+    public string ImagePath => Path.Combine(_root, "scene.png");
+
+    /// <summary>A folder for the tests' own outputs.</summary>
+    public string Scratch => Path.Combine(_root, "scratch");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Scratch);
+        var publish = new ProcessStartInfo("bash", [Path.Combine(RepositoryPaths.Root, "tests", "arm64", "publish.sh"), Published]);
+        var published = await ProcessRunner.RunAsync(publish, TimeSpan.FromMinutes(20));
+        if (published.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"tests/arm64/publish.sh failed: {published}");
+        }
+
+        TestCheckpoint.Write(CheckpointPath, TestCheckpointPreset.Tiny, seed: 7);
+        await PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointPath, PackagePath, WeightFormat.Int8));
+        WriteImage(ImagePath);
+    }
+
+    public Task DisposeAsync()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void WriteImage(string path)
+    {
+        const int width = 64, height = 48;
+        var bgr = new byte[width * height * 3];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var i = ((y * width) + x) * 3;
+                (bgr[i], bgr[i + 1], bgr[i + 2]) = ((byte)(x * 4), (byte)(y * 5), (byte)((x + y) * 3));
+            }
+        }
+
+        using var image = Mat.FromPixelData(height, width, MatType.CV_8UC3, bgr);
+        Cv2.Rectangle(image, new Rect(20, 10, 16, 16), new Scalar(30, 200, 240), -1);
+        if (!Cv2.ImWrite(path, image))
+        {
+            throw new IOException($"could not write {path}");
+        }
+    }
+}
