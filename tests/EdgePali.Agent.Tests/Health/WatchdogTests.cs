@@ -23,29 +23,8 @@ public sealed class WatchdogTests : IDisposable
     public async Task Pings_WhileThePipelineRuns_StopWhileAnAnalysisHangs()
     {
         var socketPath = Path.Combine(_state.Path, "notify.sock");
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
-        var pings = new List<DateTimeOffset>();
-        using var stopListening = new CancellationTokenSource();
-        var listening = Task.Run(async () =>
-        {
-            var buffer = new byte[256];
-            try
-            {
-                while (true)
-                {
-                    var read = await socket.ReceiveAsync(buffer, SocketFlags.None, stopListening.Token);
-                    if (Encoding.ASCII.GetString(buffer, 0, read) == "WATCHDOG=1")
-                    {
-                        lock (pings)
-                            pings.Add(DateTimeOffset.UtcNow);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
+        await using var listener = new WatchdogPingListener(socketPath);
+        var pings = listener.Pings;
         // The first analysis takes 4 s, far longer than Health:AnalysisStallSeconds (0.5 s): a hung model.
         var analyzer = new SlowTestAnalyzer(TimeSpan.FromSeconds(4));
         var arguments = AgentRun.BaseArguments(_state.Path);
@@ -67,8 +46,7 @@ public sealed class WatchdogTests : IDisposable
             services.AddSingleton(new WatchdogSchedule(TimeSpan.FromMilliseconds(100)));
         });
         await Task.Delay(200);
-        await stopListening.CancelAsync();
-        await listening;
+        await listener.DisposeAsync();
 
         Assert.True(code == AgentHost.ExitOk, errors);
         var analysis = Assert.Single(analyzer.Analysed);
@@ -87,29 +65,8 @@ public sealed class WatchdogTests : IDisposable
     public async Task Pings_StopAfterTheConfiguredNumberOfFailedAnalysesInARow_AndStatsCountThem()
     {
         var socketPath = Path.Combine(_state.Path, "notify.sock");
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
-        var pings = new List<DateTimeOffset>();
-        using var stopListening = new CancellationTokenSource();
-        var listening = Task.Run(async () =>
-        {
-            var buffer = new byte[256];
-            try
-            {
-                while (true)
-                {
-                    var read = await socket.ReceiveAsync(buffer, SocketFlags.None, stopListening.Token);
-                    if (Encoding.ASCII.GetString(buffer, 0, read) == "WATCHDOG=1")
-                    {
-                        lock (pings)
-                            pings.Add(DateTimeOffset.UtcNow);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
+        await using var listener = new WatchdogPingListener(socketPath);
+        var pings = listener.Pings;
         var analyzer = new FailingTestAnalyzer();
         PipelineHealth? health = null;
         StatsCollector? stats = null;
@@ -134,8 +91,7 @@ public sealed class WatchdogTests : IDisposable
             services.AddSingleton(sp => health = ActivatorUtilities.CreateInstance<PipelineHealth>(sp));
             services.AddSingleton<IStatsSource>(sp => stats = ActivatorUtilities.CreateInstance<StatsCollector>(sp));
         });
-        await stopListening.CancelAsync();
-        await listening;
+        await listener.DisposeAsync();
 
         Assert.True(code == AgentHost.ExitOk, errors);
         Assert.NotNull(health);
@@ -167,6 +123,54 @@ public sealed class WatchdogTests : IDisposable
         finally
         {
             Environment.SetEnvironmentVariable("NOTIFY_SOCKET", previous);
+        }
+    }
+
+    /// <summary>A NOTIFY_SOCKET stand-in: the time each WATCHDOG=1 datagram arrived (lock <see cref="Pings"/> to read it).</summary>
+    private sealed class WatchdogPingListener : IAsyncDisposable
+    {
+        private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _listening;
+        private bool _disposed;
+
+        public WatchdogPingListener(string socketPath)
+        {
+            _socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+            _listening = Task.Run(ListenAsync);
+        }
+
+        public List<DateTimeOffset> Pings { get; } = [];
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            await _stop.CancelAsync();
+            await _listening;
+            _socket.Dispose();
+            _stop.Dispose();
+        }
+
+        private async Task ListenAsync()
+        {
+            var buffer = new byte[256];
+            try
+            {
+                while (true)
+                {
+                    var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                    if (Encoding.ASCII.GetString(buffer, 0, read) == "WATCHDOG=1")
+                    {
+                        lock (Pings)
+                            Pings.Add(DateTimeOffset.UtcNow);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
     }
 }
