@@ -145,11 +145,7 @@ public sealed class SecretsTests : IDisposable
     {
         var start = new ProcessStartInfo(RepositoryPaths.Edgepali, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment[SecretFile.CredentialsVariable] = credentials;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var run = await ProcessRunner.RunAsync(start, TimeSpan.FromSeconds(60));
+        return (run.ExitCode, run.Stdout + run.Stderr);
     }
 }

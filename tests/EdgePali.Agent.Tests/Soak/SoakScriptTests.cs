@@ -30,13 +30,10 @@ public sealed partial class SoakScriptTests(TinyModelFixture model) : IClassFixt
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var text = await output + await errors;
+        var run = await ProcessRunner.RunAsync(start, TimeSpan.FromMinutes(10));
+        var text = run.Stdout + run.Stderr;
 
-        Assert.True(process.ExitCode == 0, $"soak.sh exited with {process.ExitCode}:\n{text}");
+        Assert.True(run.ExitCode == 0, $"soak.sh exited with {run.ExitCode}:\n{text}");
         Assert.Contains("restarting the broker", text, StringComparison.Ordinal);
         var report = Report().Match(text);
         Assert.True(report.Success, $"no report line in:\n{text}");

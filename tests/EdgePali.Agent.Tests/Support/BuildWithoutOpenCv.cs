@@ -40,21 +40,7 @@ public sealed class BuildWithoutOpenCv : IDisposable
     /// <summary>Runs a program to its end; returns the exit code, stdout and stderr.</summary>
     public static async Task<(int Code, string Output, string Errors)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(program)} {string.Join(' ', arguments)} still running after {timeout}.");
-        }
-
-        return (process.ExitCode, await output, await errors);
+        var run = await ProcessRunner.RunAsync(new ProcessStartInfo(program, arguments), timeout);
+        return (run.ExitCode, run.Stdout, run.Stderr);
     }
 }

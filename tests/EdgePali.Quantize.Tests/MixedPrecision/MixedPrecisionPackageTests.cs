@@ -60,7 +60,7 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
             var quantizedNodes = b.Model.Graph.Node.Where(n => n.OpType == "MatMulNBits").ToList();
             Assert.Equal(builtNodes.Count, quantizedNodes.Count);
             for (var i = 0; i < builtNodes.Count; i++)
-                Assert.Equal(Bytes(a, builtNodes[i].Input[1]), Bytes(b, quantizedNodes[i].Input[1]));
+                Assert.Equal(InitializerBytes.Read(a, builtNodes[i].Input[1]), InitializerBytes.Read(b, quantizedNodes[i].Input[1]));
         }
 
         Assert.Contains(QuantizedPackageManifest.Load(quantized).Nodes, n => !n.Quantized && n.Detail == "--mix sets fp32 for vision layer 0 mlp");
@@ -115,14 +115,4 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
     }
 
     private static string Stem(string weight) => weight.Replace(".qweight", "", StringComparison.Ordinal).Replace(".weight", "", StringComparison.Ordinal);
-
-    private static byte[] Bytes(OnnxModelSource source, string name)
-    {
-        Assert.True(source.TryGetInitializer(name, out var tensor), name);
-        if (!OnnxModelSource.IsExternal(tensor))
-            return tensor.RawData.ToByteArray();
-        var bytes = new List<byte>();
-        source.CopyExternalBytes(tensor, chunk => bytes.AddRange(chunk.ToArray()), CancellationToken.None);
-        return [.. bytes];
-    }
 }

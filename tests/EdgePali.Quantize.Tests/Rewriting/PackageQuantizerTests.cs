@@ -27,7 +27,7 @@ public sealed class PackageQuantizerTests(QuantizedTinyPackages packages, ITestO
             {
                 Assert.Equal(builtNodes[i].Attribute.Select(a => (a.Name, a.I)), quantizedNodes[i].Attribute.Select(a => (a.Name, a.I)));
                 for (var input = 1; input < builtNodes[i].Input.Count; input++)
-                    Assert.Equal(Bytes(built, builtNodes[i].Input[input]), Bytes(quantized, quantizedNodes[i].Input[input]));
+                    Assert.Equal(InitializerBytes.Read(built, builtNodes[i].Input[input]), InitializerBytes.Read(quantized, quantizedNodes[i].Input[input]));
             }
         }
     }
@@ -148,16 +148,6 @@ public sealed class PackageQuantizerTests(QuantizedTinyPackages packages, ITestO
     {
         var error = await Assert.ThrowsAsync<QuantizeException>(() => PackageQuantizer.QuantizeAsync(new QuantizeOptions(packages.Fp32Dir, packages.Fp32Dir, QuantizationMode.Int8, Force: true)));
         Assert.Contains("source package itself", error.Message, StringComparison.Ordinal);
-    }
-
-    private static byte[] Bytes(OnnxModelSource source, string name)
-    {
-        Assert.True(source.TryGetInitializer(name, out var tensor), name);
-        if (!OnnxModelSource.IsExternal(tensor))
-            return tensor.RawData.ToByteArray();
-        var bytes = new List<byte>();
-        source.CopyExternalBytes(tensor, chunk => bytes.AddRange(chunk.ToArray()), CancellationToken.None);
-        return [.. bytes];
     }
 
     private static void CopyDirectory(string from, string to)
