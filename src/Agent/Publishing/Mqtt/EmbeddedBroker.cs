@@ -17,7 +17,7 @@ namespace EdgePali.Agent.Publishing.Mqtt;
 /// (Mqtt:Password / Mqtt:PasswordFile), which the agent itself logs in with, so other users of the machine cannot
 /// read the results or send commands without the password.
 /// </summary>
-internal sealed class EmbeddedBroker(IOptions<MqttOptions> options, MqttIdentity identity, MqttTopics topics, ILogger<EmbeddedBroker> logger) : IHostedService, IDisposable
+internal sealed class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<EmbeddedBroker> logger) : IHostedService, IDisposable
 {
     private MqttServer? _server;
 
@@ -75,11 +75,9 @@ internal sealed class EmbeddedBroker(IOptions<MqttOptions> options, MqttIdentity
         byte[]? password = null;
         if (!string.IsNullOrEmpty(options.Value.Username))
         {
-            // The agent's own client options carry the resolved password (Mqtt:Password or Mqtt:PasswordFile): the
-            // broker requires exactly what the agent logs in with.
-            var client = MqttClientOptionsFactory.Create(options.Value, identity, topics);
-            user = Encoding.UTF8.GetBytes(client.Credentials.GetUserName(client) ?? "");
-            password = client.Credentials.GetPassword(client) ?? [];
+            // The broker requires exactly what the agent logs in with (Mqtt:Password or Mqtt:PasswordFile).
+            user = Encoding.UTF8.GetBytes(options.Value.Username);
+            password = Encoding.UTF8.GetBytes(MqttClientOptionsFactory.Password(options.Value) ?? "");
         }
 
         return args =>

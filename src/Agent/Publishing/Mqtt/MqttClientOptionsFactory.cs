@@ -46,7 +46,7 @@ internal static class MqttClientOptionsFactory
             : builder.WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(false).WithSessionExpiryInterval((uint)options.SessionExpirySeconds)
                 .WithMaximumPacketSize(MaximumPacketSize(options)).WithReceiveMaximum(ReceiveMaximum);
 
-        var password = ReadPassword(options);
+        var password = Password(options);
         if (!string.IsNullOrEmpty(options.Username))
         {
             builder = builder.WithCredentials(options.Username, password);
@@ -60,7 +60,8 @@ internal static class MqttClientOptionsFactory
         return builder.Build();
     }
 
-    private static string? ReadPassword(MqttOptions options) =>
+    /// <summary>The broker password: Mqtt:Password, or the first line of Mqtt:PasswordFile.</summary>
+    public static string? Password(MqttOptions options) =>
         string.IsNullOrEmpty(options.PasswordFile) ? options.Password : SecretFile.ReadFirstLine(options.PasswordFile);
 
     /// <summary>
