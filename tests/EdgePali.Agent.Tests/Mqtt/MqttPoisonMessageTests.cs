@@ -72,7 +72,9 @@ public sealed class MqttPoisonMessageTests : IDisposable
 
         await dashboard.WaitForAsync(ms => ms.Count(m => m.Topic == "edgepali/dev1/front/caption") == 3, Generous, "three results");
         await WaitUntilAsync(() => _log.Contains("dropped as undeliverable"), "the poison message is dropped");
-        Assert.Equal(["r1", "r3", "r4"], dashboard.Messages.Where(m => m.Topic == "edgepali/dev1/front/caption").Select(m => m.Text));
+        // The disconnect can catch a QoS 1 result in flight, which docs/mqtt.md says is published again on the next
+        // connection: compare what a subscriber that drops repeats sees (first arrivals, in order).
+        Assert.Equal(["r1", "r3", "r4"], dashboard.Messages.Where(m => m.Topic == "edgepali/dev1/front/caption").Select(m => m.Text).Distinct());
         Assert.Contains(_log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("moved behind the 2 younger messages", StringComparison.Ordinal));
         Assert.Equal(1, agent.Host.Services.GetRequiredService<MqttCounters>().Rejected);
         Assert.True(agent.Host.Services.GetRequiredService<OfflineQueue>().IsEmpty);
