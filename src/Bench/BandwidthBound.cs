@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>Decode against the memory-bandwidth bound: each token must stream <see cref="BytesPerToken"/> from DRAM.</summary>
 /// <param name="BoundTokensPerSecond">Bandwidth / bytes per token: no batch-1 decoder can beat it on this machine.</param>

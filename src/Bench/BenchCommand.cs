@@ -1,19 +1,19 @@
 using System.CommandLine;
-using EdgePali.Agent.Benchmarking;
 using EdgePali.Vision.Inference;
 using EdgePali.Vision.Packages;
 using Spectre.Console;
 
-namespace EdgePali.Agent.Cli;
+namespace EdgePali.Bench;
 
 /// <summary>
-/// `edgepali bench`: speed and memory of the engine on a model package (by default a full-size random-weight
-/// PaliGemma built on first use), against the machine's memory-bandwidth bound and, optionally, transformers.js
-/// on the same files. See docs/benchmarks.md.
+/// `edgepali-bench` (also started by `edgepali-bench`): speed and memory of the engine on a model package (by
+/// default a full-size random-weight PaliGemma built on first use), against the machine's memory-bandwidth bound
+/// and, optionally, transformers.js on the same files. See docs/benchmarks.md.
 /// </summary>
 internal static class BenchCommand
 {
-    public static Command Create()
+    /// <summary>The whole command line of `edgepali-bench`: these options are its root command.</summary>
+    public static RootCommand Create()
     {
         var modelOption = new Option<string?>("--model") { Description = $"Model package folder (default: {BenchmarkPackage.DefaultRoot}/<preset>-<weights>, built with edgepali-quantize on first use)." };
         var presetOption = new Option<string>("--preset") { Description = "Random-weight model for the default package: pg1-224 | pg2-224 | tiny.", DefaultValueFactory = _ => "pg1-224" };
@@ -33,7 +33,7 @@ internal static class BenchCommand
         };
         var jsonOption = new Option<bool>("--json") { Description = "Print the report as JSON on stdout (progress goes to stderr)." };
 
-        var command = new Command("bench", "Measure preprocessing, vision encoder, prefill, decode, end-to-end latency, load time, peak RSS and the memory-bandwidth bound.")
+        var command = new RootCommand("edgepali-bench: measure preprocessing, vision encoder, prefill, decode, end-to-end latency, load time, peak RSS and the memory-bandwidth bound (docs/benchmarks.md).")
         {
             modelOption, presetOption, weightsOption, tokensOption, warmupOption, repetitionsOption, threadsOption, compareOption, tasksOption, jsonOption,
         };

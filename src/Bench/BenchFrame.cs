@@ -1,11 +1,11 @@
 using EdgePali.Vision.Imaging;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>
 /// The 1920x1080 frame every benchmark run analyses: deterministic (fixed seed) with smooth gradients, shapes,
 /// fine stripes and noise, so resizing does real work. Written as a PNG so transformers.js reads the very same
-/// pixels. Drawn and written in managed code: `edgepali bench` runs without OpenCV.
+/// pixels. Drawn and written in managed code: `edgepali-bench` runs without OpenCV.
 /// </summary>
 public static class BenchFrame
 {

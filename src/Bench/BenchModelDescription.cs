@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>The package measured.</summary>
 /// <param name="DiskBytes">Bytes of the variant's ONNX files and external data (what the process maps or loads).</param>

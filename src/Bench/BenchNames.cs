@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>Names on the command line and in the model package.</summary>
 public static class BenchNames

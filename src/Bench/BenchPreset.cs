@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>Which random-weight PaliGemma the default benchmark package is built from (edgepali-quantize make-test-checkpoint --preset).</summary>
 public enum BenchPreset

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>The --json form of a <see cref="BenchmarkReport"/>: snake_case names, enums as strings, indented.</summary>
 public static class BenchReportJson

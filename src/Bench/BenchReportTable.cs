@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>The terminal form of a <see cref="BenchmarkReport"/>: machine, model, a stage table and the bandwidth bound.</summary>
 public static class BenchReportTable

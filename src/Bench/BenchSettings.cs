@@ -1,6 +1,6 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
-/// <summary>What `edgepali bench` was asked to do.</summary>
+/// <summary>What `edgepali-bench` was asked to do.</summary>
 /// <param name="ModelDirectory">A package folder, or null for the default package of <paramref name="Preset"/> and <paramref name="Weights"/>.</param>
 /// <param name="NewTokens">Tokens generated per run, eos ignored so every run does the same work.</param>
 /// <param name="Threads">ORT intra-op threads for EdgePali and transformers.js alike.</param>

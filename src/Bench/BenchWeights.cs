@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 // Int8/Int4/Fp32 name the formats users choose (--weights int8), as the builder's WeightFormat; CA1720 reads them as type names.
 #pragma warning disable CA1720

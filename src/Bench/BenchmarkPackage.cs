@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>
 /// The model package a benchmark runs on: the one given with --model, or the default random-weight package

@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
-/// <summary>Everything one `edgepali bench` measured; serialised as-is (snake_case) for --json.</summary>
+/// <summary>Everything one `edgepali-bench` measured; serialised as-is (snake_case) for --json.</summary>
 public sealed record BenchmarkReport(
     MachineDescription Machine,
     BenchSettings Settings,

@@ -6,7 +6,7 @@ using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>
 /// Runs one benchmark: resolve (or build) the package, describe it and the machine, load the engine, warm up,

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Onnx;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>
 /// The bytes batch-1 decoding must read per generated token: every initializer of the decoder graph (all

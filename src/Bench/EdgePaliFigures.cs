@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>EdgePali's figures. Times in ms; decode per token is over the single-token decoder steps (new tokens - 1).</summary>
 /// <param name="LoadMs">PaliGemmaEngine.LoadAsync: open, create and validate the sessions, load the tokenizer (checksums not verified).</param>

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>One EdgePali run (ms): the engine's own stage timings plus the wall time of the whole call.</summary>
 public sealed record EdgePaliRun(double PreprocessMs, double VisionMs, double PrefillMs, double DecodeMs, int GeneratedTokens, double EndToEndMs)

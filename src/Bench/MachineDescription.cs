@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>The machine a benchmark ran on, printed with every result so figures can be compared across boards.</summary>
 /// <param name="CpuModel">"model name" from /proc/cpuinfo (x86), else the board's "Model" line (Raspberry Pi), else the architecture.</param>

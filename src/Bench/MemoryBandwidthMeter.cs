@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>What a bandwidth measurement found.</summary>
 /// <param name="BytesPerSecond">Best read rate over the passes (the attainable bound, not an average).</param>

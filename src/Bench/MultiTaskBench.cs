@@ -3,10 +3,10 @@ using EdgePali.Vision;
 using EdgePali.Vision.Imaging;
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>
-/// Measures several tasks on one frame (`edgepali bench --tasks caption,detect`): the worker's way (one vision encode,
+/// Measures several tasks on one frame (`edgepali-bench --tasks caption,detect`): the worker's way (one vision encode,
 /// then each task's language model on the shared features) against each task on its own (one encode per task), and
 /// for detect and segment tasks the tokens constrained decoding saves. Runs on an engine that honours eos.
 /// </summary>

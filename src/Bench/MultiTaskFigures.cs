@@ -1,7 +1,7 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>
-/// `edgepali bench --tasks`: several tasks on one frame, with eos honoured (answers end where the model or the grammar
+/// `edgepali-bench --tasks`: several tasks on one frame, with eos honoured (answers end where the model or the grammar
 /// ends them, as in the worker) and each task's default token limit.
 /// </summary>
 /// <param name="Tasks">The task prompts, in the order they run.</param>

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>
 /// Resident memory of this process from /proc/self/status: VmRSS (now) and VmHWM (the peak since start).

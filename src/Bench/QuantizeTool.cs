@@ -1,29 +1,22 @@
 using System.Diagnostics;
+using EdgePali.Shared;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>
-/// The `edgepali-quantize` executable, run as a separate process. The agent must not reference the graph
-/// builder (it is an offline tool with its own dependencies, never deployed to run on the board's hot path),
-/// so the benchmark builds its default package the way a user would: by running the tool.
-/// Looked for next to the edgepali binary (a published install, or a test's output folder), then in the
+/// The `edgepali-quantize` executable, run as a separate process. The bench does not reference the graph
+/// builder (an offline tool with its own dependencies), so it builds its default package the way a user
+/// would: by running the tool.
+/// Looked for next to the edgepali-bench binary (a published install, or a test's output folder), then in the
 /// repository's Release and Debug build output.
 /// </summary>
 public sealed class QuantizeTool
 {
     private const string Name = "edgepali-quantize";
 
-    private QuantizeTool(string fileName, string? dll)
-    {
-        FileName = fileName;
-        Dll = dll;
-    }
+    private readonly DotnetProgram _program;
 
-    /// <summary>What is started: the apphost, or `dotnet` when only the .dll was found.</summary>
-    public string FileName { get; }
-
-    /// <summary>The tool's .dll passed to `dotnet` when there is no apphost.</summary>
-    public string? Dll { get; }
+    private QuantizeTool(DotnetProgram program) => _program = program;
 
     /// <summary>Finds the tool or explains where it was looked for and how to build it.</summary>
     /// <exception cref="FileNotFoundException">Not found anywhere.</exception>
@@ -33,16 +26,9 @@ public sealed class QuantizeTool
         foreach (var dir in CandidateFolders())
         {
             searched.Add(dir);
-            var apphost = Path.Combine(dir, OperatingSystem.IsWindows() ? Name + ".exe" : Name);
-            if (File.Exists(apphost))
+            if (DotnetProgram.FindIn(dir, Name) is { } program)
             {
-                return new QuantizeTool(apphost, null);
-            }
-
-            var dll = Path.Combine(dir, Name + ".dll");
-            if (File.Exists(dll))
-            {
-                return new QuantizeTool(DotnetHost(), dll);
+                return new QuantizeTool(program);
             }
         }
 
@@ -58,23 +44,10 @@ public sealed class QuantizeTool
     /// <exception cref="InvalidOperationException">The tool failed; the message has its exit code.</exception>
     public async Task RunAsync(IReadOnlyList<string> arguments, TextWriter? output, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = output is not null,
-            RedirectStandardError = output is not null,
-        };
-        if (Dll is not null)
-        {
-            start.ArgumentList.Add(Dll);
-        }
-
-        foreach (var a in arguments)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {FileName}.");
+        var start = _program.StartInfo(arguments);
+        start.RedirectStandardOutput = output is not null;
+        start.RedirectStandardError = output is not null;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_program.FileName}.");
         if (output is not null)
         {
             process.OutputDataReceived += (_, e) => Forward(output, e.Data);
@@ -127,18 +100,5 @@ public sealed class QuantizeTool
                 }
             }
         }
-    }
-
-    /// <summary>The dotnet host running us (DOTNET_HOST_PATH when set by the SDK), else `dotnet` from PATH.</summary>
-    private static string DotnetHost()
-    {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-        {
-            return host;
-        }
-
-        var self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 }

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>Median, minimum and maximum of repeated measurements (the median resists the outliers a shared machine produces).</summary>
 public sealed record SampleSummary(double Median, double Min, double Max, int Count)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>
 /// transformers.js (the pinned @huggingface/transformers with onnxruntime-node under tests/conformance) kept
@@ -136,7 +136,7 @@ public sealed class TransformersJsBench : IAsyncDisposable
         }
 
         throw new InvalidOperationException(
-            $"--compare transformers-js needs tests/conformance/{ScriptName} from the EdgePali repository; run edgepali bench from inside the repository.");
+            $"--compare transformers-js needs tests/conformance/{ScriptName} from the EdgePali repository; run edgepali-bench from inside the repository.");
     }
 
     private static string PackageVersion(string conformance, string package)

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>transformers.js (onnxruntime-node) on the same files. first_token covers vision + embeddings + prefill.</summary>
 public sealed record TransformersJsFigures(

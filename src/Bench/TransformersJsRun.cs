@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace EdgePali.Agent.Benchmarking;
+namespace EdgePali.Bench;
 
 /// <summary>One transformers.js run as tests/conformance/paligemma-bench.mjs reports it (ms).</summary>
 public sealed record TransformersJsRun(

@@ -1,11 +1,11 @@
 using System.Text.Json;
-using EdgePali.Agent.Cli;
 using EdgePali.Agent.Tests.Support;
+using EdgePali.Bench.Tests.Support;
 
-namespace EdgePali.Agent.Tests.Benchmarking;
+namespace EdgePali.Bench.Tests;
 
 /// <summary>
-/// The CI smoke version of `edgepali bench`: the real command, as a separate process (so VmHWM is the bench's own),
+/// The CI smoke version of `edgepali-bench`: the real program, as a separate process (so VmHWM is the bench's own),
 /// in an empty working folder, so it also builds its default tiny package with the edgepali-quantize executable.
 /// Checks that the JSON report is complete and its values are coherent; no timing goals here.
 /// </summary>
@@ -15,8 +15,8 @@ public sealed class BenchCommandTests
     public async Task Bench_TinyPresetJson_BuildsTheDefaultPackageAndReportsEveryFigureWithSaneValues()
     {
         using var workingDirectory = new TestDirectory();
-        var (code, stdout, stderr) = await EdgePaliProcess.RunAsync(
-            workingDirectory.Path, "bench", "--preset", "tiny", "--new-tokens", "4", "--repetitions", "1", "--warmup", "0", "--threads", "1", "--json");
+        var (code, stdout, stderr) = await SiblingProcess.RunAsync(
+            "edgepali-bench", workingDirectory.Path, "--preset", "tiny", "--new-tokens", "4", "--repetitions", "1", "--warmup", "0", "--threads", "1", "--json");
         Assert.True(code == 0, $"exit code {code}; stderr:\n{stderr}");
 
         using var doc = JsonDocument.Parse(stdout);
@@ -87,8 +87,8 @@ public sealed class BenchCommandTests
     public async Task Bench_Tasks_SharesOneVisionEncode_AndCountsConstrainedDetectTokens()
     {
         using var workingDirectory = new TestDirectory();
-        var (code, stdout, stderr) = await EdgePaliProcess.RunAsync(
-            workingDirectory.Path, "bench", "--preset", "tiny", "--new-tokens", "2", "--repetitions", "1", "--warmup", "0", "--threads", "1",
+        var (code, stdout, stderr) = await SiblingProcess.RunAsync(
+            "edgepali-bench", workingDirectory.Path, "--preset", "tiny", "--new-tokens", "2", "--repetitions", "1", "--warmup", "0", "--threads", "1",
             "--tasks", "caption,detect", "--json");
         Assert.True(code == 0, $"exit code {code}; stderr:\n{stderr}");
 
@@ -123,7 +123,7 @@ public sealed class BenchCommandTests
         int code;
         try
         {
-            code = await EdgePaliCli.RunAsync(["bench", "--model", missing, "--repetitions", "1", "--json"]);
+            code = await BenchCommand.Create().Parse(["--model", missing, "--repetitions", "1", "--json"]).InvokeAsync();
         }
         finally
         {

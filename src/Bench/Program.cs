@@ -1,0 +1,3 @@
+using EdgePali.Bench;
+
+return await BenchCommand.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

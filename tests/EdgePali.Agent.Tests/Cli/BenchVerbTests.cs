@@ -1,0 +1,35 @@
+using EdgePali.Agent.Tests.Support;
+
+namespace EdgePali.Agent.Tests.Cli;
+
+/// <summary>
+/// `edgepali bench` only starts edgepali-bench from edgepali's folder. This output folder has no edgepali-bench
+/// (the agent does not reference the bench), as on a board where it was not installed. The forwarding itself is
+/// tested in EdgePali.Bench.Tests, whose output folder holds both programs.
+/// </summary>
+public sealed class BenchVerbTests
+{
+    [Fact]
+    public async Task Bench_WithoutEdgePaliBenchBeside_FailsNamingTheMissingProgramAndWhereItWasLookedFor()
+    {
+        Assert.False(File.Exists(Path.Combine(AppContext.BaseDirectory, "edgepali-bench.dll")), "this test needs an output folder without edgepali-bench");
+        using var workingDirectory = new TestDirectory();
+        var (code, stdout, stderr) = await EdgePaliProcess.RunAsync(workingDirectory.Path, "bench", "--help");
+        Assert.Equal(1, code);
+        Assert.Contains("edgepali-bench", stderr, StringComparison.Ordinal);
+        Assert.Contains($"not in {AppContext.BaseDirectory}", stderr, StringComparison.Ordinal);
+        Assert.Contains("dotnet publish src/Bench", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        // `--help` went to the verb, not to edgepali's own help.
+        Assert.Equal("", stdout);
+    }
+
+    [Fact]
+    public async Task Help_ListsTheBenchVerb()
+    {
+        using var workingDirectory = new TestDirectory();
+        var (code, stdout, _) = await EdgePaliProcess.RunAsync(workingDirectory.Path, "--help");
+        Assert.Equal(0, code);
+        Assert.Matches(@"(?m)^\s+bench\s+.*edgepali-bench", stdout);
+    }
+}
