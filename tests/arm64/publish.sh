@@ -4,6 +4,7 @@
 # (Category=Arm64) run them on this x64 machine under qemu-aarch64-static; see docs/deploy.md.
 # Intermediate files go to OUT/artifacts, not to src/*/obj, so the x64 build in the source tree is left alone
 # (a RID-specific restore would otherwise rewrite its project.assets.json).
+# The bench (edgepali-bench) is not published here; docs/benchmarks.md shows how to publish it for the board.
 # Usage: tests/arm64/publish.sh OUT
 set -euo pipefail
 if [[ $# -ne 1 ]]; then

@@ -1,4 +1,4 @@
-// transformers.js side of `edgepali bench --compare transformers-js`: the same package files, image, prompt,
+// transformers.js side of `edgepali-bench --compare transformers-js` (src/Bench): the same package files, image, prompt,
 // thread count and number of new tokens as the EdgePali runs, driven one run at a time so the two are
 // interleaved. Usage:
 //   node paligemma-bench.mjs <model dir> <dtype: int8|q4|fp32> <image file> <prompt> <new tokens> <threads>
