@@ -1,3 +1,4 @@
+using EdgePali.Agent.Cli;
 using EdgePali.Agent.Tests.Support;
 
 namespace EdgePali.Agent.Tests.Cli;
@@ -31,5 +32,17 @@ public sealed class BenchVerbTests
         var (code, stdout, _) = await EdgePaliProcess.RunAsync(workingDirectory.Path, "--help");
         Assert.Equal(0, code);
         Assert.Matches(@"(?m)^\s+bench\s+.*edgepali-bench", stdout);
+    }
+
+    [Fact]
+    public void Worker_CarriesNoBenchmarkCode()
+    {
+        var worker = typeof(EdgePaliCli).Assembly;
+        var references = worker.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        // The bench itself and the packages only it uses (the results table, the ONNX protobuf reader).
+        Assert.DoesNotContain("edgepali-bench", references);
+        Assert.DoesNotContain("Spectre.Console", references);
+        Assert.DoesNotContain("OnnxSharp", references);
+        Assert.DoesNotContain(worker.GetTypes(), t => t.Namespace is { } n && (n.StartsWith("EdgePali.Bench", StringComparison.Ordinal) || n.EndsWith(".Benchmarking", StringComparison.Ordinal)));
     }
 }
