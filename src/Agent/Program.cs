@@ -1,3 +1,4 @@
 using EdgePali.Agent.Cli;
 
+
 return await EdgePaliCli.RunAsync(args).ConfigureAwait(false);

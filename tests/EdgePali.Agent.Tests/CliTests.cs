@@ -1,3 +1,4 @@
+
 using EdgePali.Agent.Cli;
 
 namespace EdgePali.Agent.Tests;

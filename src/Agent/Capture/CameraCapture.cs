@@ -1,4 +1,5 @@
-using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Resilience;
 using Microsoft.Extensions.Logging;
 
 namespace EdgePali.Agent.Capture;

@@ -1,4 +1,4 @@
-using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

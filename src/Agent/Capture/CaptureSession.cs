@@ -1,4 +1,6 @@
+
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Pipeline;
 
 namespace EdgePali.Agent.Capture;
 

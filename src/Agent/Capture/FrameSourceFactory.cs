@@ -1,4 +1,5 @@
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Shared;
 using Microsoft.Extensions.Logging;
 

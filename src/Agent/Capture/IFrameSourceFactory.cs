@@ -1,3 +1,4 @@
+
 using EdgePali.Agent.Options;
 
 namespace EdgePali.Agent.Capture;

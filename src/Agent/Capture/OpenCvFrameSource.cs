@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using EdgePali.Agent.Pipeline;
 using OpenCvSharp;
 
 namespace EdgePali.Agent.Capture;

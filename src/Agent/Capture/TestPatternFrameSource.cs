@@ -1,3 +1,5 @@
+using EdgePali.Agent.Pipeline;
+
 namespace EdgePali.Agent.Capture;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using EdgePali.Agent.Pipeline;
 using Iot.Device.Media;
 
 namespace EdgePali.Agent.Capture;

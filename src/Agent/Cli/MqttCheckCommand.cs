@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EdgePali.Agent.Hosting;
-using EdgePali.Agent.Publishing.Mqtt;
+using EdgePali.Agent.Mqtt;
+using EdgePali.Agent.Mqtt.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgePali.Agent.Tasks;
 using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Agent.Control;

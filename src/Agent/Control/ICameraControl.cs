@@ -1,3 +1,5 @@
+using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Tasks;
 using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Agent.Control;
@@ -35,5 +37,5 @@ public interface ICameraControl
     /// log, GPIO rules). Returns the result as published. Throws <see cref="CameraControlException"/> for what
     /// the sender should be told (unknown camera or task, disabled, no frame yet, model not loaded, queue full).
     /// </summary>
-    ValueTask<Publishing.PublishedResult> RunTaskAsync(string camera, string taskName, CancellationToken cancellationToken);
+    ValueTask<Pipeline.PublishedResult> RunTaskAsync(string camera, string taskName, CancellationToken cancellationToken);
 }

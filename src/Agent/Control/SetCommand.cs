@@ -1,3 +1,5 @@
+using EdgePali.Agent.Tasks;
+
 namespace EdgePali.Agent.Control;
 
 /// <summary>A parsed `set` command: one operation on a camera's settings (docs/mqtt.md, schemas/set.json).</summary>

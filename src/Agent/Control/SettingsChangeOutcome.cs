@@ -1,3 +1,5 @@
+using EdgePali.Agent.Tasks;
+
 namespace EdgePali.Agent.Control;
 
 /// <summary>The result of <see cref="ICameraControl.ApplySettingsAsync"/>.</summary>

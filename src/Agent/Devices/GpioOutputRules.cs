@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

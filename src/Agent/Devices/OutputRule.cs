@@ -1,4 +1,5 @@
-using EdgePali.Agent.Publishing;
+
+using EdgePali.Agent.Pipeline;
 
 namespace EdgePali.Agent.Devices;
 

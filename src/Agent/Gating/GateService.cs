@@ -1,4 +1,4 @@
-using EdgePali.Agent.Capture;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using EdgePali.Agent.Scheduling;
 using Microsoft.Extensions.Hosting;
@@ -15,7 +15,7 @@ internal sealed class GateService(
     CameraRegistry cameras,
     WorkSignal signal,
     IEnumerable<IMotionStatePublisher> motionPublishers,
-    Health.StageLatencies latencies,
+    Pipeline.StageLatencies latencies,
     TimeProvider time,
     ILogger<GateService> logger) : BackgroundService
 {

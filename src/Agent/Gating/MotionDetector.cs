@@ -1,5 +1,6 @@
-using EdgePali.Agent.Capture;
+
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Pipeline;
 
 namespace EdgePali.Agent.Gating;
 

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Publishing;
+namespace EdgePali.Agent.Health;
 
 /// <summary>The worker's health figures at one moment.</summary>
 /// <param name="Uptime">Time since the worker started.</param>

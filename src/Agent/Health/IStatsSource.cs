@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Publishing;
+namespace EdgePali.Agent.Health;
 
 /// <summary>The worker's running figures, read periodically by the stats publishers (MQTT `{prefix}/{device}/stats`).</summary>
 public interface IStatsSource

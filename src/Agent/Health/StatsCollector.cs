@@ -1,6 +1,6 @@
+
 using EdgePali.Agent.Devices;
-using EdgePali.Agent.Publishing;
-using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Pipeline;
 
 namespace EdgePali.Agent.Health;
 

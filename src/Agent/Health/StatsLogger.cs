@@ -1,5 +1,4 @@
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Publishing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

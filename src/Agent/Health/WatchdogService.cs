@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgePali.Agent.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using EdgePali.Agent.Capture;
+using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
-using EdgePali.Agent.Publishing.Mqtt;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,7 +1,8 @@
+using EdgePali.Agent.Mqtt.Commands;
 using EdgePali.Agent.Options;
 using Microsoft.Extensions.Options;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt;
 
 /// <summary>Checks the `Mqtt` section at start-up; every message names the key and the fix.</summary>
 internal sealed class MqttOptionsValidator(MqttIdentity identity) : IValidateOptions<MqttOptions>

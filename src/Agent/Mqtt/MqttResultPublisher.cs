@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Text;
-using EdgePali.Agent.Publishing.Mqtt.Messages;
-using EdgePali.Agent.Publishing.Mqtt.Queue;
+using EdgePali.Agent.Mqtt.Messages;
+using EdgePali.Agent.Mqtt.Queue;
+using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt;
 
 /// <summary>
 /// The MQTT end of the pipeline. Every result goes through the durable offline queue (fsync'd before

@@ -1,12 +1,15 @@
+using EdgePali.Agent.Mqtt.Commands;
+using EdgePali.Agent.Mqtt.Queue;
+using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Publishing.Mqtt.Queue;
+using EdgePali.Agent.Publishing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt;
 
 /// <summary>Registers EdgePali's MQTT side in a host.</summary>
 public static class MqttServiceCollectionExtensions

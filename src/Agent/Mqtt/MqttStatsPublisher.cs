@@ -1,11 +1,14 @@
-using EdgePali.Agent.Publishing.Mqtt.Messages;
-using EdgePali.Agent.Publishing.Mqtt.Queue;
+using EdgePali.Agent.Health;
+using EdgePali.Agent.Mqtt.Messages;
+using EdgePali.Agent.Mqtt.Queue;
+using EdgePali.Agent.Mqtt.Transport;
+using EdgePali.Agent.Pipeline;
+using MQTTnet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using MQTTnet;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt;
 
 /// <summary>Publishes `{prefix}/{device}/stats` every Mqtt:StatsIntervalSeconds while connected (and right after each connect).</summary>
 internal sealed class MqttStatsPublisher(

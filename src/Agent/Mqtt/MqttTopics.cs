@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt;
 
 /// <summary>Every topic name EdgePali uses, from one place (docs/mqtt.md lists them).</summary>
 public sealed class MqttTopics

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using EdgePali.Agent.Mqtt.Transport;
+using EdgePali.Agent.Pipeline;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt;
 
 /// <summary>
 /// Topics where only the latest value matters (snapshot, state, counts, motion, discovery configs, events):

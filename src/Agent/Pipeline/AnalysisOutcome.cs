@@ -1,6 +1,6 @@
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Scheduling;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>What the Infer stage hands the Publish stage: one finished analysis, not yet numbered.</summary>
 /// <param name="Camera">The camera's name.</param>
@@ -23,4 +23,4 @@ internal sealed record AnalysisOutcome(
     AnalysisResult Result,
     byte[]? Snapshot,
     bool Reused,
-    TaskCompletionSource<Publishing.PublishedResult>? Published = null);
+    TaskCompletionSource<PublishedResult>? Published = null);

@@ -1,9 +1,6 @@
-using EdgePali.Agent.Capture;
-using EdgePali.Agent.Control;
-using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Scheduling;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>
 /// An analysis asked for from outside the schedule, waiting for the shared model: a question about a camera's

@@ -1,7 +1,7 @@
 using EdgePali.Agent.Options;
 using Microsoft.Extensions.Options;
 
-namespace EdgePali.Agent.Scheduling;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>The configured cameras' runtimes, in configuration order.</summary>
 internal sealed class CameraRegistry(IOptions<CamerasOptions> options)

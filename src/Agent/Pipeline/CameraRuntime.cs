@@ -1,11 +1,10 @@
 using System.Globalization;
-using EdgePali.Agent.Capture;
-using EdgePali.Agent.Control;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
+using EdgePali.Agent.Tasks;
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Scheduling;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>
 /// Everything the pipeline knows about one camera: its configuration, the latest-frame slot filled by

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EdgePali.Agent.Capture;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>A parsed Source setting.</summary>
 /// <param name="Kind">What it points at.</param>

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Capture;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>What a camera's Source setting points at.</summary>
 public enum CameraSourceKind

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Capture;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>A camera's connection state, reported in the stats ("connecting", "streaming", ...).</summary>
 public enum CameraState

@@ -1,6 +1,6 @@
 using EdgePali.Vision.Imaging;
 
-namespace EdgePali.Agent.Capture;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>
 /// One BGR24 frame in managed memory (rows packed, 3 bytes per pixel), with when it was captured. Buffers are

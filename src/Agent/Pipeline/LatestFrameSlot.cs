@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Capture;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>
 /// The Capture -> Gate hand-over of one camera: a channel of capacity one that keeps the newest frame.

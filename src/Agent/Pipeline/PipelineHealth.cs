@@ -1,8 +1,7 @@
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Scheduling;
 using Microsoft.Extensions.Options;
 
-namespace EdgePali.Agent.Health;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>
 /// Whether the pipeline makes progress, for the systemd watchdog: at least one enabled camera delivered a

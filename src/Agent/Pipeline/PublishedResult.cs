@@ -1,6 +1,6 @@
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Publishing;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>An analysis as it leaves the device: the engine's result plus where and when it came from.</summary>
 /// <param name="Sequence">Device-wide, +1 per result, survives restarts.</param>

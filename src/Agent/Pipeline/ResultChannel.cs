@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace EdgePali.Agent.Scheduling;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>
 /// The Infer -> Publish hand-over: bounded, and the scheduler waits when it is full (a result is never

@@ -1,7 +1,7 @@
-using EdgePali.Agent.Control;
+using EdgePali.Agent.Tasks;
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Scheduling;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>One task of a camera as the scheduler runs it: its settings, the engine task and its trigger state.</summary>
 internal sealed class ScheduledTask(TaskSettings settings, VisionTask vision, int maxNewTokens)

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>An auto-reset wake-up for a background loop: many Set calls before a wait coalesce into one wake.</summary>
 internal sealed class Signal

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Health;
+namespace EdgePali.Agent.Pipeline;
 
 /// <summary>Recent mean milliseconds per pipeline stage (exponential moving average), for the stats.</summary>
 internal sealed class StageLatencies

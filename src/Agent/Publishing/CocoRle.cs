@@ -1,7 +1,7 @@
 using System.Text;
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Publishing.Mqtt.Messages;
+namespace EdgePali.Agent.Publishing;
 
 /// <summary>
 /// COCO run-length encoding of a binary mask over the whole frame, as pycocotools writes it

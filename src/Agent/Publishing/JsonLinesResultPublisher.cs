@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Pipeline;
 using Microsoft.Extensions.Options;
 
 namespace EdgePali.Agent.Publishing;

@@ -1,5 +1,6 @@
+using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ internal sealed class ResultDispatcher(
     ResultSequence sequence,
     IEnumerable<IResultPublisher> publishers,
     IOptions<AgentOptions> agent,
-    Health.StageLatencies latencies,
+    Pipeline.StageLatencies latencies,
     IHostApplicationLifetime lifetime,
     ILogger<ResultDispatcher> logger) : BackgroundService
 {

@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Publishing.Mqtt.Messages;
+namespace EdgePali.Agent.Publishing;
 
 /// <summary>
 /// Writes result messages (schemas/result.json) and ask replies (schemas/ask-reply.json). Field names are the
@@ -33,7 +34,7 @@ public static class AnalysisJson
     }
 
     /// <summary>A successful ask reply.</summary>
-    public static byte[] AskAnswer(string? id, string deviceId, string camera, Control.AskAnswer answer)
+    public static byte[] AskAnswer(string? id, string deviceId, string camera, Pipeline.AskAnswer answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
         return Write(writer =>

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Capture;
+namespace EdgePali.Agent.Resilience;
 
 /// <summary>Capped exponential backoff between reconnect attempts: initial, 2x, 4x, ... up to the cap; reset after a good session.</summary>
 public sealed class CaptureBackoff

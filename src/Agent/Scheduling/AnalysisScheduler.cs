@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using EdgePali.Agent.Capture;
 using EdgePali.Agent.Control;
 using EdgePali.Agent.Devices;
 using EdgePali.Agent.Gating;
-using EdgePali.Agent.Health;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Hosting;

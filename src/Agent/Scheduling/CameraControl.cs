@@ -1,6 +1,6 @@
-using EdgePali.Agent.Capture;
 using EdgePali.Agent.Control;
-using EdgePali.Agent.Publishing;
+using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Tasks;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,4 @@
-using EdgePali.Agent.Capture;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Agent.Scheduling;

@@ -1,5 +1,5 @@
-using EdgePali.Agent.Capture;
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Vision;
 using EdgePali.Vision.Inference;
 using EdgePali.Vision.Tasks;

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Control;
+namespace EdgePali.Agent.Tasks;
 
 /// <summary>A camera's remotely changeable settings, as published retained on `{prefix}/{device}/{camera}/state`.</summary>
 /// <param name="Camera">The camera's configured name.</param>

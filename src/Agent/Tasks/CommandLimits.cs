@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Control;
+namespace EdgePali.Agent.Tasks;
 
 /// <summary>Bounds on what a remote command may ask for; anything beyond is refused with a message naming the bound.</summary>
 /// <param name="MaxPromptLength">Longest prompt or question, in characters.</param>

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
+using EdgePali.Agent.Mqtt;
 
-namespace EdgePali.Agent.Control;
+namespace EdgePali.Agent.Tasks;
 
 /// <summary>What makes a task runnable and safe to publish under: a topic-safe name, a known kind, bounded text.</summary>
 public static partial class TaskValidation
@@ -15,7 +16,7 @@ public static partial class TaskValidation
             return $"task name '{Shorten(task.Name)}' is invalid: use 1-32 letters, digits, '-' or '_'";
         }
 
-        if (Publishing.Mqtt.MqttTopics.ReservedLeaves.Contains(task.Name))
+        if (Mqtt.MqttTopics.ReservedLeaves.Contains(task.Name))
         {
             return $"task name '{task.Name}' is reserved (it is a topic of the camera); choose another";
         }

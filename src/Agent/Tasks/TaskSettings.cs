@@ -1,6 +1,6 @@
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Control;
+namespace EdgePali.Agent.Tasks;
 
 /// <summary>One analysis task of a camera.</summary>
 /// <param name="Name">Unique within the camera; the topic leaf of its results.</param>

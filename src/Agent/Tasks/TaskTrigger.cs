@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Control;
+namespace EdgePali.Agent.Tasks;
 
 /// <summary>What starts an analysis of a task.</summary>
 public enum TaskTrigger

@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using EdgePali.Agent.Capture;
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,3 +1,4 @@
+
 using EdgePali.Agent.Capture;
 
 namespace EdgePali.Agent.Tests.Capture;

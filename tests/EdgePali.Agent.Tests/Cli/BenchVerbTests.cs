@@ -1,3 +1,4 @@
+
 using EdgePali.Agent.Cli;
 using EdgePali.Agent.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Device.Gpio;
-using EdgePali.Agent.Control;
+using EdgePali.Agent.Devices;
 using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -96,6 +97,6 @@ public sealed class GpioTests : IDisposable
         Assert.False(rule.Matches(emptyDetect));
     }
 
-    private static EdgePali.Agent.Publishing.PublishedResult Result(string camera, Vision.Tasks.VisionTask task, string text, Vision.Tasks.DetectedObject[] objects) =>
+    private static EdgePali.Agent.Pipeline.PublishedResult Result(string camera, Vision.Tasks.VisionTask task, string text, Vision.Tasks.DetectedObject[] objects) =>
         new(1, "dev", camera, task.Kind, DateTimeOffset.UtcNow, 64, 48, "m", new Vision.Tasks.AnalysisResult(task, text, [], objects, new Vision.Tasks.StageTimings(0, 0, 0, 0, 0, 0)));
 }

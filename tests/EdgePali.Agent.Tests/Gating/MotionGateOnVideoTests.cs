@@ -1,6 +1,8 @@
+
 using EdgePali.Agent.Capture;
 using EdgePali.Agent.Gating;
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Tests.Support;
 
 namespace EdgePali.Agent.Tests.Gating;

@@ -1,3 +1,4 @@
+
 using EdgePali.Agent.Gating;
 
 namespace EdgePali.Agent.Tests.Gating;

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using EdgePali.Agent.Health;
 using EdgePali.Agent.Hosting;
-using EdgePali.Agent.Publishing;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting.Systemd;

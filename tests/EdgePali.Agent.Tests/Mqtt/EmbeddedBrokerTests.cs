@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EdgePali.Agent.Tests.Support;
 
 namespace EdgePali.Agent.Tests.Mqtt;
 

@@ -1,4 +1,6 @@
 using EdgePali.Agent.Control;
+using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Tasks;
 using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Agent.Tests.Mqtt;
@@ -55,7 +57,7 @@ internal sealed class InMemoryCameraControl : ICameraControl
         return ValueTask.FromResult(new AskAnswer(result, DateTimeOffset.UtcNow, 640, 480, "test-model/int8"));
     }
 
-    public ValueTask<EdgePali.Agent.Publishing.PublishedResult> RunTaskAsync(string camera, string taskName, CancellationToken cancellationToken)
+    public ValueTask<EdgePali.Agent.Pipeline.PublishedResult> RunTaskAsync(string camera, string taskName, CancellationToken cancellationToken)
     {
         var settings = GetSettings(camera) ?? throw new CameraControlException($"no camera '{camera}'");
         if (RunTaskCommand.Check(settings, taskName) is { } refused)
@@ -65,7 +67,7 @@ internal sealed class InMemoryCameraControl : ICameraControl
 
         var task = settings.Tasks.Single(t => t.Name == taskName).ToVisionTask();
         var result = new AnalysisResult(task, $"run of {taskName}", [1], [], new StageTimings(1, 2, 3, 4, 300, 1));
-        return ValueTask.FromResult(new EdgePali.Agent.Publishing.PublishedResult(Interlocked.Increment(ref _runs), "dev1", camera, taskName, DateTimeOffset.UtcNow, 640, 480, "test-model/int8", result));
+        return ValueTask.FromResult(new EdgePali.Agent.Pipeline.PublishedResult(Interlocked.Increment(ref _runs), "dev1", camera, taskName, DateTimeOffset.UtcNow, 640, 480, "test-model/int8", result));
     }
 
     private long _runs;

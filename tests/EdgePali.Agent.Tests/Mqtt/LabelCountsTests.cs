@@ -1,4 +1,5 @@
-using EdgePali.Agent.Publishing.Mqtt;
+
+using EdgePali.Agent.Mqtt.Messages;
 
 namespace EdgePali.Agent.Tests.Mqtt;
 

@@ -1,6 +1,7 @@
+using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Control;
+using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Publishing;
-using EdgePali.Agent.Publishing.Mqtt;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

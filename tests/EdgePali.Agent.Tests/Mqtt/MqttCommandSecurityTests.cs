@@ -1,7 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using EdgePali.Agent.Publishing.Mqtt;
+using EdgePali.Agent.Mqtt;
+using EdgePali.Agent.Mqtt.Commands;
+using EdgePali.Agent.Mqtt.HomeAssistant;
+using EdgePali.Agent.Mqtt.Transport;
+using EdgePali.Agent.Tasks;
 using EdgePali.Agent.Tests.Support;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -240,7 +244,7 @@ public sealed class MqttCommandSecurityTests : IDisposable
     {
         var settings = InMemoryCameraControl.Settings("front") with
         {
-            Tasks = [.. InMemoryCameraControl.Settings("front").Tasks, new EdgePali.Agent.Control.TaskSettings("bell", "caption", null, [], EdgePali.Agent.Control.TaskTrigger.Command, TimeSpan.FromSeconds(60))],
+            Tasks = [.. InMemoryCameraControl.Settings("front").Tasks, new EdgePali.Agent.Tasks.TaskSettings("bell", "caption", null, [], EdgePali.Agent.Tasks.TaskTrigger.Command, TimeSpan.FromSeconds(60))],
         };
         var offOptions = new MqttOptions { Host = "broker.lan", Commands = "off" };
         var askOnly = new MqttOptions { Host = "broker.lan", AllowedOps = ["ask"] };
@@ -250,8 +254,8 @@ public sealed class MqttCommandSecurityTests : IDisposable
         Assert.False(CommandPolicy.From(askOnly).AcceptsRun);
         Assert.Equal("full", CommandPolicy.From(new MqttOptions()).Mode);
         Assert.Equal("read-only", CommandPolicy.From(new MqttOptions { Host = "broker.lan" }).Mode);
-        Assert.Contains("run_bell", EdgePali.Agent.Publishing.Mqtt.HomeAssistant.DiscoveryPayloads.Components(settings, runButtons: true).Keys);
-        Assert.DoesNotContain("run_bell", EdgePali.Agent.Publishing.Mqtt.HomeAssistant.DiscoveryPayloads.Components(settings, runButtons: false).Keys);
+        Assert.Contains("run_bell", EdgePali.Agent.Mqtt.HomeAssistant.DiscoveryPayloads.Components(settings, runButtons: true).Keys);
+        Assert.DoesNotContain("run_bell", EdgePali.Agent.Mqtt.HomeAssistant.DiscoveryPayloads.Components(settings, runButtons: false).Keys);
     }
 
     /// <summary>

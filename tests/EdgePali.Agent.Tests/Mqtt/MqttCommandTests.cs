@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using EdgePali.Agent.Control;
+using EdgePali.Agent.Tasks;
 using MQTTnet.Formatter;
 
 namespace EdgePali.Agent.Tests.Mqtt;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EdgePali.Agent.Publishing.Mqtt.Messages;
+using EdgePali.Agent.Publishing;
 
 namespace EdgePali.Agent.Tests.Mqtt;
 

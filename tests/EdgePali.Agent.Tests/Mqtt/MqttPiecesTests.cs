@@ -1,5 +1,7 @@
+using EdgePali.Agent.Mqtt;
+using EdgePali.Agent.Mqtt.Messages;
+using EdgePali.Agent.Publishing;
 using EdgePali.Agent.Publishing.Mqtt;
-using EdgePali.Agent.Publishing.Mqtt.Messages;
 using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Agent.Tests.Mqtt;

@@ -1,6 +1,6 @@
 using System.Text;
-using EdgePali.Agent.Publishing.Mqtt;
-using EdgePali.Agent.Publishing.Mqtt.Queue;
+using EdgePali.Agent.Mqtt;
+using EdgePali.Agent.Mqtt.Queue;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using EdgePali.Agent.Publishing;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Agent.Tests.Mqtt;

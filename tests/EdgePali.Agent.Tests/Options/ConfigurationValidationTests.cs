@@ -1,3 +1,4 @@
+
 using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Tests.Support;
 

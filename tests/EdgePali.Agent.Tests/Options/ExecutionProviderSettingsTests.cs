@@ -1,10 +1,12 @@
 using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Options.Validation;
+using EdgePali.Agent.Scheduling;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace EdgePali.Agent.Tests.Inference;
+namespace EdgePali.Agent.Tests.Options;
 
 /// <summary>
 /// Model:ExecutionProviders: bound from a configuration file into the engine's options, and a real `edgepali run`

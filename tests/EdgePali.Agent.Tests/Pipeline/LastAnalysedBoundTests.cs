@@ -1,9 +1,9 @@
-using EdgePali.Agent.Control;
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Tasks;
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Tests.Scheduling;
+namespace EdgePali.Agent.Tests.Pipeline;
 
 /// <summary>The similarity gate's per-task memory (megabytes per entry) is held only for tasks that exist.</summary>
 public sealed class LastAnalysedBoundTests

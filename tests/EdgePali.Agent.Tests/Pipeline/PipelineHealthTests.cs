@@ -1,10 +1,9 @@
-using EdgePali.Agent.Health;
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Tests.Support;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
-namespace EdgePali.Agent.Tests.Health;
+namespace EdgePali.Agent.Tests.Pipeline;
 
 public sealed class PipelineHealthTests
 {

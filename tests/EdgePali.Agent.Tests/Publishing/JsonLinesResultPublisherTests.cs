@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using EdgePali.Agent.Tests.Support;
 using EdgePali.Vision.Tasks;

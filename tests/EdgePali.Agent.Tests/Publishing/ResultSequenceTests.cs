@@ -1,3 +1,4 @@
+
 using EdgePali.Agent.Publishing;
 using EdgePali.Agent.Tests.Support;
 

@@ -1,5 +1,5 @@
-using EdgePali.Agent.Capture;
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Tasks;
 using OpenCvSharp;

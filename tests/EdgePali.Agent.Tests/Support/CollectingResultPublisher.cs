@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 
 namespace EdgePali.Agent.Tests.Support;

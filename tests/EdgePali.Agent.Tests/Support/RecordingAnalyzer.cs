@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using EdgePali.Agent.Capture;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Scheduling;
 using EdgePali.Vision.Tasks;
 

@@ -1,3 +1,4 @@
+
 using EdgePali.Agent.Devices;
 
 namespace EdgePali.Agent.Tests.Support;

@@ -1,4 +1,4 @@
-using EdgePali.Agent.Publishing;
+using EdgePali.Agent.Health;
 using Microsoft.Extensions.Hosting;
 
 namespace EdgePali.Agent.Tests.Support;

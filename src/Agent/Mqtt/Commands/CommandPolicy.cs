@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt.Commands;
 
 /// <summary>
 /// Which remote operations the agent accepts over MQTT: <c>Mqtt:Commands</c> (`off`, `read-only`, `full`; by default

@@ -1,15 +1,19 @@
 using System.Buffers;
 using System.Threading.Channels;
 using EdgePali.Agent.Control;
-using EdgePali.Agent.Publishing.Mqtt.Messages;
+using EdgePali.Agent.Mqtt.Messages;
+using EdgePali.Agent.Mqtt.Transport;
+using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Publishing;
+using EdgePali.Agent.Tasks;
 using EdgePali.Vision.Tasks;
+using MQTTnet;
+using MQTTnet.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MQTTnet;
-using MQTTnet.Protocol;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt.Commands;
 
 /// <summary>
 /// The `set` and `ask` command topics. Receiving only copies the message into a bounded queue (MQTTnet queues

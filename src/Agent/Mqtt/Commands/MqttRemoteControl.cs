@@ -1,11 +1,11 @@
 using EdgePali.Agent.Control;
-using EdgePali.Agent.Publishing.Mqtt.HomeAssistant;
+using EdgePali.Agent.Mqtt.HomeAssistant;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt.Commands;
 
 /// <summary>
 /// Starts the command topics and Home Assistant discovery when the host provides an <see cref="ICameraControl"/>

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using EdgePali.Agent.Control;
+using EdgePali.Agent.Tasks;
 
-namespace EdgePali.Agent.Publishing.Mqtt.HomeAssistant;
+namespace EdgePali.Agent.Mqtt.HomeAssistant;
 
 /// <summary>
 /// Home Assistant device-based discovery payloads (`{discovery}/device/{id}/config`, one HA device per camera):

@@ -2,11 +2,13 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using EdgePali.Agent.Control;
+using EdgePali.Agent.Mqtt.Commands;
+using EdgePali.Agent.Mqtt.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace EdgePali.Agent.Publishing.Mqtt.HomeAssistant;
+namespace EdgePali.Agent.Mqtt.HomeAssistant;
 
 /// <summary>
 /// Publishes the discovery configs (retained) at start, after every settings change and when Home Assistant

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using EdgePali.Agent.Control;
+using EdgePali.Agent.Publishing;
+using EdgePali.Agent.Tasks;
 
-namespace EdgePali.Agent.Publishing.Mqtt.Messages;
+namespace EdgePali.Agent.Mqtt.Messages;
 
 /// <summary>Writes the camera state (schemas/state.json) and `set` replies (schemas/set-reply.json).</summary>
 public static class ControlJson

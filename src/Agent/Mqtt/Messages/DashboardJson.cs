@@ -1,6 +1,8 @@
+using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Tasks;
 
-namespace EdgePali.Agent.Publishing.Mqtt.Messages;
+namespace EdgePali.Agent.Mqtt.Messages;
 
 /// <summary>The small per-camera messages dashboards bind to: counts (schemas/counts.json) and events (schemas/event.json).</summary>
 public static class DashboardJson

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt.Messages;
 
 /// <summary>
 /// One camera's objects-per-label for the retained counts topic, at most <see cref="MaxLabels"/> labels.

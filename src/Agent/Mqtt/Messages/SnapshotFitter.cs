@@ -1,6 +1,6 @@
 using EdgePali.Vision.Imaging;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt.Messages;
 
 /// <summary>
 /// Keeps snapshots under Mqtt:SnapshotMaxBytes so every broker accepts them (mosquitto 2.1 caps packets at

@@ -1,7 +1,9 @@
 using System.Text.Json;
-using EdgePali.Agent.Publishing.Mqtt.Queue;
+using EdgePali.Agent.Health;
+using EdgePali.Agent.Mqtt.Queue;
+using EdgePali.Agent.Publishing;
 
-namespace EdgePali.Agent.Publishing.Mqtt.Messages;
+namespace EdgePali.Agent.Mqtt.Messages;
 
 /// <summary>The MQTT side's figures in the stats message.</summary>
 /// <param name="Connected">Connected to the broker now.</param>

@@ -5,7 +5,7 @@ using System.IO.Hashing;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace EdgePali.Agent.Publishing.Mqtt.Queue;
+namespace EdgePali.Agent.Mqtt.Queue;
 
 /// <summary>
 /// A durable FIFO of MQTT messages on disk, bounded by bytes and count, that survives a crash or restart.

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Publishing.Mqtt.Queue;
+namespace EdgePali.Agent.Mqtt.Queue;
 
 /// <summary>The offline queue's figures for the stats message.</summary>
 /// <param name="Messages">Messages waiting.</param>

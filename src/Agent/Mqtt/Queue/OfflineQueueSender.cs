@@ -1,9 +1,11 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using EdgePali.Agent.Mqtt.Transport;
+using EdgePali.Agent.Pipeline;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace EdgePali.Agent.Publishing.Mqtt.Queue;
+namespace EdgePali.Agent.Mqtt.Queue;
 
 /// <summary>
 /// Drains the offline queue into the broker, oldest first, whenever connected. A message leaves the queue only

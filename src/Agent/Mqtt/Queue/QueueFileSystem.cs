@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Publishing.Mqtt.Queue;
+namespace EdgePali.Agent.Mqtt.Queue;
 
 /// <summary>
 /// How the offline queue opens and deletes its files: unbuffered FileStreams, so that a write either reaches the

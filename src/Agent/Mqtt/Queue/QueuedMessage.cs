@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Publishing.Mqtt.Queue;
+namespace EdgePali.Agent.Mqtt.Queue;
 
 /// <summary>An MQTT message waiting in the offline queue: everything needed to publish it later, unchanged.</summary>
 /// <param name="Topic">Full topic name.</param>

@@ -6,7 +6,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Server;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt.Transport;
 
 /// <summary>
 /// Wraps the embedded broker's TCP listener so that an MQTT 3.1/3.1.1 client connecting with an empty client id and a

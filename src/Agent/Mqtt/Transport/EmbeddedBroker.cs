@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt.Transport;
 
 /// <summary>
 /// With Mqtt:Host empty (else it does nothing), an in-process MQTT broker (MQTTnet.Server) on 127.0.0.1:Mqtt:Port, so a single board

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt.Transport;
 
 /// <summary>
 /// The agent's MQTT client id. A broker lets whoever connects with a client id take over that id's session (the

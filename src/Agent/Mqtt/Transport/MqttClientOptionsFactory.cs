@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Security;
-using EdgePali.Agent.Options;
 using System.Security.Cryptography.X509Certificates;
+using EdgePali.Agent.Options;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt.Transport;
 
 /// <summary>Turns <see cref="MqttOptions"/> into MQTTnet client options: endpoint, persistent session, Last Will, credentials, TLS, incoming limits.</summary>
 internal static class MqttClientOptionsFactory

@@ -1,10 +1,11 @@
+using EdgePali.Agent.Publishing.Mqtt;
+using MQTTnet;
+using MQTTnet.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MQTTnet;
-using MQTTnet.Protocol;
 
-namespace EdgePali.Agent.Publishing.Mqtt;
+namespace EdgePali.Agent.Mqtt.Transport;
 
 /// <summary>
 /// The one MQTT client of the agent and its reconnect loop (MQTTnet 5 has no managed client). On every

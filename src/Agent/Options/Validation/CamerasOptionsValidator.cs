@@ -1,6 +1,6 @@
 using System.Globalization;
-using EdgePali.Agent.Capture;
 using EdgePali.Agent.Gating;
+using EdgePali.Agent.Pipeline;
 using Microsoft.Extensions.Options;
 
 namespace EdgePali.Agent.Options.Validation;

@@ -2,6 +2,7 @@ using System.Collections;
 using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
+using EdgePali.Agent.Mqtt;
 using Microsoft.Extensions.Configuration;
 
 namespace EdgePali.Agent.Options.Validation;
@@ -25,7 +26,7 @@ public static class ConfigurationShape
         [SnapshotOptions.Section] = typeof(SnapshotOptions),
         [ResultLogOptions.Section] = typeof(ResultLogOptions),
         [HealthOptions.Section] = typeof(HealthOptions),
-        [Publishing.Mqtt.MqttOptions.SectionName] = typeof(Publishing.Mqtt.MqttOptions),
+        [Mqtt.MqttOptions.SectionName] = typeof(Mqtt.MqttOptions),
         // Microsoft.Extensions.Logging's own section (levels per category).
         ["Logging"] = null,
     };

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using EdgePali.Agent.Control;
+using EdgePali.Agent.Tasks;
 
-namespace EdgePali.Agent.Tests.Mqtt;
+namespace EdgePali.Agent.Tests.Mqtt.HomeAssistant;
 
 /// <summary>Home Assistant device discovery on a real broker: required keys, stable unique_ids, removal, re-send.</summary>
 public sealed class HomeAssistantDiscoveryTests

@@ -1,6 +1,7 @@
-using EdgePali.Agent.Publishing.Mqtt.Queue;
 
-namespace EdgePali.Agent.Tests.Mqtt;
+using EdgePali.Agent.Mqtt.Queue;
+
+namespace EdgePali.Agent.Tests.Mqtt.Queue;
 
 /// <summary>
 /// The offline queue's files, failing on demand as a sick disk does: a full disk that takes only part of a write

@@ -1,9 +1,9 @@
 using System.Text;
-using EdgePali.Agent.Publishing.Mqtt.Queue;
+using EdgePali.Agent.Mqtt.Queue;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.Logging;
 
-namespace EdgePali.Agent.Tests.Mqtt;
+namespace EdgePali.Agent.Tests.Mqtt.Queue;
 
 /// <summary>
 /// The offline queue on a sick disk: full mid-record, failing fsync and truncation, unreadable or damaged records, a

@@ -1,8 +1,8 @@
 using System.Text;
-using EdgePali.Agent.Publishing.Mqtt.Queue;
+using EdgePali.Agent.Mqtt.Queue;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgePali.Agent.Tests.Mqtt;
+namespace EdgePali.Agent.Tests.Mqtt.Queue;
 
 /// <summary>The durable queue on its own: order, bounds, and what survives a crash.</summary>
 public sealed class OfflineQueueTests
