@@ -14,7 +14,7 @@ internal sealed class CameraCapture(CameraRuntime camera, IFrameSourceFactory fa
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var options = camera.Options;
-        var backoff = new CaptureBackoff(TimeSpan.FromSeconds(options.ReconnectInitialSeconds), TimeSpan.FromSeconds(options.ReconnectMaxSeconds));
+        var backoff = new Backoff(TimeSpan.FromSeconds(options.ReconnectInitialSeconds), TimeSpan.FromSeconds(options.ReconnectMaxSeconds));
         var stallTimeout = TimeSpan.FromSeconds(options.StallTimeoutSeconds);
         var poll = TimeSpan.FromMilliseconds(Math.Clamp(stallTimeout.TotalMilliseconds / 4, 20, 1000));
         var first = true;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using EdgePali.Agent.Options;
 using EdgePali.Agent.Pipeline;
 using OpenCvSharp;
 

@@ -1,3 +1,4 @@
+using EdgePali.Agent.Options;
 using EdgePali.Agent.Pipeline;
 using Iot.Device.Media;
 

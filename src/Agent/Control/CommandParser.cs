@@ -44,7 +44,7 @@ public static class CommandParser
             }
 
             var settings = new TaskSettings("asked", kind.Value!, prompt.Value, labels.Value!, TaskTrigger.Command, TimeSpan.FromSeconds(limits.MinIntervalSeconds));
-            return TaskValidation.Validate(settings, limits) is { } invalid
+            return TaskRules.Validate(settings, limits) is { } invalid
                 ? Fail<VisionTask>(id, invalid)
                 : new ParsedCommand<VisionTask>(id, settings.ToVisionTask(), null);
         });
@@ -98,7 +98,7 @@ public static class CommandParser
 
                 var task = new TaskSettings(name.Value, kind.Value, prompt.Value, labels.Value ?? [], trigger.Value?.Trigger ?? TaskTrigger.Interval,
                     interval.Value?.Interval ?? TimeSpan.FromSeconds(60), enabled.Value?.Flag ?? true);
-                return TaskValidation.Validate(task, limits) is { } invalid
+                return TaskRules.Validate(task, limits) is { } invalid
                     ? Fail<SetCommand>(id, invalid)
                     : new ParsedCommand<SetCommand>(id, new AddTaskCommand(task), null);
             case "update_task":
@@ -107,7 +107,7 @@ public static class CommandParser
                     : new ParsedCommand<SetCommand>(id, new UpdateTaskCommand(name.Value, kind.Value, prompt.Value, labels.Value,
                         trigger.Value?.Trigger, interval.Value?.Interval, enabled.Value?.Flag), null);
             default:
-                return Fail<SetCommand>(id, $"unknown op '{TaskValidation.Shorten(op)}'; use one of {Ops}");
+                return Fail<SetCommand>(id, $"unknown op '{TaskRules.Shorten(op)}'; use one of {Ops}");
         }
     }
 
@@ -160,7 +160,7 @@ public static class CommandParser
         {
             if (!allowed.Contains(property.Name))
             {
-                return $"unknown field '{TaskValidation.Shorten(property.Name)}'; allowed: {string.Join(", ", allowed)}";
+                return $"unknown field '{TaskRules.Shorten(property.Name)}'; allowed: {string.Join(", ", allowed)}";
             }
 
             if (!seen.Add(property.Name))

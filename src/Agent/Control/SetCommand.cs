@@ -40,7 +40,7 @@ public sealed record AddTaskCommand(TaskSettings Task) : SetCommand
             return CommandOutcome.Fail<CameraSettings>($"camera '{current.Camera}' has the maximum of {limits.MaxTasks} tasks; remove one first");
         }
 
-        return TaskValidation.Validate(Task, limits) is { } error
+        return TaskRules.Validate(Task, limits) is { } error
             ? CommandOutcome.Fail<CameraSettings>(error)
             : CommandOutcome.Ok(current with { Tasks = [.. current.Tasks, Task] });
     }
@@ -79,7 +79,7 @@ public sealed record UpdateTaskCommand(
             Interval = Interval ?? old.Interval,
             Enabled = Enabled ?? old.Enabled,
         };
-        if (TaskValidation.Validate(updated, limits) is { } error)
+        if (TaskRules.Validate(updated, limits) is { } error)
         {
             return CommandOutcome.Fail<CameraSettings>(error);
         }
@@ -123,7 +123,7 @@ public sealed record RunTaskCommand(string Name) : SetCommand
         var task = settings.Tasks.FirstOrDefault(t => t.Name == name);
         if (task is null)
         {
-            return $"camera '{settings.Camera}' has no task '{TaskValidation.Shorten(name)}'; its tasks: {string.Join(", ", settings.Tasks.Select(t => t.Name))}";
+            return $"camera '{settings.Camera}' has no task '{TaskRules.Shorten(name)}'; its tasks: {string.Join(", ", settings.Tasks.Select(t => t.Name))}";
         }
 
         if (!settings.Enabled)

@@ -18,7 +18,7 @@ internal sealed class GpioInputTrigger(
     IServiceProvider services,
     IOptions<DevicesOptions> options,
     CameraRegistry cameras,
-    WorkSignal signal,
+    Signal signal,
     TimeProvider time,
     ILogger<GpioInputTrigger> logger) : IHostedService
 {

@@ -13,7 +13,7 @@ namespace EdgePali.Agent.Gating;
 /// </summary>
 internal sealed class GateService(
     CameraRegistry cameras,
-    WorkSignal signal,
+    Signal signal,
     IEnumerable<IMotionStatePublisher> motionPublishers,
     Pipeline.StageLatencies latencies,
     TimeProvider time,

@@ -13,7 +13,7 @@ namespace EdgePali.Agent.Gating;
 /// </summary>
 public sealed class MotionDetector(MotionOptions options)
 {
-    private readonly (double X, double Y)[][] _polygons = [.. options.Masks.Select(m => MotionMask.ParsePolygon(m, out _)!)];
+    private readonly (double X, double Y)[][] _polygons = [.. options.Masks.Select(m => MaskPolygon.Parse(m, out _)!)];
     private byte[] _grey = [];
     private byte[] _previous = [];
     private bool[] _masked = [];

@@ -1,5 +1,6 @@
 using EdgePali.Agent.Capture;
 using EdgePali.Agent.Mqtt;
+using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
 using Microsoft.Extensions.Configuration;
@@ -50,7 +51,7 @@ public static class AgentHost
             return ExitInvalidConfiguration;
         }
 
-        var problems = ConfigurationShape.Check(configuration);
+        var problems = ConfigurationShape.Check(configuration, OptionsSections.Shapes);
         if (problems.Count > 0)
             return await ReportAsync(error, problems).ConfigureAwait(false);
 

@@ -44,7 +44,7 @@ public static class AgentServiceCollectionExtensions
         });
 
         services.AddSingleton<CameraRegistry>();
-        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<Signal>();
         services.AddSingleton<ResultChannel>();
         services.AddSingleton<StageLatencies>();
         services.AddSingleton<PipelineHealth>();
@@ -100,10 +100,12 @@ public static class AgentServiceCollectionExtensions
         }
     }
 
-    private static void AddOptions(IServiceCollection services, IConfiguration configuration)
+    private static void AddOptions(IServiceCollection services, IConfiguration configuration) =>
+        OptionsSections.AddBoundSections(services, configuration);
+
+    /// <summary>The "Cameras" list: bound with the embedded default camera when absent, and sources read from files.</summary>
+    internal static void AddCamerasOptions(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AgentOptions>().Bind(configuration.GetSection(AgentOptions.Section)).ValidateOnStart();
-        services.AddOptions<ModelOptions>().Bind(configuration.GetSection(ModelOptions.Section)).ValidateOnStart();
         services.AddOptions<CamerasOptions>().Configure(o =>
         {
             var section = configuration.GetSection(CamerasOptions.Section);
@@ -113,17 +115,6 @@ public static class AgentServiceCollectionExtensions
             foreach (var camera in o.Items)
                 ReadSourceFile(camera);
         }).ValidateOnStart();
-        services.AddOptions<DevicesOptions>().Bind(configuration.GetSection(DevicesOptions.Section)).ValidateOnStart();
-        services.AddOptions<SnapshotOptions>().Bind(configuration.GetSection(SnapshotOptions.Section)).ValidateOnStart();
-        services.AddOptions<ResultLogOptions>().Bind(configuration.GetSection(ResultLogOptions.Section)).ValidateOnStart();
-        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.Section)).ValidateOnStart();
-
-        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
-        services.AddSingleton<IValidateOptions<ModelOptions>, ModelOptionsValidator>();
         services.AddSingleton<IValidateOptions<CamerasOptions>, CamerasOptionsValidator>();
-        services.AddSingleton<IValidateOptions<DevicesOptions>, DevicesOptionsValidator>();
-        services.AddSingleton<IValidateOptions<SnapshotOptions>, OutputOptionsValidator>();
-        services.AddSingleton<IValidateOptions<ResultLogOptions>, OutputOptionsValidator>();
-        services.AddSingleton<IValidateOptions<HealthOptions>, OutputOptionsValidator>();
     }
 }

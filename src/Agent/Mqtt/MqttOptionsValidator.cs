@@ -1,4 +1,5 @@
 using EdgePali.Agent.Mqtt.Commands;
+using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
 using Microsoft.Extensions.Options;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using EdgePali.Agent.Mqtt.Messages;
 using EdgePali.Agent.Mqtt.Queue;
+using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Tasks;

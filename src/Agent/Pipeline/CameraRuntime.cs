@@ -1,6 +1,5 @@
 using System.Globalization;
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Options.Validation;
 using EdgePali.Agent.Tasks;
 using EdgePali.Vision.Tasks;
 
@@ -270,8 +269,8 @@ internal sealed class CameraRuntime
         for (var i = 0; i < desired.Tasks.Count; i++)
         {
             var settings = desired.Tasks[i];
-            if (!SettingNames.IsTopicSafe(settings.Name) || settings.Name == "snapshot")
-                return $"tasks[{i}].name: '{settings.Name}' is not a usable task name; use 1-64 letters, digits, '-' or '_' (not 'snapshot').";
+            if (TaskRules.NameProblem(settings.Name) is { } nameProblem)
+                return $"tasks[{i}].name: {nameProblem}.";
             if (!names.Add(settings.Name))
                 return $"tasks[{i}].name: '{settings.Name}' is used twice; task names are unique within a camera.";
             if (settings.Interval <= TimeSpan.Zero)

@@ -23,7 +23,7 @@ internal sealed class AnalysisScheduler(
     CameraRegistry cameras,
     ModelHost model,
     ResultChannel results,
-    WorkSignal signal,
+    Signal signal,
     ThermalThrottle throttle,
     PipelineHealth health,
     StageLatencies latencies,

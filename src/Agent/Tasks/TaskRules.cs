@@ -3,22 +3,40 @@ using EdgePali.Agent.Mqtt;
 
 namespace EdgePali.Agent.Tasks;
 
-/// <summary>What makes a task runnable and safe to publish under: a topic-safe name, a known kind, bounded text.</summary>
-public static partial class TaskValidation
+/// <summary>
+/// What makes a task runnable and safe to publish under: a topic-safe name that is not one of the camera's own topic
+/// leaves, a known kind, bounded text. The one rule book for the configuration file, the MQTT commands and the runtime,
+/// so a task the configuration accepts can always be published and changed over MQTT.
+/// </summary>
+public static partial class TaskRules
 {
+    /// <summary>The longest task name (it becomes one MQTT topic level and a Home Assistant entity id).</summary>
+    public const int MaxNameLength = 32;
+
+    /// <summary>Topic leaves under a camera that are not task results (snapshot, command and state topics); task names may not take them.</summary>
+    public static IReadOnlySet<string> ReservedNames { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "snapshot", "set", "state", "ask", "motion", "counts", "events",
+    };
+
+    /// <summary>Null when <paramref name="name"/> is a usable task name, else what is wrong and how to fix it.</summary>
+    public static string? NameProblem(string? name)
+    {
+        if (name is null || !NamePattern().IsMatch(name))
+            return $"task name '{Shorten(name)}' is invalid: use 1-{MaxNameLength} letters, digits, '-' or '_'";
+        if (ReservedNames.Contains(name))
+            return $"task name '{name}' is reserved (it is a topic of the camera: {string.Join(", ", ReservedNames)}); choose another";
+        return null;
+    }
+
     /// <summary>Null when <paramref name="task"/> is valid, else what is wrong and how to fix it.</summary>
     public static string? Validate(TaskSettings task, CommandLimits limits)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(limits);
-        if (!NamePattern().IsMatch(task.Name))
+        if (NameProblem(task.Name) is { } nameProblem)
         {
-            return $"task name '{Shorten(task.Name)}' is invalid: use 1-32 letters, digits, '-' or '_'";
-        }
-
-        if (Mqtt.MqttTopics.ReservedLeaves.Contains(task.Name))
-        {
-            return $"task name '{task.Name}' is reserved (it is a topic of the camera); choose another";
+            return nameProblem;
         }
 
         if (!TaskSettings.KnownKinds.Contains(task.Kind))

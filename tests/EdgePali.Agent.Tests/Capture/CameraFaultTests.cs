@@ -91,7 +91,7 @@ public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<Video
     [Fact]
     public void Backoff_DoublesUpToTheCap_AndResets()
     {
-        var backoff = new CaptureBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
 
         var waits = Enumerable.Range(0, 5).Select(_ => backoff.Next().TotalSeconds).ToList();
         backoff.Reset();

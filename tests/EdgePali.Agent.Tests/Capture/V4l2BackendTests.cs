@@ -1,4 +1,5 @@
 using EdgePali.Agent.Capture;
+using EdgePali.Agent.Options;
 using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Tests.Support;
 using Iot.Device.Media;

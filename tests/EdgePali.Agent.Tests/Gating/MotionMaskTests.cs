@@ -1,5 +1,6 @@
 
 using EdgePali.Agent.Gating;
+using EdgePali.Agent.Options;
 
 namespace EdgePali.Agent.Tests.Gating;
 
@@ -8,9 +9,9 @@ public sealed class MotionMaskTests
     [Theory]
     [InlineData("0,0,1,0,1,1", 3)]
     [InlineData(" 0.1, 0.2 ,0.3,0.4,0.5,0.6,0.7,0.8 ", 4)]
-    public void ParsePolygon_AcceptsCornerLists(string text, int corners)
+    public void MaskPolygon_AcceptsCornerLists(string text, int corners)
     {
-        var polygon = MotionMask.ParsePolygon(text, out var problem);
+        var polygon = MaskPolygon.Parse(text, out var problem);
 
         Assert.NotNull(polygon);
         Assert.Null(problem);
@@ -23,9 +24,9 @@ public sealed class MotionMaskTests
     [InlineData("0,0,1,0,1", "has 5 numbers")]
     [InlineData("0,0,1,0,1,x", "'x' in")]
     [InlineData("0,0,1,0,1,-0.1", "'-0.1' in")]
-    public void ParsePolygon_RejectsWithReason(string text, string reason)
+    public void MaskPolygon_RejectsWithReason(string text, string reason)
     {
-        Assert.Null(MotionMask.ParsePolygon(text, out var problem));
+        Assert.Null(MaskPolygon.Parse(text, out var problem));
         Assert.Contains(reason, problem, StringComparison.Ordinal);
     }
 
@@ -33,7 +34,7 @@ public sealed class MotionMaskTests
     public void Rasterize_LeftHalfTriangle_CoversCellsInside()
     {
         // Triangle (0,0) (1,0) (0,1): cells whose centre has x + y < 1.
-        var polygon = MotionMask.ParsePolygon("0,0,1,0,0,1", out _)!;
+        var polygon = MaskPolygon.Parse("0,0,1,0,0,1", out _)!;
 
         var masked = MotionMask.Rasterize([polygon], 4, 4);
 

@@ -1,5 +1,5 @@
-using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Control;
+using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Publishing;
 using Microsoft.Extensions.Configuration;

@@ -1,7 +1,8 @@
 using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Mqtt.Messages;
+using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Publishing;
-using EdgePali.Agent.Publishing.Mqtt;
+using EdgePali.Agent.Resilience;
 using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Agent.Tests.Mqtt;
@@ -45,9 +46,9 @@ public sealed class MqttPiecesTests
         var random = new Random(1);
         var min = TimeSpan.FromSeconds(1);
         var max = TimeSpan.FromSeconds(60);
-        Assert.InRange(ReconnectBackoff.Delay(1, min, max, random).TotalSeconds, 0.5, 1);
-        Assert.InRange(ReconnectBackoff.Delay(4, min, max, random).TotalSeconds, 4, 8);
-        var late = Enumerable.Range(0, 50).Select(_ => ReconnectBackoff.Delay(40, min, max, random).TotalSeconds).ToList();
+        Assert.InRange(Backoff.WithJitter(1, min, max, random).TotalSeconds, 0.5, 1);
+        Assert.InRange(Backoff.WithJitter(4, min, max, random).TotalSeconds, 4, 8);
+        var late = Enumerable.Range(0, 50).Select(_ => Backoff.WithJitter(40, min, max, random).TotalSeconds).ToList();
         Assert.All(late, d => Assert.InRange(d, 30, 60));
         Assert.True(late.Distinct().Count() > 40, "delays must be jittered");
     }

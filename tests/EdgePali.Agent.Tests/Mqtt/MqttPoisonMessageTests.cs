@@ -1,6 +1,7 @@
 using System.Text;
 using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Mqtt.Queue;
+using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

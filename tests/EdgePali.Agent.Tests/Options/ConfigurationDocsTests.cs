@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Options.Validation;
 using EdgePali.Agent.Tests.Support;
 
@@ -15,7 +16,7 @@ public sealed partial class ConfigurationDocsTests
         var docs = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "configuration.md"));
         // Every `code span` of the page, split into its key segments: `Cameras:N:Motion:Threshold`, `Tls:Enabled`, `CaFile`...
         var documented = CodeSpan().Matches(CodeBlock().Replace(docs, "")).SelectMany(m => m.Groups[1].Value.Split(':', ',', ' ')).ToHashSet(StringComparer.Ordinal);
-        var settings = ConfigurationShape.KnownSections.Where(s => s.Value is not null).SelectMany(s => Leaves(s.Key, s.Value!)).ToList();
+        var settings = OptionsSections.Shapes.Where(s => s.Value is not null).SelectMany(s => Leaves(s.Key, s.Value!)).ToList();
 
         var missing = settings.Where(path => !documented.Contains(path[(path.LastIndexOf(':') + 1)..])).ToList();
 

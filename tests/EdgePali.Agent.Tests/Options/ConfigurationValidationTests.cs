@@ -42,7 +42,12 @@ public sealed class ConfigurationValidationTests : IDisposable
     [InlineData("--Cameras:0:Tasks:0:Trigger=sometimes", "Cameras:0:Tasks:0:Trigger: 'sometimes' is unknown. Use one of interval, motion, gpio, command.")]
     [InlineData("--Cameras:0:Tasks:0:IntervalSeconds=-5", "Cameras:0:Tasks:0:IntervalSeconds: must be more than 0 (got -5)")]
     [InlineData("--Cameras:0:Tasks:1:Task=caption", "Cameras:0:Tasks:1:Name: 'caption' is already used")]
-    [InlineData("--Cameras:0:Tasks:0:Name=snapshot", "Cameras:0:Tasks:0:Name: 'snapshot' is already used by another task of this camera (or reserved)")]
+    [InlineData("--Cameras:0:Tasks:0:Name=snapshot", "Cameras:0:Tasks:0:Name: task name 'snapshot' is reserved (it is a topic of the camera")]
+    // The camera's command topics: a task of that name would publish its results where commands are read.
+    [InlineData("--Cameras:0:Tasks:0:Name=set", "Cameras:0:Tasks:0:Name: task name 'set' is reserved (it is a topic of the camera: snapshot, set, state, ask, motion, counts, events); choose another")]
+    [InlineData("--Cameras:0:Tasks:0:Name=ask", "Cameras:0:Tasks:0:Name: task name 'ask' is reserved")]
+    // The MQTT commands accept at most 32 characters; the configuration no longer accepts a name they would refuse.
+    [InlineData("--Cameras:0:Tasks:0:Name=a-task-name-of-thirty-three-chars", "Cameras:0:Tasks:0:Name: task name 'a-task-name-of-thirty-three-chars' is invalid: use 1-32 letters, digits, '-' or '_'")]
     [InlineData("--Cameras:0:Tasks:0:MaxNewTokens=5000", "Cameras:0:Tasks:0:MaxNewTokens: must be 0 (the task's default) to 1024")]
     [InlineData("--Cameras:0:Tasks:0:Constrained=false", "Cameras:0:Tasks:0:Constrained: only detect and segment answers are decoded under a grammar; remove the setting from this 'caption' task.")]
     [InlineData("--Cameras:0:Tasks:0:Constrained=perhaps", "Cameras:0:Tasks:0:Constrained: 'perhaps' is not true or false")]

@@ -36,7 +36,7 @@ public sealed class ExecutionProviderSettingsTests(TinyModelFixture model) : ICl
             """);
         var configuration = AgentConfiguration.Build(file, []);
 
-        Assert.Empty(EdgePali.Agent.Options.Validation.ConfigurationShape.Check(configuration));
+        Assert.Empty(EdgePali.Agent.Options.Validation.ConfigurationShape.Check(configuration, OptionsSections.Shapes));
         using var host = AgentHost.CreateHost(configuration);
         var ep = host.Services.GetRequiredService<IOptions<ModelOptions>>().Value.ExecutionProviders;
 

@@ -1,3 +1,5 @@
+using EdgePali.Agent.Mqtt.Transport;
+
 namespace EdgePali.Agent.Mqtt.Commands;
 
 /// <summary>

@@ -114,14 +114,14 @@ internal sealed class MqttCommandService : BackgroundService
             message.Payload.Length, responseTopicRefused ? null : message.ResponseTopic, message.CorrelationData);
         if (!request.KnownCamera)
         {
-            return ReplyInBackground(request, isAsk, Reply.Error(null, $"unknown camera '{TaskValidation.Shorten(cameraLevel)}'; cameras: {string.Join(", ", _control.CameraNames)}"));
+            return ReplyInBackground(request, isAsk, Reply.Error(null, $"unknown camera '{TaskRules.Shorten(cameraLevel)}'; cameras: {string.Join(", ", _control.CameraNames)}"));
         }
 
         if (responseTopicRefused)
         {
             // Answered on the camera's reply topic instead, and not carried out: the requester would never see the answer.
             return ReplyInBackground(request, isAsk, Reply.Error(null,
-                $"response topic '{TaskValidation.Shorten(message.ResponseTopic ?? "")}' is refused: replies go only to topics under {_responseTopicPrefix} (Mqtt:ResponseTopicPrefix), and never to the agent's own topics; nothing was done"));
+                $"response topic '{TaskRules.Shorten(message.ResponseTopic ?? "")}' is refused: replies go only to topics under {_responseTopicPrefix} (Mqtt:ResponseTopicPrefix), and never to the agent's own topics; nothing was done"));
         }
 
         if (request.Payload is null)

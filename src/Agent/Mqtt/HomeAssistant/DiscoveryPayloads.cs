@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Tasks;
 
 namespace EdgePali.Agent.Mqtt.HomeAssistant;

@@ -1,4 +1,4 @@
-using EdgePali.Agent.Publishing.Mqtt;
+using EdgePali.Agent.Resilience;
 using MQTTnet;
 using MQTTnet.Protocol;
 using Microsoft.Extensions.Hosting;
@@ -221,7 +221,7 @@ internal sealed class MqttConnection : BackgroundService
             catch (Exception ex)
             {
                 failures++;
-                var delay = ReconnectBackoff.Delay(failures, min, max, Random.Shared);
+                var delay = Backoff.WithJitter(failures, min, max, Random.Shared);
 
                 // Loud on the first failure and then now and again; quiet in between so an outage does not flood the journal.
                 var level = failures == 1 || failures % 20 == 0 ? LogLevel.Warning : LogLevel.Debug;

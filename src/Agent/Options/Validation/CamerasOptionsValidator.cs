@@ -1,6 +1,6 @@
 using System.Globalization;
-using EdgePali.Agent.Gating;
 using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Tasks;
 using Microsoft.Extensions.Options;
 
 namespace EdgePali.Agent.Options.Validation;
@@ -92,7 +92,7 @@ internal sealed class CamerasOptionsValidator : IValidateOptions<CamerasOptions>
             errors.Add($"{key}:OffDelaySeconds: must be 0 or more (got {Num(motion.OffDelaySeconds)}). Set e.g. 5.");
         for (var m = 0; m < motion.Masks.Count; m++)
         {
-            if (MotionMask.ParsePolygon(motion.Masks[m], out var problem) is null)
+            if (MaskPolygon.Parse(motion.Masks[m], out var problem) is null)
                 errors.Add($"{key}:Masks:{m}: {problem} Write a polygon as \"x1,y1,x2,y2,x3,y3\" with coordinates 0..1 of the frame.");
         }
     }
@@ -110,10 +110,10 @@ internal sealed class CamerasOptionsValidator : IValidateOptions<CamerasOptions>
                 errors.Add($"{key}:Prompt: task '{task.Task}' needs a prompt (the question for answer, the whole prefix for raw).");
             else if (task.Task is "detect" or "segment" && (task.Labels.Count == 0 || task.Labels.Any(string.IsNullOrWhiteSpace)))
                 errors.Add($"{key}:Labels: task '{task.Task}' needs at least one non-empty label, e.g. {key}:Labels:0=person.");
-            if (!SettingNames.IsTopicSafe(task.ResolvedName))
-                errors.Add($"{key}:Name: '{task.ResolvedName}' is not a usable task name. Use 1-64 letters, digits, '-' or '_' (it becomes an MQTT topic level).");
-            else if (task.ResolvedName == "snapshot" || !names.Add(task.ResolvedName))
-                errors.Add($"{key}:Name: '{task.ResolvedName}' is already used by another task of this camera (or reserved). Give each task its own Name.");
+            if (TaskRules.NameProblem(task.ResolvedName) is { } nameProblem)
+                errors.Add($"{key}:Name: {nameProblem} (the name becomes an MQTT topic level).");
+            else if (!names.Add(task.ResolvedName))
+                errors.Add($"{key}:Name: '{task.ResolvedName}' is already used by another task of this camera. Give each task its own Name.");
             if (!SettingNames.Triggers.Contains(task.Trigger))
                 errors.Add($"{key}:Trigger: '{task.Trigger}' is unknown. Use one of {string.Join(", ", SettingNames.Triggers)}.");
             if (!(task.IntervalSeconds > 0))

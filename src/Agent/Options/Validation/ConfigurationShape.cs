@@ -2,7 +2,6 @@ using System.Collections;
 using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
-using EdgePali.Agent.Mqtt;
 using Microsoft.Extensions.Configuration;
 
 namespace EdgePali.Agent.Options.Validation;
@@ -16,30 +15,19 @@ namespace EdgePali.Agent.Options.Validation;
 /// </summary>
 public static class ConfigurationShape
 {
-    /// <summary>The top-level sections and the options type that describes each (null: accepted, not walked).</summary>
-    public static IReadOnlyDictionary<string, Type?> KnownSections { get; } = new Dictionary<string, Type?>(StringComparer.OrdinalIgnoreCase)
-    {
-        [AgentOptions.Section] = typeof(AgentOptions),
-        [ModelOptions.Section] = typeof(ModelOptions),
-        [CamerasOptions.Section] = typeof(List<CameraOptions>),
-        [DevicesOptions.Section] = typeof(DevicesOptions),
-        [SnapshotOptions.Section] = typeof(SnapshotOptions),
-        [ResultLogOptions.Section] = typeof(ResultLogOptions),
-        [HealthOptions.Section] = typeof(HealthOptions),
-        [Mqtt.MqttOptions.SectionName] = typeof(Mqtt.MqttOptions),
-        // Microsoft.Extensions.Logging's own section (levels per category).
-        ["Logging"] = null,
-    };
-
     /// <summary>Every problem found, each naming the key and what to do; empty when the shape is right.</summary>
-    public static IReadOnlyList<string> Check(IConfiguration configuration)
+    /// <param name="configuration">The whole configuration.</param>
+    /// <param name="knownSections">The top-level sections and the options type that describes each (null: accepted, not walked).</param>
+    public static IReadOnlyList<string> Check(IConfiguration configuration, IReadOnlyDictionary<string, Type?> knownSections)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(knownSections);
         var problems = new List<string>();
         foreach (var section in configuration.GetChildren())
         {
-            if (!KnownSections.TryGetValue(section.Key, out var type))
+            if (!knownSections.TryGetValue(section.Key, out var type))
             {
-                problems.Add(Unknown(section.Path, KnownSections.Keys));
+                problems.Add(Unknown(section.Path, knownSections.Keys));
                 continue;
             }
 

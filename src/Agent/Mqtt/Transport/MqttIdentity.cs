@@ -1,7 +1,7 @@
 using EdgePali.Agent.Options;
 using Microsoft.Extensions.Configuration;
 
-namespace EdgePali.Agent.Mqtt;
+namespace EdgePali.Agent.Mqtt.Transport;
 
 /// <summary>
 /// The two settings MQTT needs from the `Agent` section, resolved with the worker's own defaults

@@ -6,7 +6,7 @@ using MQTTnet.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EdgePali.Agent.Mqtt;
+namespace EdgePali.Agent.Mqtt.Transport;
 
 /// <summary>
 /// Topics where only the latest value matters (snapshot, state, counts, motion, discovery configs, events):

@@ -1,14 +1,8 @@
-namespace EdgePali.Agent.Mqtt;
+namespace EdgePali.Agent.Mqtt.Transport;
 
 /// <summary>Every topic name EdgePali uses, from one place (docs/mqtt.md lists them).</summary>
 public sealed class MqttTopics
 {
-    /// <summary>Topic leaves under a camera that are not task results; task names may not take them.</summary>
-    public static readonly IReadOnlySet<string> ReservedLeaves = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "snapshot", "set", "state", "ask", "motion", "counts", "events",
-    };
-
     public MqttTopics(string prefix, string deviceId)
     {
         Base = $"{prefix}/{Level(deviceId)}";

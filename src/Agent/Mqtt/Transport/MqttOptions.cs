@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Mqtt;
+namespace EdgePali.Agent.Mqtt.Transport;
 
 /// <summary>The `Mqtt` configuration section: broker, security, delivery, limits. Defaults are documented in docs/mqtt.md.</summary>
 public sealed class MqttOptions

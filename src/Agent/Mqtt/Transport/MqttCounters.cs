@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Mqtt;
+namespace EdgePali.Agent.Mqtt.Transport;
 
 /// <summary>Running MQTT figures for the stats message (thread-safe increments).</summary>
 internal sealed class MqttCounters

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EdgePali.Agent.Pipeline;
+namespace EdgePali.Agent.Options;
 
 /// <summary>A parsed Source setting.</summary>
 /// <param name="Kind">What it points at.</param>

@@ -1,4 +1,4 @@
-namespace EdgePali.Agent.Pipeline;
+namespace EdgePali.Agent.Options;
 
 /// <summary>What a camera's Source setting points at.</summary>
 public enum CameraSourceKind

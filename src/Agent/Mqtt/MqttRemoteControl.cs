@@ -1,11 +1,13 @@
 using EdgePali.Agent.Control;
+using EdgePali.Agent.Mqtt.Commands;
 using EdgePali.Agent.Mqtt.HomeAssistant;
+using EdgePali.Agent.Mqtt.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace EdgePali.Agent.Mqtt.Commands;
+namespace EdgePali.Agent.Mqtt;
 
 /// <summary>
 /// Starts the command topics and Home Assistant discovery when the host provides an <see cref="ICameraControl"/>
