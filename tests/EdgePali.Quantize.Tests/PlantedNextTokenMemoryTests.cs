@@ -1,3 +1,4 @@
+using EdgePali.Vision.Inference;
 using EdgePali.Quantize.Checkpoints;
 
 namespace EdgePali.Quantize.Tests;
@@ -86,8 +87,8 @@ public sealed class PlantedNextTokenMemoryTests
         var successor = Row(embedding, memory.Cycle[unit + 1], hidden);
         var downColumn = Enumerable.Range(0, hidden).Select(r => memory.Term(down, ((long)r * intermediate) + unit)).ToArray();
 
-        Assert.True(Cosine(key, gateRow) > 0.9999, "gate row is not the key token's direction");
-        Assert.True(Cosine(successor, downColumn) > 0.9999, "down column is not the successor's embedding");
+        Assert.True(ImageFeatures.CosineSimilarity(key, gateRow) > 0.9999, "gate row is not the key token's direction");
+        Assert.True(ImageFeatures.CosineSimilarity(successor, downColumn) > 0.9999, "down column is not the successor's embedding");
         // Fed its key (unit RMS), the unit's pre-activation is KeyMatch.
         var rms = Math.Sqrt(key.Sum(v => (double)v * v) / hidden);
         var match = key.Zip(gateRow, (k, g) => k / rms * g).Sum();
@@ -99,18 +100,5 @@ public sealed class PlantedNextTokenMemoryTests
         var row = new float[hidden];
         embedding.Fill((long)token * hidden, row);
         return row;
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-
-        return dot / Math.Sqrt(na * nb);
     }
 }

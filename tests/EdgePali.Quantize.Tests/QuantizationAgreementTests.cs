@@ -1,5 +1,6 @@
 using EdgePali.Quantize.Builders;
 using EdgePali.Quantize.Tests.TestSupport;
+using EdgePali.Vision.Inference;
 using Xunit.Abstractions;
 
 namespace EdgePali.Quantize.Tests;
@@ -109,7 +110,7 @@ public sealed class QuantizationAgreementTests(TinyPaliGemma1Packages packages, 
 
                     positions++;
                     agreed += same ? 1 : 0;
-                    var cosine = Cosine(ra, rb);
+                    var cosine = ImageFeatures.CosineSimilarity(ra, rb);
                     cosineSum += cosine;
                     cosineMin = Math.Min(cosineMin, cosine);
                 }
@@ -151,19 +152,6 @@ public sealed class QuantizationAgreementTests(TinyPaliGemma1Packages packages, 
     }
 
     private static long DirectoryBytes(string dir) => new DirectoryInfo(Path.Combine(dir, "onnx")).EnumerateFiles().Sum(f => f.Length);
-
-    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-
-        return dot / Math.Sqrt(na * nb);
-    }
 
     private sealed record Agreement(int Positions, double Top1, double CosineMean, double CosineMin, double PromptTop1, int DistinctAnswerTokens, double MostFrequentShare);
 }

@@ -63,7 +63,7 @@ internal sealed class CameraCapture(CameraRuntime camera, IFrameSourceFactory fa
                 backoff.Reset();
             camera.LastError = failed ? reason : null;
             camera.State = CameraState.Reconnecting;
-            camera.RecordReconnect();
+            camera.Counters.RecordReconnect();
             var wait = backoff.Next();
             if (failed)
                 logger.LogWarning("Camera {Camera}: {Reason}; reconnecting in {Seconds:0.#} s", camera.Name, reason, wait.TotalSeconds);
@@ -91,6 +91,6 @@ internal sealed class CameraCapture(CameraRuntime camera, IFrameSourceFactory fa
             logger.LogInformation("Camera {Camera}: streaming from {Source}", camera.Name, camera.Source.Redacted);
         }
 
-        camera.RecordFrame(timestamp);
+        camera.Counters.RecordFrame(timestamp);
     }
 }

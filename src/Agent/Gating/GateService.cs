@@ -42,7 +42,7 @@ internal sealed class GateService(
                 var active = motion || (lastMotion != default && frame.Timestamp - lastMotion < offDelay);
                 if (camera.SetMotion(active))
                     PublishMotion(camera.Name, active);
-                if (camera.OfferFrame(frame, motion))
+                if (TriggerGate.Offer(camera, frame, motion))
                     signal.Set();
                 latencies.Record("gate", time.GetElapsedTime(started).TotalMilliseconds);
             }

@@ -21,12 +21,12 @@ internal sealed class StatsCollector(
         var perCamera = cameras.Cameras.Select(c => new CameraStats(
             c.Name,
             c.State.ToString().ToLowerInvariant(),
-            Math.Round(c.CapturedFps(now), 2),
-            c.FramesCaptured,
-            c.FramesDropped,
-            c.FramesGated,
-            c.Analyses,
-            c.AnalysesFailed,
+            Math.Round(c.Counters.CapturedFps(now), 2),
+            c.Counters.FramesCaptured,
+            c.Counters.FramesDropped,
+            c.Counters.FramesGated,
+            c.Counters.Analyses,
+            c.Counters.AnalysesFailed,
             c.Motion)).ToList();
         var queues = new Dictionary<string, int>(StringComparer.Ordinal)
         {

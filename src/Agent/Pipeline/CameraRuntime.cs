@@ -6,34 +6,19 @@ using EdgePali.Vision.Tasks;
 namespace EdgePali.Agent.Pipeline;
 
 /// <summary>
-/// Everything the pipeline knows about one camera: its configuration, the latest-frame slot filled by
-/// capture, the pending analysis filled by the gate (Gate -> Infer hand-over: one frame, the newest that
-/// passed the gate, plus the names of the tasks due on it, all taken together), the task schedule and the counters.
-/// One lock guards the schedule and the pending analysis; it is held only for copies and bookkeeping.
+/// One camera in the pipeline: who it is (configuration, parsed source, capture state, motion), the latest-frame slot
+/// filled by capture, and the parts the stages share: <see cref="Counters"/>, the <see cref="TaskSchedule"/>, the
+/// <see cref="PendingFrame"/> (Gate -> Infer hand-over: one frame, the newest that passed the gate, plus the names of
+/// the tasks due on it, all taken together) and the <see cref="SimilarityCache"/>. One lock guards the schedule, the
+/// pending frame and the cache, so a frame, its due tasks and the remembered results never disagree; it is held only
+/// for copies and bookkeeping.
 /// </summary>
 internal sealed class CameraRuntime
 {
     private readonly Lock _lock = new();
-    private readonly FrameBuffer _pendingFrame = new();
-    private readonly List<string> _due = [];
-    private readonly Dictionary<string, int> _configuredMaxTokens;
-    private readonly Dictionary<string, bool> _configuredConstrained;
-
-    // The last feature vector and result per task, for the feature-similarity gate (2-36 MiB each). Held only
-    // for tasks that are scheduled now, so its size is bounded by the task count: removed or renamed tasks drop
-    // their entry when the settings change, and a result of a task removed mid-analysis is not stored.
-    private readonly Dictionary<string, (float[] Features, AnalysisResult Result)> _lastAnalysed = new(StringComparer.Ordinal);
-    private List<ScheduledTask> _tasks;
-    private bool _enabled;
-    private bool _pendingFrameUsed;
-    private long _framesCaptured;
-    private long _framesGated;
-    private long _framesDroppedPending;
-    private long _analyses;
-    private long _analysesFailed;
-    private long _reconnects;
-    private long _lastFrameTicks;
-    private double _frameIntervalEmaSeconds;
+    private readonly TaskSchedule _schedule;
+    private readonly PendingFrame _pending = new();
+    private readonly SimilarityCache _similarity = new();
     private int _state;
     private int _motion;
 
@@ -41,10 +26,8 @@ internal sealed class CameraRuntime
     {
         Options = options;
         Source = CameraSource.Parse(options.Source);
-        _enabled = options.Enabled;
-        _configuredMaxTokens = options.Tasks.ToDictionary(t => t.ResolvedName, t => t.MaxNewTokens, StringComparer.Ordinal);
-        _configuredConstrained = options.Tasks.ToDictionary(t => t.ResolvedName, t => t.Constrained, StringComparer.Ordinal);
-        _tasks = [.. options.Tasks.Select(t => Schedule(ToSettings(t)))];
+        Counters = new CameraCounters(Slot);
+        _schedule = new TaskSchedule(options);
         _state = (int)(options.Enabled ? CameraState.Connecting : CameraState.Disabled);
     }
 
@@ -56,13 +39,15 @@ internal sealed class CameraRuntime
 
     public LatestFrameSlot Slot { get; } = new();
 
+    public CameraCounters Counters { get; }
+
     /// <summary>Tasks with a remembered feature vector and result (for tests and stats).</summary>
     public int LastAnalysedCount
     {
         get
         {
             lock (_lock)
-                return _lastAnalysed.Count;
+                return _similarity.Count;
         }
     }
 
@@ -77,41 +62,12 @@ internal sealed class CameraRuntime
 
     public bool Motion => Volatile.Read(ref _motion) != 0;
 
-    public long FramesCaptured => Interlocked.Read(ref _framesCaptured);
-
-    public long FramesGated => Interlocked.Read(ref _framesGated);
-
-    /// <summary>Frames dropped as stale anywhere: replaced in the capture slot, replaced while pending, or too old when the model got to them.</summary>
-    public long FramesDropped => Slot.Dropped + Interlocked.Read(ref _framesDroppedPending);
-
-    public long Analyses => Interlocked.Read(ref _analyses);
-
-    /// <summary>Analyses of this camera that ended in an error (not cancellations) since start.</summary>
-    public long AnalysesFailed => Interlocked.Read(ref _analysesFailed);
-
-    public long Reconnects => Interlocked.Read(ref _reconnects);
-
-    /// <summary>Capture time of the last frame (UTC ticks), 0 before the first.</summary>
-    public long LastFrameTicks => Interlocked.Read(ref _lastFrameTicks);
-
-    /// <summary>Frames per second captured, from a moving average of the gaps between frames.</summary>
-    public double CapturedFps(DateTimeOffset now)
-    {
-        var last = LastFrameTicks;
-        var ema = Volatile.Read(ref _frameIntervalEmaSeconds);
-        if (last == 0 || ema <= 0)
-            return 0;
-        var sinceLast = (now.UtcTicks - last) / (double)TimeSpan.TicksPerSecond;
-        // After a gap longer than the usual interval the rate is falling: report what the gap implies.
-        return 1.0 / Math.Max(ema, sinceLast);
-    }
-
     public bool Enabled
     {
         get
         {
             lock (_lock)
-                return _enabled;
+                return _schedule.Enabled;
         }
     }
 
@@ -121,62 +77,30 @@ internal sealed class CameraRuntime
         get
         {
             lock (_lock)
-                return _due.Count;
+                return _schedule.DueCount;
         }
     }
-
-    public void RecordFrame(DateTimeOffset timestamp)
-    {
-        Interlocked.Increment(ref _framesCaptured);
-        var previous = Interlocked.Exchange(ref _lastFrameTicks, timestamp.UtcTicks);
-        if (previous == 0)
-            return;
-        var gap = (timestamp.UtcTicks - previous) / (double)TimeSpan.TicksPerSecond;
-        var ema = Volatile.Read(ref _frameIntervalEmaSeconds);
-        Volatile.Write(ref _frameIntervalEmaSeconds, ema <= 0 ? gap : (0.9 * ema) + (0.1 * gap));
-    }
-
-    public void RecordReconnect() => Interlocked.Increment(ref _reconnects);
-
-    public void RecordAnalysis() => Interlocked.Increment(ref _analyses);
-
-    public void RecordFailedAnalysis() => Interlocked.Increment(ref _analysesFailed);
 
     /// <summary>Sets the motion state; true when it changed.</summary>
     public bool SetMotion(bool motion) => Interlocked.Exchange(ref _motion, motion ? 1 : 0) != (motion ? 1 : 0);
 
     /// <summary>
-    /// The gate's decision for one frame: when any task is due copies the frame into the
-    /// pending analysis (replacing an older frame nobody analysed yet: dropped and counted). False when the
-    /// frame was gated out.
+    /// Hands a frame to the model when the gate finds any task due on it (<paramref name="isDue"/>): copies it into
+    /// the pending frame (replacing an older frame nobody analysed yet: dropped and counted). False, and counted as
+    /// gated, when no task is due.
     /// </summary>
-    public bool OfferFrame(FrameBuffer frame, bool motion)
+    public bool OfferFrame<TState>(FrameBuffer frame, TState state, Func<ScheduledTask, TState, bool> isDue)
     {
         lock (_lock)
         {
-            var offered = false;
-            if (_enabled)
+            if (!_schedule.MarkDue(state, isDue))
             {
-                foreach (var task in _tasks)
-                {
-                    if (!task.IsDue(frame.Timestamp, motion))
-                        continue;
-                    offered = true;
-                    if (!_due.Contains(task.Name))
-                        _due.Add(task.Name);
-                }
-            }
-
-            if (!offered)
-            {
-                Interlocked.Increment(ref _framesGated);
+                Counters.RecordGated();
                 return false;
             }
 
-            if (!_pendingFrame.IsEmpty && !_pendingFrameUsed)
-                Interlocked.Increment(ref _framesDroppedPending);
-            frame.CopyTo(_pendingFrame);
-            _pendingFrameUsed = false;
+            if (_pending.Replace(frame))
+                Counters.RecordPendingDropped();
             return true;
         }
     }
@@ -185,10 +109,7 @@ internal sealed class CameraRuntime
     public void FireGpio()
     {
         lock (_lock)
-        {
-            foreach (var task in _tasks.Where(t => t.Settings.Trigger == TaskTrigger.Gpio))
-                task.Triggered = true;
-        }
+            _schedule.FireGpio();
     }
 
     /// <summary>
@@ -202,31 +123,19 @@ internal sealed class CameraRuntime
         tasks.Clear();
         lock (_lock)
         {
-            if (_due.Count == 0 || _pendingFrame.IsEmpty)
+            if (_schedule.DueCount == 0 || _pending.IsEmpty)
                 return false;
-            if ((now - _pendingFrame.Timestamp).TotalSeconds > Options.MaxFrameAgeSeconds)
+            if ((now - _pending.Timestamp).TotalSeconds > Options.MaxFrameAgeSeconds)
             {
-                if (!_pendingFrameUsed)
-                    Interlocked.Increment(ref _framesDroppedPending);
-                _pendingFrame.SetSize(0, 0);
+                if (_pending.Discard())
+                    Counters.RecordPendingDropped();
                 return false;
             }
 
-            foreach (var name in _due)
-            {
-                if (_enabled && _tasks.FirstOrDefault(t => t.Name == name) is { } task)
-                {
-                    task.LastStarted = now;
-                    task.Triggered = false;
-                    tasks.Add(task);
-                }
-            }
-
-            _due.Clear();
+            _schedule.TakeDue(now, tasks);
             if (tasks.Count == 0)
                 return false;
-            _pendingFrame.CopyTo(target);
-            _pendingFrameUsed = true;
+            _pending.TakeCopy(target);
             return true;
         }
     }
@@ -235,7 +144,7 @@ internal sealed class CameraRuntime
     public bool TryGetLastAnalysed(string taskName, out (float[] Features, AnalysisResult Result) last)
     {
         lock (_lock)
-            return _lastAnalysed.TryGetValue(taskName, out last);
+            return _similarity.TryGet(taskName, out last);
     }
 
     /// <summary>Remembers the features and result of an analysis; ignored when the task is no longer scheduled.</summary>
@@ -243,8 +152,8 @@ internal sealed class CameraRuntime
     {
         lock (_lock)
         {
-            if (_tasks.Exists(t => t.Name == taskName))
-                _lastAnalysed[taskName] = (features, result);
+            if (_schedule.Contains(taskName))
+                _similarity.Set(taskName, features, result);
         }
     }
 
@@ -252,74 +161,29 @@ internal sealed class CameraRuntime
     public ScheduledTask? FindTask(string name)
     {
         lock (_lock)
-            return _tasks.FirstOrDefault(t => t.Name == name);
+            return _schedule.Find(name);
     }
 
     public CameraSettings GetSettings()
     {
         lock (_lock)
-            return new CameraSettings(Name, _enabled, [.. _tasks.Select(t => t.Settings)]);
+            return new CameraSettings(Name, _schedule.Enabled, [.. _schedule.Settings]);
     }
 
     /// <summary>Applies new settings all-or-nothing; returns an error naming the field, or null when applied.</summary>
     public string? ApplySettings(CameraSettings desired)
     {
-        var scheduled = new List<ScheduledTask>();
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < desired.Tasks.Count; i++)
-        {
-            var settings = desired.Tasks[i];
-            if (TaskRules.NameProblem(settings.Name) is { } nameProblem)
-                return $"tasks[{i}].name: {nameProblem}.";
-            if (!names.Add(settings.Name))
-                return $"tasks[{i}].name: '{settings.Name}' is used twice; task names are unique within a camera.";
-            if (settings.Interval <= TimeSpan.Zero)
-                return $"tasks[{i}].interval: must be more than 0 seconds.";
-            if (!Enum.IsDefined(settings.Trigger))
-                return $"tasks[{i}].trigger: unknown trigger {settings.Trigger}.";
-            try
-            {
-                scheduled.Add(Schedule(settings));
-            }
-            catch (ArgumentException e)
-            {
-                return $"tasks[{i}]: {e.Message}";
-            }
-        }
-
+        if (_schedule.Build(desired, out var error) is not { } scheduled)
+            return error;
+        var names = scheduled.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         lock (_lock)
         {
-            foreach (var task in scheduled)
-            {
-                // Keep the schedule of tasks that stay, so a change does not make them all run at once.
-                if (_tasks.FirstOrDefault(t => t.Name == task.Name) is { } old)
-                    (task.LastStarted, task.Triggered) = (old.LastStarted, old.Triggered);
-            }
-
-            _tasks = scheduled;
-            _enabled = desired.Enabled;
-            _due.RemoveAll(name => !names.Contains(name));
-            foreach (var stale in _lastAnalysed.Keys.Where(name => !names.Contains(name)).ToList())
-                _lastAnalysed.Remove(stale);
-            if (!_enabled)
-                _due.Clear();
+            _schedule.Apply(scheduled, desired.Enabled);
+            _similarity.Retain(names);
         }
 
         return null;
     }
-
-    // Token cap and constrained decoding come from the configuration file; tasks added at run time get the defaults.
-    private ScheduledTask Schedule(TaskSettings settings) =>
-        new(settings, settings.ToVisionTask().WithConstrained(_configuredConstrained.GetValueOrDefault(settings.Name, true)), _configuredMaxTokens.GetValueOrDefault(settings.Name));
-
-    private static TaskSettings ToSettings(TaskOptions task) => new(
-        task.ResolvedName,
-        task.Task,
-        string.IsNullOrWhiteSpace(task.Prompt) ? null : task.Prompt,
-        [.. task.Labels],
-        Enum.Parse<TaskTrigger>(task.Trigger, ignoreCase: true),
-        TimeSpan.FromSeconds(task.IntervalSeconds),
-        task.Enabled);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} ({Source.Redacted})");
 }

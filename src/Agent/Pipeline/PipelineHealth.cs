@@ -64,7 +64,7 @@ internal sealed class PipelineHealth(CameraRegistry cameras, IOptions<HealthOpti
         if (enabled.Count > 0)
         {
             // Give cameras the same grace after start as later: a board may need a while to bring them up.
-            var newest = enabled.Max(c => Math.Max(c.LastFrameTicks, _startedTicks));
+            var newest = enabled.Max(c => Math.Max(c.Counters.LastFrameTicks, _startedTicks));
             if (TimeSpan.FromTicks(now - newest).TotalSeconds > limits.CaptureStallSeconds)
             {
                 problem = $"no camera delivered a frame for {TimeSpan.FromTicks(now - newest).TotalSeconds:0} s";

@@ -20,21 +20,4 @@ internal sealed class ScheduledTask(TaskSettings settings, VisionTask vision, in
 
     /// <summary>A GPIO edge was seen and the task has not run since.</summary>
     public bool Triggered { get; set; }
-
-    /// <summary>Whether the task should run on a frame seen at <paramref name="now"/>, which showed <paramref name="motion"/>.</summary>
-    public bool IsDue(DateTimeOffset now, bool motion)
-    {
-        if (!Settings.Enabled)
-            return false;
-        var intervalPassed = LastStarted is not { } last || now - last >= Settings.Interval;
-        return Settings.Trigger switch
-        {
-            TaskTrigger.Interval => intervalPassed,
-            // Only frames that show motion are offered to motion tasks, so they analyse the activity itself.
-            TaskTrigger.Motion => motion && intervalPassed,
-            TaskTrigger.Gpio => Triggered && intervalPassed,
-            // Command tasks run only when asked for.
-            _ => false,
-        };
-    }
 }

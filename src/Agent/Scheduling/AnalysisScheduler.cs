@@ -17,7 +17,7 @@ namespace EdgePali.Agent.Scheduling;
 /// camera's newest frame the gate let through, one after the other on that frame, sharing one vision encode (the
 /// encoder costs as much as a short answer, so a frame with a caption and a detect task pays for it once). A frame
 /// that has grown older than MaxFrameAgeSeconds while waiting is dropped. With the feature-similarity gate on, a task
-/// whose frame is nearly identical to the one it last analysed reuses that result instead of running the language model.
+/// whose frame is nearly identical to the one it last analysed reuses that result instead of running the language model (<see cref="SimilarityGate"/>).
 /// </summary>
 internal sealed class AnalysisScheduler(
     CameraRegistry cameras,
@@ -117,7 +117,7 @@ internal sealed class AnalysisScheduler(
         {
             // A failed encode fails the frame's analyses: counted (the watchdog stops a worker whose model fails on
             // every frame) and skipped; the tasks stay on their schedule.
-            camera.RecordFailedAnalysis();
+            camera.Counters.RecordFailedAnalysis();
             Failed(e, $"Camera {camera.Name}, tasks {string.Join(", ", _workTasks.Select(t => t.Name))} (vision encoder)");
             return;
         }
@@ -141,34 +141,18 @@ internal sealed class AnalysisScheduler(
         health.AnalysisStarted();
         try
         {
-            AnalysisResult result;
-            var reused = false;
-            if (camera.Options.SimilarityThreshold > 0
-                && camera.TryGetLastAnalysed(task.Name, out var last)
-                && last.Result.Task == task.Vision
-                && FeatureSimilarity.Cosine(features.Span, last.Features) >= camera.Options.SimilarityThreshold)
+            var reused = true;
+            if (!SimilarityGate.TryReuse(camera, task, features.Span, out var result))
             {
-                result = last.Result;
-                reused = true;
-            }
-            else
-            {
+                reused = false;
                 result = await analyzer.AnalyzeEncodedAsync(task.Vision, task.MaxNewTokens, cancellationToken).ConfigureAwait(false);
-                if (camera.Options.SimilarityThreshold > 0)
-                {
-                    // The analyser reuses its feature buffer: keep a copy, in the previous copy's array when it fits.
-                    var kept = camera.TryGetLastAnalysed(task.Name, out var previous) && previous.Features.Length == features.Length
-                        ? previous.Features
-                        : new float[features.Length];
-                    features.Span.CopyTo(kept);
-                    camera.SetLastAnalysed(task.Name, kept, result);
-                }
+                SimilarityGate.Remember(camera, task, features.Span, result);
             }
 
             if (!reused)
                 RecordTimings(result.Timings, firstOnFrame);
             health.AnalysisSucceeded();
-            camera.RecordAnalysis();
+            camera.Counters.RecordAnalysis();
             var snapshot = snapshots.Render(_work, result);
             await results.Writer.WriteAsync(
                 new AnalysisOutcome(camera.Name, task.Name, _work.Timestamp, _work.Width, _work.Height, analyzer.ModelName, result, snapshot, reused),
@@ -177,7 +161,7 @@ internal sealed class AnalysisScheduler(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // A failed analysis is reported and skipped; the task stays on its schedule.
-            camera.RecordFailedAnalysis();
+            camera.Counters.RecordFailedAnalysis();
             Failed(e, $"Camera {camera.Name}, task {task.Name}");
         }
         finally
@@ -204,7 +188,7 @@ internal sealed class AnalysisScheduler(
             if (ask.TaskName is { } taskName && cameras.Find(ask.Camera) is { } camera)
             {
                 // A task run by name: published as any result of that task; the caller waits for its number.
-                camera.RecordAnalysis();
+                camera.Counters.RecordAnalysis();
                 var snapshot = snapshots.Render(ask.Frame, result);
                 await results.Writer.WriteAsync(
                     new AnalysisOutcome(camera.Name, taskName, ask.Frame.Timestamp, ask.Frame.Width, ask.Frame.Height, analyzer.ModelName, result, snapshot, false, ask.Published),

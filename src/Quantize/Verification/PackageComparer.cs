@@ -1,4 +1,5 @@
 using EdgePali.Vision.Imaging;
+using EdgePali.Vision.Inference;
 using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tokenization;
 
@@ -155,18 +156,9 @@ public static class PackageComparer
     internal static int[] PromptIds(GemmaTokenizer tokenizer, string prefix, PaliGemmaConfig config) =>
         [.. Enumerable.Repeat(config.ImageTokenId, config.ImageTokenCount), config.BosTokenId, .. tokenizer.Encode(prefix + "\n")];
 
-    internal static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-
-        return na == 0 || nb == 0 ? (na == nb ? 1 : 0) : dot / Math.Sqrt(na * nb);
-    }
+    /// <summary>The engine's cosine, except that two all-zero vectors count as identical (1): the candidate reproduced them.</summary>
+    internal static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
+        !a.ContainsAnyExcept(0f) && !b.ContainsAnyExcept(0f) ? 1 : ImageFeatures.CosineSimilarity(a, b);
 
     private static PackageMeasurement Measure(PackageProbe probe)
     {

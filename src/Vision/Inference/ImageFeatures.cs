@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace EdgePali.Vision.Inference;
 
 /// <summary>
@@ -79,14 +81,34 @@ public sealed class ImageFeatures
             }
         }
 
-        double dot = 0, na = 0, nb = 0;
-        for (var c = 0; c < Width; c++)
+        return (float)Cosine<double>(a, b);
+    }
+
+    /// <summary>
+    /// Cosine similarity of two feature vectors of the same image model (e.g. two <see cref="Row"/> copies, or
+    /// whole flattened feature sets), computed in double, in -1..1. 0 when the lengths differ or either vector
+    /// is empty or all zeros: such vectors are never "similar".
+    /// </summary>
+    public static double CosineSimilarity(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => Cosine(a, b);
+
+    private static double Cosine<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b)
+        where T : IFloatingPointIeee754<T>
+    {
+        if (a.Length != b.Length || a.IsEmpty)
         {
-            dot += a[c] * b[c];
-            na += a[c] * a[c];
-            nb += b[c] * b[c];
+            return 0;
         }
 
-        return na == 0 || nb == 0 ? 0f : (float)(dot / Math.Sqrt(na * nb));
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var x = double.CreateTruncating(a[i]);
+            var y = double.CreateTruncating(b[i]);
+            dot += x * y;
+            na += x * x;
+            nb += y * y;
+        }
+
+        return na == 0 || nb == 0 ? 0 : dot / Math.Sqrt(na * nb);
     }
 }

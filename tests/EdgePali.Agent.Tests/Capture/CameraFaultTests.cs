@@ -18,14 +18,14 @@ public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<Video
         // A closed local port: the RTSP connection is refused at once, every time.
         var camera = Runtime(new CameraOptions { Name = "refused", Source = $"rtsp://127.0.0.1:{ClosedPort()}/stream", ReconnectInitialSeconds = 0.1, ReconnectMaxSeconds = 0.4 });
 
-        var elapsed = await RunCaptureAsync(camera, () => camera.Reconnects >= 4);
+        var elapsed = await RunCaptureAsync(camera, () => camera.Counters.Reconnects >= 4);
 
         // Retried (four attempts came), and with backoff: the waits 0.1 + 0.2 + 0.4 s came between them, so four
         // attempts took at least 0.7 s (immediate retries would take milliseconds). A busy machine only takes longer.
-        Assert.True(camera.Reconnects >= 4, $"{camera.Reconnects} reconnects");
+        Assert.True(camera.Counters.Reconnects >= 4, $"{camera.Counters.Reconnects} reconnects");
         Assert.True(elapsed >= TimeSpan.FromSeconds(0.7), $"4 reconnects in {elapsed.TotalSeconds:0.00} s: no backoff");
         Assert.Equal(CameraState.Stopped, camera.State);
-        Assert.Equal(0, camera.FramesCaptured);
+        Assert.Equal(0, camera.Counters.FramesCaptured);
         Assert.Contains("cannot open", camera.LastError, StringComparison.Ordinal);
     }
 
@@ -34,10 +34,10 @@ public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<Video
     {
         var camera = Runtime(new CameraOptions { Name = "once", Source = fixture.Video.FilePath, Loop = false, Fps = 0, ReconnectInitialSeconds = 0.1 });
 
-        await RunCaptureAsync(camera, () => camera.Reconnects >= 1 && camera.FramesCaptured > TestVideo.FrameCount);
+        await RunCaptureAsync(camera, () => camera.Counters.Reconnects >= 1 && camera.Counters.FramesCaptured > TestVideo.FrameCount);
 
-        Assert.True(camera.Reconnects >= 1, "the end of the file did not lead to a reconnect");
-        Assert.True(camera.FramesCaptured > TestVideo.FrameCount, $"{camera.FramesCaptured} frames: the file was not read again after reconnecting");
+        Assert.True(camera.Counters.Reconnects >= 1, "the end of the file did not lead to a reconnect");
+        Assert.True(camera.Counters.FramesCaptured > TestVideo.FrameCount, $"{camera.Counters.FramesCaptured} frames: the file was not read again after reconnecting");
         Assert.Null(camera.LastError);
     }
 
@@ -66,7 +66,7 @@ public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<Video
 
         await RunCaptureAsync(camera, () =>
         {
-            seen.Add((camera.State, camera.LastError, camera.FramesCaptured));
+            seen.Add((camera.State, camera.LastError, camera.Counters.FramesCaptured));
             if (!replaced && camera.State == CameraState.Reconnecting)
             {
                 File.Delete(path);

@@ -28,7 +28,7 @@ public sealed class PipelineHealthTests
         var (health, cameras) = Create(new CameraOptions { Name = "a", Source = "testpattern" }, new CameraOptions { Name = "b", Source = "testpattern" });
         _clock.Advance(TimeSpan.FromSeconds(30));
 
-        cameras.Cameras[1].RecordFrame(_clock.GetUtcNow().AddSeconds(-2));
+        cameras.Cameras[1].Counters.RecordFrame(_clock.GetUtcNow().AddSeconds(-2));
 
         Assert.True(health.IsHealthy(out _));
     }
@@ -48,7 +48,7 @@ public sealed class PipelineHealthTests
         var (health, cameras) = Create(new CameraOptions { Name = "a", Source = "testpattern" });
         health.AnalysisStarted();
         _clock.Advance(TimeSpan.FromSeconds(21));
-        cameras.Cameras[0].RecordFrame(_clock.GetUtcNow());
+        cameras.Cameras[0].Counters.RecordFrame(_clock.GetUtcNow());
 
         Assert.False(health.IsHealthy(out var problem));
         Assert.Equal("an analysis has been running for 21 s", problem);
@@ -60,7 +60,7 @@ public sealed class PipelineHealthTests
     public void AnalysesFailingInARow_AreABrokenModel_UntilOneSucceeds()
     {
         var (health, cameras) = Create(new CameraOptions { Name = "a", Source = "testpattern" });
-        cameras.Cameras[0].RecordFrame(_clock.GetUtcNow());
+        cameras.Cameras[0].Counters.RecordFrame(_clock.GetUtcNow());
 
         for (var i = 1; i < 3; i++)
             Assert.Equal(i, health.AnalysisFailed("boom"));

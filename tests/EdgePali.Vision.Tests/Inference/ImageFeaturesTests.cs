@@ -20,4 +20,17 @@ public sealed class ImageFeaturesTests
         Assert.Equal(0f, a.CosineSimilarity(b), 5);
         Assert.Throws<ArgumentException>(() => a.CosineSimilarity(new ImageFeatures(3, 3)));
     }
+
+    // The feature-similarity gate compares whole feature vectors with this overload.
+    [Theory]
+    [InlineData(new float[] { 1, 2, 3 }, new float[] { 2, 4, 6 }, 1.0)]
+    [InlineData(new float[] { 1, 0 }, new float[] { 0, 1 }, 0.0)]
+    [InlineData(new float[] { 1, 0 }, new float[] { -1, 0 }, -1.0)]
+    [InlineData(new float[] { 1, 1 }, new float[] { 1, 0 }, 0.70710678)]
+    [InlineData(new float[] { 0, 0 }, new float[] { 1, 0 }, 0.0)]
+    [InlineData(new float[] { 1, 0 }, new float[] { 1, 0, 0 }, 0.0)]
+    public void CosineSimilarity_OfVectors_MatchesDefinition(float[] a, float[] b, double expected)
+    {
+        Assert.Equal(expected, ImageFeatures.CosineSimilarity(a, b), 6);
+    }
 }
