@@ -47,7 +47,7 @@ internal sealed class MqttResultPublisher : IResultPublisher, IMotionStatePublis
         ArgumentNullException.ThrowIfNull(result);
         cancellationToken.ThrowIfCancellationRequested();
         var topic = _topics.Result(result.Camera, result.TaskName);
-        var dropped = _queue.Append(new QueuedMessage(topic, AnalysisJson.Result(result), _options.Qos, Retain: false));
+        var dropped = _queue.Append(new QueuedMessage(topic, ResultJson.Result(result), _options.Qos, Retain: false));
         if (dropped > 0)
         {
             _logger.LogWarning("Offline queue full (Mqtt:QueueMaxMessages {MaxMessages}, Mqtt:QueueMaxBytes {MaxBytes}): dropped the {Dropped} oldest results; {Total} dropped so far",

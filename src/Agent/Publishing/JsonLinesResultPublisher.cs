@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Pipeline;
 using Microsoft.Extensions.Options;
@@ -6,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace EdgePali.Agent.Publishing;
 
 /// <summary>
-/// Appends every result as one JSON line (the MQTT payload's main fields, without the snapshot) to
-/// ResultLog:Path, rotating by size: file -> file.1 -> file.2 ... up to MaxFiles. Each line is flushed
+/// Appends every result as one JSON line (the MQTT result message from <see cref="ResultJson"/>; the snapshot goes
+/// only to its own topic) to ResultLog:Path, rotating by size: file -> file.1 -> file.2 ... up to MaxFiles. Each line is flushed
 /// before PublishAsync returns.
 /// </summary>
 internal sealed class JsonLinesResultPublisher : IResultPublisher, IDisposable
@@ -31,9 +30,9 @@ internal sealed class JsonLinesResultPublisher : IResultPublisher, IDisposable
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // The line is the MQTT result message itself (schemas/result.json), so the log and the broker never disagree.
             _line.SetLength(0);
-            using (var writer = new Utf8JsonWriter(_line))
-                Write(writer, result);
+            _line.Write(ResultJson.Result(result));
             _line.WriteByte((byte)'\n');
             var file = Open();
             if (file.Length > 0 && file.Length + _line.Length > _options.MaxBytes)
@@ -78,61 +77,5 @@ internal sealed class JsonLinesResultPublisher : IResultPublisher, IDisposable
 
         File.Move(_path, $"{_path}.1");
         return Open();
-    }
-
-    private static void Write(Utf8JsonWriter w, PublishedResult r)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("seq", r.Sequence);
-        w.WriteString("ts", r.FrameTimestamp.UtcDateTime.ToString("O"));
-        w.WriteString("device", r.DeviceId);
-        w.WriteString("camera", r.Camera);
-        w.WriteString("task", r.Result.Task.Kind);
-        w.WriteString("name", r.TaskName);
-        w.WriteString("prompt", r.Result.Task.Prefix);
-        w.WriteString("text", r.Result.Text);
-        w.WriteStartObject("frame");
-        w.WriteNumber("width", r.FrameWidth);
-        w.WriteNumber("height", r.FrameHeight);
-        w.WriteEndObject();
-        w.WriteString("model", r.Model);
-        w.WriteBoolean("reused", r.Reused);
-        var t = r.Result.Timings;
-        w.WriteStartObject("timings_ms");
-        w.WriteNumber("preprocess", Math.Round(t.PreprocessMs, 2));
-        w.WriteNumber("vision", Math.Round(t.VisionMs, 2));
-        w.WriteNumber("prefill", Math.Round(t.PrefillMs, 2));
-        w.WriteNumber("decode", Math.Round(t.DecodeMs, 2));
-        w.WriteNumber("total", Math.Round(t.TotalMs, 2));
-        w.WriteEndObject();
-        if (r.Result.Objects.Count > 0)
-        {
-            w.WriteStartArray("objects");
-            foreach (var o in r.Result.Objects)
-            {
-                w.WriteStartObject();
-                w.WriteString("label", o.Label);
-                w.WriteNumber("score", Math.Round(o.Score, 4));
-                WriteBox(w, "box", o.Box, 1);
-                WriteBox(w, "box_norm", o.BoxNormalized, 4);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
-
-        if (r.Result.Note is { } note)
-            w.WriteString("note", note);
-        w.WriteEndObject();
-    }
-
-    private static void WriteBox(Utf8JsonWriter w, string name, Vision.Tasks.BoxF box, int digits)
-    {
-        w.WriteStartArray(name);
-        w.WriteNumberValue(Math.Round(box.XMin, digits));
-        w.WriteNumberValue(Math.Round(box.YMin, digits));
-        w.WriteNumberValue(Math.Round(box.XMax, digits));
-        w.WriteNumberValue(Math.Round(box.YMax, digits));
-        w.WriteEndArray();
     }
 }

@@ -7,10 +7,10 @@ using EdgePali.Vision.Tasks;
 namespace EdgePali.Agent.Publishing;
 
 /// <summary>
-/// Writes result messages (schemas/result.json) and ask replies (schemas/ask-reply.json). Field names are the
-/// public contract: snake_case, boxes as [x_min, y_min, x_max, y_max], masks as COCO RLE over the frame.
+/// The one result serialiser: result messages (schemas/result.json; also each line of the JSON-lines result log) and
+/// ask replies (schemas/ask-reply.json). Field names are the public contract: snake_case, boxes as [x_min, y_min, x_max, y_max], masks as COCO RLE over the frame.
 /// </summary>
-public static class AnalysisJson
+public static class ResultJson
 {
     /// <summary>The message for `{prefix}/{device}/{camera}/{task}`.</summary>
     public static byte[] Result(PublishedResult result)

@@ -23,10 +23,12 @@ public sealed class JsonLinesResultPublisherTests : IDisposable
         await publisher.PublishAsync(new PublishedResult(7, "pi5", "porch", "people", new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), 640, 480, "demo-tiny/int8", result), CancellationToken.None);
 
         var line = Assert.Single(await File.ReadAllLinesAsync(publisher.FilePath));
+        // The log line is the MQTT result message byte for byte: one serialiser, one contract.
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(ResultJson.Result(new PublishedResult(7, "pi5", "porch", "people", new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), 640, 480, "demo-tiny/int8", result))), line);
         using var json = JsonDocument.Parse(line);
         var root = json.RootElement;
         Assert.Equal(7, root.GetProperty("seq").GetInt64());
-        Assert.Equal("2026-11-27T08:00:00.0000000Z", root.GetProperty("ts").GetString());
+        Assert.Equal("2026-11-27T08:00:00.000Z", root.GetProperty("ts").GetString());
         Assert.Equal("pi5", root.GetProperty("device").GetString());
         Assert.Equal("porch", root.GetProperty("camera").GetString());
         Assert.Equal("detect", root.GetProperty("task").GetString());

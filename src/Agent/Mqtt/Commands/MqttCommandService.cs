@@ -242,12 +242,12 @@ internal sealed class MqttCommandService : BackgroundService
                 if (taskName is not null)
                 {
                     var published = await _control.RunTaskAsync(request.Camera, taskName, timeout.Token);
-                    reply = new Reply(AnalysisJson.TaskRun(id, published), IsError: false);
+                    reply = new Reply(ResultJson.TaskRun(id, published), IsError: false);
                 }
                 else
                 {
                     var answer = await _control.AskAsync(request.Camera, question!, timeout.Token);
-                    reply = new Reply(AnalysisJson.AskAnswer(id, _identity.DeviceId, request.Camera, answer), IsError: false);
+                    reply = new Reply(ResultJson.AskAnswer(id, _identity.DeviceId, request.Camera, answer), IsError: false);
                 }
             }
             catch (CameraControlException ex)
@@ -323,7 +323,7 @@ internal sealed class MqttCommandService : BackgroundService
     /// <summary>A reply payload; error replies count against Mqtt:ErrorRepliesPerMinute.</summary>
     private readonly record struct Reply(byte[] Payload, bool IsError)
     {
-        public static Reply Error(string? id, string message) => new(AnalysisJson.Error(id, message), IsError: true);
+        public static Reply Error(string? id, string message) => new(ResultJson.Error(id, message), IsError: true);
     }
 
     private sealed record Request(string Camera, bool KnownCamera, byte[]? Payload, long PayloadLength, string? ResponseTopic, byte[]? CorrelationData);

@@ -8,12 +8,12 @@ namespace EdgePali.Agent.Mqtt.Messages;
 public static class ControlJson
 {
     /// <summary>The retained `{prefix}/{device}/{camera}/state` message.</summary>
-    public static byte[] State(CameraSettings settings) => AnalysisJson.Write(writer => WriteSettings(writer, settings));
+    public static byte[] State(CameraSettings settings) => ResultJson.Write(writer => WriteSettings(writer, settings));
 
     /// <summary>A successful `set` reply carrying the new state.</summary>
-    public static byte[] SetAccepted(string? id, CameraSettings settings) => AnalysisJson.Write(writer =>
+    public static byte[] SetAccepted(string? id, CameraSettings settings) => ResultJson.Write(writer =>
     {
-        AnalysisJson.WriteId(writer, id);
+        ResultJson.WriteId(writer, id);
         writer.WriteBoolean("ok", true);
         writer.WriteStartObject("state");
         WriteSettings(writer, settings);

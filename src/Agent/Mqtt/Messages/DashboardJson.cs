@@ -11,7 +11,7 @@ public static class DashboardJson
     public static byte[] Counts(IReadOnlyDictionary<string, int> counts)
     {
         ArgumentNullException.ThrowIfNull(counts);
-        return AnalysisJson.Write(writer =>
+        return ResultJson.Write(writer =>
         {
             foreach (var (label, count) in counts.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
@@ -24,11 +24,11 @@ public static class DashboardJson
     public static byte[] Detection(PublishedResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return AnalysisJson.Write(writer =>
+        return ResultJson.Write(writer =>
         {
             writer.WriteString("event_type", "detected");
             writer.WriteNumber("seq", result.Sequence);
-            writer.WriteString("ts", AnalysisJson.Timestamp(result.FrameTimestamp));
+            writer.WriteString("ts", ResultJson.Timestamp(result.FrameTimestamp));
             writer.WriteString("task", result.TaskName);
             writer.WriteNumber("count", result.Result.Objects.Count);
             writer.WriteStartArray("labels");

@@ -20,9 +20,9 @@ public static class StatsJson
     public static byte[] Write(DateTimeOffset now, string deviceId, AgentStats? agent, MqttFigures mqtt)
     {
         ArgumentNullException.ThrowIfNull(mqtt);
-        return AnalysisJson.Write(writer =>
+        return ResultJson.Write(writer =>
         {
-            writer.WriteString("ts", AnalysisJson.Timestamp(now));
+            writer.WriteString("ts", ResultJson.Timestamp(now));
             writer.WriteString("device", deviceId);
             if (agent is not null)
             {
