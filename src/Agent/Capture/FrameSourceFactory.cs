@@ -1,5 +1,4 @@
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Pipeline;
 using EdgePali.Shared;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,6 @@
 using System.Device.Gpio;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Pipeline;
-using EdgePali.Agent.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

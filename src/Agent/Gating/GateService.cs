@@ -1,6 +1,5 @@
 using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
-using EdgePali.Agent.Scheduling;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

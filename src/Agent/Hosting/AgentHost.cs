@@ -1,5 +1,4 @@
 using EdgePali.Agent.Capture;
-using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;

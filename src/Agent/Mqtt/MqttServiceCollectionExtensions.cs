@@ -1,4 +1,3 @@
-using EdgePali.Agent.Mqtt.Commands;
 using EdgePali.Agent.Mqtt.Queue;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;

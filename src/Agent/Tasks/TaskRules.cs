@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using EdgePali.Agent.Mqtt;
 
 namespace EdgePali.Agent.Tasks;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Mqtt.Commands;
 using EdgePali.Agent.Mqtt.HomeAssistant;
 using EdgePali.Agent.Mqtt.Transport;

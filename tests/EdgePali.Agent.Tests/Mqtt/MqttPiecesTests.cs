@@ -1,4 +1,3 @@
-using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Mqtt.Messages;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Publishing;

@@ -1,5 +1,4 @@
 using System.Text;
-using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Mqtt.Queue;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Tests.Support;

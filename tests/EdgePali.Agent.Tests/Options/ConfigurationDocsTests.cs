@@ -2,7 +2,6 @@ using System.Collections;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using EdgePali.Agent.Hosting;
-using EdgePali.Agent.Options.Validation;
 using EdgePali.Agent.Tests.Support;
 
 namespace EdgePali.Agent.Tests.Options;

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using EdgePali.Agent.Hosting;
-using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Tests.Mqtt;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

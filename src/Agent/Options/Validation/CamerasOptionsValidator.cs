@@ -1,5 +1,4 @@
 using System.Globalization;
-using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Tasks;
 using Microsoft.Extensions.Options;
 
