@@ -71,7 +71,7 @@ public sealed record PaliGemmaConfig(
 /// <param name="RmsNormEps">RMSNorm epsilon.</param>
 /// <param name="RopeTheta">Rotary embedding base.</param>
 /// <param name="VocabSize">Rows of the embedding table and logits per position (257216: 257152 real ids padded).</param>
-/// <param name="QueryPreAttnScalar">Gemma 2 scales queries by this^-0.5 (Gemma by head_dim^-0.5).</param>
+/// <param name="QueryPreAttnScalar">Gemma 2 scales queries by this^-0.5; for Gemma, which scales by head_dim^-0.5, it reads as head_dim.</param>
 /// <param name="AttnLogitSoftcap">Gemma 2 attention-logit soft cap (tanh(x/c)*c); null for none.</param>
 /// <param name="FinalLogitSoftcap">Gemma 2 final-logit soft cap; null for none.</param>
 /// <param name="SlidingWindow">Gemma 2 sliding window on alternate layers; null for Gemma.</param>

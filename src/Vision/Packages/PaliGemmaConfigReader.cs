@@ -105,6 +105,7 @@ public static class PaliGemmaConfigReader
                 $"{where}: model_type '{type}' is not a PaliGemma decoder (expected 'gemma' for PaliGemma 1 or 'gemma2' for PaliGemma 2)."),
         };
         var g2 = family == PaliGemmaFamily.PaliGemma2;
+        var headDim = GetInt(text, "head_dim", where, 256);
         var result = new TextConfig(
             family,
             GetInt(text, "hidden_size", where, g2 ? 2304 : 3072),
@@ -112,11 +113,12 @@ public static class PaliGemmaConfigReader
             GetInt(text, "num_hidden_layers", where, g2 ? 26 : 28),
             GetInt(text, "num_attention_heads", where, g2 ? 8 : 16),
             GetInt(text, "num_key_value_heads", where, g2 ? 4 : 16),
-            GetInt(text, "head_dim", where, 256),
+            headDim,
             (float)GetDouble(text, "rms_norm_eps", where, 1e-6),
             (float)GetDouble(text, "rope_theta", where, 10000),
             GetInt(text, "vocab_size", where, PaliGemmaTokens.PaddedVocabularySize),
-            (float)GetDouble(text, "query_pre_attn_scalar", where, 256),
+            // Gemma scales queries by head_dim^-0.5 and has no such key: head_dim states that scale in Gemma 2's terms.
+            (float)GetDouble(text, "query_pre_attn_scalar", where, g2 ? 256 : headDim),
             g2 ? GetNullableFloat(text, "attn_logit_softcapping", where, 50f) : null,
             g2 ? GetNullableFloat(text, "final_logit_softcapping", where, 30f) : null,
             g2 ? GetInt(text, "sliding_window", where, 4096) : null);
