@@ -1,6 +1,7 @@
 using EdgePali.Quantize.Checkpoints;
 using EdgePali.Quantize.Onnx;
 using EdgePali.Quantize.Quantization;
+using EdgePali.Vision.Packages;
 using DataType = Onnx.TensorProto.Types.DataType;
 
 namespace EdgePali.Quantize.Builders;
@@ -30,12 +31,12 @@ internal static class DecoderBuilder
         var t = checkpoint.Config.Text;
         var d = t.HiddenSize;
         var hd = t.HeadDim;
-        var inputsEmbeds = g.Input("inputs_embeds", DataType.Float, "batch_size", "sequence_length", d);
-        var positionIds = g.Input("position_ids", DataType.Int64, "batch_size", "sequence_length");
+        var inputsEmbeds = g.Input(GraphTensorNames.InputsEmbeds, DataType.Float, "batch_size", "sequence_length", d);
+        var positionIds = g.Input(GraphTensorNames.PositionIds, DataType.Int64, "batch_size", "sequence_length");
         for (var i = 0; i < t.LayerCount; i++)
         {
-            g.Input($"past_key_values.{i}.key", DataType.Float, "batch_size", t.KeyValueHeads, "past_sequence_length", hd);
-            g.Input($"past_key_values.{i}.value", DataType.Float, "batch_size", t.KeyValueHeads, "past_sequence_length", hd);
+            g.Input(GraphTensorNames.PastKey(i), DataType.Float, "batch_size", t.KeyValueHeads, "past_sequence_length", hd);
+            g.Input(GraphTensorNames.PastValue(i), DataType.Float, "batch_size", t.KeyValueHeads, "past_sequence_length", hd);
         }
 
         var h = g.Op("Mul", inputsEmbeds, g.Scalar("sqrt_hidden", MathF.Sqrt(d)));
@@ -50,11 +51,11 @@ internal static class DecoderBuilder
         var logits = w.LmHead(h, head);
         if (t.FinalLogitSoftcap is float finalCap)
             logits = TransformerOps.SoftCap(g, logits, finalCap);
-        g.Output(logits, "logits", DataType.Float, "batch_size", lastOnly ? (object)1 : "sequence_length", t.VocabSize);
+        g.Output(logits, GraphTensorNames.Logits, DataType.Float, "batch_size", lastOnly ? (object)1 : "sequence_length", t.VocabSize);
         for (var i = 0; i < t.LayerCount; i++)
         {
-            g.Output($"present.{i}.key", $"present.{i}.key", DataType.Float, "batch_size", t.KeyValueHeads, "total_sequence_length", hd);
-            g.Output($"present.{i}.value", $"present.{i}.value", DataType.Float, "batch_size", t.KeyValueHeads, "total_sequence_length", hd);
+            g.Output(GraphTensorNames.PresentKey(i), GraphTensorNames.PresentKey(i), DataType.Float, "batch_size", t.KeyValueHeads, "total_sequence_length", hd);
+            g.Output(GraphTensorNames.PresentValue(i), GraphTensorNames.PresentValue(i), DataType.Float, "batch_size", t.KeyValueHeads, "total_sequence_length", hd);
         }
     }
 
@@ -82,8 +83,8 @@ internal static class DecoderBuilder
             var qh = g.Op("Mul", TransformerOps.ApplyRotary(g, TransformerOps.SplitHeads(g, q, t.AttentionHeads, hd), cos, sin), queryScale);
             var kh = TransformerOps.ApplyRotary(g, TransformerOps.SplitHeads(g, k, t.KeyValueHeads, hd), cos, sin);
             var vh = TransformerOps.SplitHeads(g, v, t.KeyValueHeads, hd);
-            var keys = g.Node("Concat", [$"past_key_values.{i}.key", kh], $"present.{i}.key", "", OnnxGraph.Attr("axis", 2L));
-            var values = g.Node("Concat", [$"past_key_values.{i}.value", vh], $"present.{i}.value", "", OnnxGraph.Attr("axis", 2L));
+            var keys = g.Node("Concat", [GraphTensorNames.PastKey(i), kh], GraphTensorNames.PresentKey(i), "", OnnxGraph.Attr("axis", 2L));
+            var values = g.Node("Concat", [GraphTensorNames.PastValue(i), vh], GraphTensorNames.PresentValue(i), "", OnnxGraph.Attr("axis", 2L));
 
             // Query heads h*groups..h*groups+groups-1 share KV head h (HF repeat_kv order), so [B, H, T, hd] reshapes to [B, kv, groups*T, hd].
             var grouped = g.Op("Reshape", qh, g.Int64s("shape_grouped", 0, t.KeyValueHeads, -1, hd));
@@ -171,8 +172,8 @@ internal static class DecoderBuilder
                 attributes.Add(OnnxGraph.Attr("softcap", attnCap));
             g.NodeMulti(
                 "GroupQueryAttention",
-                [qkv, "", "", $"past_key_values.{i}.key", $"past_key_values.{i}.value", seqlensK, totalLength, cosCache, sinCache],
-                [context, $"present.{i}.key", $"present.{i}.value"],
+                [qkv, "", "", GraphTensorNames.PastKey(i), GraphTensorNames.PastValue(i), seqlensK, totalLength, cosCache, sinCache],
+                [context, GraphTensorNames.PresentKey(i), GraphTensorNames.PresentValue(i)],
                 OnnxGraph.MicrosoftDomain,
                 [.. attributes]);
             var attn = w.Linear(context, $"layers.{i}.o_proj", Attention(i), [T("self_attn.o_proj.weight", d, t.AttentionHeads * hd)]);
@@ -246,7 +247,7 @@ internal static class DecoderBuilder
         var embedsShape = g.Op("Shape", inputsEmbeds);
         var batch = g.Op("Slice", embedsShape, g.Int64s("start0", 0), g.Int64s("end1", 1));
         var newTokens = g.Op("Slice", embedsShape, g.Int64s("start1", 1), g.Int64s("end2", 2));
-        var past = g.Op("Slice", g.Op("Shape", "past_key_values.0.key"), g.Int64s("start2", 2), g.Int64s("end3", 3));
+        var past = g.Op("Slice", g.Op("Shape", GraphTensorNames.PastKey(0)), g.Int64s("start2", 2), g.Int64s("end3", 3));
         var total = g.Op("Add", past, newTokens);
         var toInt32 = OnnxGraph.Attr("to", (long)DataType.Int32);
         var totalScalar = g.Node("Cast", [g.Op("Squeeze", total, g.Int64s("axis0", 0))], g.Name("total_sequence_length"), "", toInt32);

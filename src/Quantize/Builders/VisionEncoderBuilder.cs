@@ -1,6 +1,7 @@
 using EdgePali.Quantize.Checkpoints;
 using EdgePali.Quantize.Onnx;
 using EdgePali.Quantize.Quantization;
+using EdgePali.Vision.Packages;
 using static EdgePali.Quantize.Checkpoints.PaliGemmaTensorNames;
 using DataType = Onnx.TensorProto.Types.DataType;
 
@@ -23,7 +24,7 @@ internal static class VisionEncoderBuilder
         var g = w.Graph;
         var v = checkpoint.Config.Vision;
         var d = v.HiddenSize;
-        var pixels = g.Input("pixel_values", DataType.Float, "batch_size", 3, v.ImageSize, v.ImageSize);
+        var pixels = g.Input(GraphTensorNames.PixelValues, DataType.Float, "batch_size", 3, v.ImageSize, v.ImageSize);
 
         var conv = g.Node(
             "Conv",
@@ -39,7 +40,7 @@ internal static class VisionEncoderBuilder
         var textD = checkpoint.Config.Text.HiddenSize;
         var projected = w.Linear(h, "multi_modal_projector", new LinearScope(LinearPart.Projector), [checkpoint.Tensor(ProjectorWeight, textD, d)], [checkpoint.Tensor(ProjectorBias, textD)]);
         var features = g.Op("Mul", projected, g.Scalar("inv_sqrt_hidden", 1f / MathF.Sqrt(textD)));
-        g.Output(features, "image_features", DataType.Float, "batch_size", v.ImageTokenCount, textD);
+        g.Output(features, GraphTensorNames.ImageFeatures, DataType.Float, "batch_size", v.ImageTokenCount, textD);
     }
 
     private static LinearScope Attention(int layer) => new(LinearPart.Vision, layer, LinearKind.Attention);
