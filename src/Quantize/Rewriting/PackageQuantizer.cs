@@ -75,7 +75,7 @@ public static class PackageQuantizer
             progress?.Report(new QuantizeProgress(stage, totalBytes == 0 ? 1 : Math.Min(1.0, (double)done / totalBytes)));
         }
 
-        var modelVariant = ModelVariant.FromSuffix(options.Mode.Suffix());
+        var modelVariant = options.Mode.Variant();
         var variant = modelVariant.Name;
         var exclude = options.Exclude ?? [];
         var decisions = new List<ManifestNodeDecision>();
