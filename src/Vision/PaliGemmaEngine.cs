@@ -57,6 +57,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
     /// <summary>The package being served (folder, variant, configuration, optional VAE decoder path).</summary>
     public ModelPackage Package => _model.Package;
 
+    /// <summary>The loaded package's configuration (image size, token ids, decoder shape).</summary>
     public PaliGemmaConfig Config => _model.Config;
 
     /// <summary>Vision encoder runs since loading: one per AnalyzeAsync(frame) or EncodeImageAsync call, none for AnalyzeAsync(features).</summary>
@@ -136,7 +137,10 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
     }
 
     /// <summary>Analyses one frame (any size and pixel format): preprocess, vision encoder, prompt, greedy generation, parsing.</summary>
+    /// <param name="frame">The image; it is resized and normalised, never kept.</param>
+    /// <param name="task">What to ask; its prefix becomes the prompt and its kind decides how the answer is parsed.</param>
     /// <param name="maxNewTokens">Token limit for this call; null uses the task's default. Capped by EngineOptions.MaxNewTokensLimit.</param>
+    /// <param name="cancellationToken">Stops waiting for the engine, and generation between decoder steps.</param>
     public async Task<AnalysisResult> AnalyzeAsync(ImageFrame frame, VisionTask task, int? maxNewTokens = null, CancellationToken cancellationToken = default)
     {
         frame.ThrowIfEmpty(nameof(frame));
@@ -181,6 +185,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
         }
     }
 
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         // Wait for the call in flight so native buffers are not freed under it.
@@ -244,24 +249,21 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
     {
         var limit = Math.Clamp(maxNewTokens ?? task.DefaultMaxNewTokens, 1, _maxNewTokensLimit);
         BuildPrompt(task.Prefix);
-        var output = _generator.Run(features, CollectionsMarshal.AsSpan(_promptIds), limit, StartConstraint(task), cancellationToken);
+        var generated = _generator.Run(features, CollectionsMarshal.AsSpan(_promptIds), limit, StartConstraint(task), cancellationToken);
 
-        var ids = new int[output.Tokens.Count];
+        var ids = new int[generated.Tokens.Count];
         for (var i = 0; i < ids.Length; i++)
         {
-            ids[i] = output.Tokens[i].Id;
+            ids[i] = generated.Tokens[i].Id;
         }
 
         var text = _tokenizer.Decode(ids);
-        var objects = DetectionParser.Parse(output.Tokens, _tokenizer, features.FrameWidth, features.FrameHeight, out var skipped);
-        var hasCodes = objects.Any(o => o.SegmentCodes is not null);
-        if (hasCodes && _maskDecoder is not null)
-        {
-            objects = _maskDecoder.AttachMasks(objects, features.FrameWidth, features.FrameHeight);
-        }
-
-        var note = Describe(skipped, output, hasCodes && _maskDecoder is null);
-        var timings = new StageTimings(features.PreprocessMs, features.VisionMs, output.PrefillMs, output.DecodeMs, output.PromptTokens, ids.Length);
+        var output = TaskOutputParser.Parse(task, generated.Tokens, _tokenizer, _maskDecoder, features.FrameWidth, features.FrameHeight);
+        var objects = output.Objects;
+        var note = generated.StoppedAtEos
+            ? output.Note
+            : string.Join(TaskOutputParser.NoteSeparator, new[] { $"answer cut at the token limit ({generated.Tokens.Count} tokens)", output.Note }.OfType<string>());
+        var timings = new StageTimings(features.PreprocessMs, features.VisionMs, generated.PrefillMs, generated.DecodeMs, generated.PromptTokens, ids.Length);
         _logger.LogDebug(
             "{Task} -> {Tokens} tokens, {Objects} objects; preprocess {PreMs:F1} ms, vision {VisionMs:F1} ms, prefill {PrefillMs:F1} ms, decode {DecodeMs:F1} ms/token",
             task.Kind, ids.Length, objects.Count, timings.PreprocessMs, timings.VisionMs, timings.PrefillMs, timings.DecodeMsPerToken);
@@ -308,26 +310,5 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
         _promptIds.Add(Config.BosTokenId);
         _tokenizer.Encode(prefix, _promptIds);
         _tokenizer.Encode("\n", _promptIds);
-    }
-
-    private static string? Describe(int skipped, GenerationOutput output, bool codesWithoutDecoder)
-    {
-        var notes = new List<string>(3);
-        if (!output.StoppedAtEos)
-        {
-            notes.Add($"answer cut at the token limit ({output.Tokens.Count} tokens)");
-        }
-
-        if (skipped > 0)
-        {
-            notes.Add($"{skipped} malformed object(s) skipped");
-        }
-
-        if (codesWithoutDecoder)
-        {
-            notes.Add(MaskDecoder.MissingDecoderNote);
-        }
-
-        return notes.Count == 0 ? null : string.Join("; ", notes);
     }
 }

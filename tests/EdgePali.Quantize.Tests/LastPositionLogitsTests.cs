@@ -1,5 +1,6 @@
 using EdgePali.Quantize.Builders;
 using EdgePali.Quantize.Tests.TestSupport;
+using EdgePali.Vision.Packages;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgePali.Quantize.Tests;
@@ -17,11 +18,11 @@ public sealed class LastPositionLogitsTests(TinyPaliGemma1Packages packages)
         var lastDir = Path.Combine(packages.Root, "fp32-last-position");
         var result = await PackageBuilder.BuildAsync(new PackageBuildOptions(packages.CheckpointDir, lastDir, WeightFormat.Fp32));
         Assert.Equal("last", result.Manifest.DecoderLogits);
-        Assert.Equal("all", PackageManifest.Load(packages.Fp32Dir).DecoderLogits);
+        Assert.Equal("all", PackageManifest.Read(packages.Fp32Dir).DecoderLogits);
 
         var config = packages.Config;
         var (t, v) = (config.Text, config.Vision);
-        using (var session = new InferenceSession(Path.Combine(lastDir, ModelFileNames.RelativePath(ModelFileNames.Decoder, WeightFormat.Fp32))))
+        using (var session = new InferenceSession(Path.Combine(lastDir, PackageFiles.GraphPath(ModelPart.Decoder, WeightFormat.Fp32.Variant()))))
         {
             var dims = session.OutputMetadata["logits"].Dimensions;
             Assert.Equal([-1, 1, t.VocabSize], dims);
@@ -31,11 +32,11 @@ public sealed class LastPositionLogitsTests(TinyPaliGemma1Packages packages)
         using var last = new PackageRunner(lastDir, WeightFormat.Fp32);
         var random = new Random(5);
         var pixels = Enumerable.Range(0, 3 * v.ImageSize * v.ImageSize).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
-        long[] ids = [.. Enumerable.Repeat((long)config.ImageTokenIndex, v.ImageTokens), 2, 21209, 659, 108];
+        long[] ids = [.. Enumerable.Repeat((long)config.ImageTokenId, v.ImageTokenCount), 2, 21209, 659, 108];
         var positions = Enumerable.Range(1, ids.Length).Select(i => (long)i).ToArray();
-        var embeds = all.PromptEmbeddings(ids, all.ImageFeatures(pixels, v.ImageSize), t.HiddenSize, config.ImageTokenIndex);
-        var allCache = new KvState(t.Layers, t.KvHeads, t.HeadDim);
-        var lastCache = new KvState(t.Layers, t.KvHeads, t.HeadDim);
+        var embeds = all.PromptEmbeddings(ids, all.ImageFeatures(pixels, v.ImageSize), t.HiddenSize, config.ImageTokenId);
+        var allCache = new KvState(t.LayerCount, t.KeyValueHeads, t.HeadDim);
+        var lastCache = new KvState(t.LayerCount, t.KeyValueHeads, t.HeadDim);
 
         var allLogits = all.Decode(embeds, positions, allCache);
         var lastLogits = last.Decode(embeds, positions, lastCache);

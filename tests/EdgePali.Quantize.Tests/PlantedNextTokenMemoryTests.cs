@@ -37,7 +37,7 @@ public sealed class PlantedNextTokenMemoryTests
         Assert.Equal(memory.Cycle.Count, memory.Cycle.Distinct().Count());
 
         // Each entry unit's down-projection column writes the first answer token: the same column for all of them.
-        var down = PaliGemmaTensorNames.TextLayer(config.Text.Layers - 1, "mlp.down_proj.weight");
+        var down = PaliGemmaTensorNames.TextLayer(config.Text.LayerCount - 1, "mlp.down_proj.weight");
         var intermediate = config.Text.IntermediateSize;
         var first = intermediate - PlantedNextTokenMemory.EntryUnits;
         for (var unit = first + 1; unit < intermediate; unit++)

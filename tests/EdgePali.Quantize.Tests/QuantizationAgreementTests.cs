@@ -88,13 +88,13 @@ public sealed class QuantizationAgreementTests(TinyPaliGemma1Packages packages, 
             var candidateFeatures = candidate.ImageFeatures(pixels, v.ImageSize);
             foreach (var prefix in Prefixes)
             {
-                long[] prompt = [.. Enumerable.Repeat((long)config.ImageTokenIndex, v.ImageTokens), 2, .. prefix, 108];
+                long[] prompt = [.. Enumerable.Repeat((long)config.ImageTokenId, v.ImageTokenCount), 2, .. prefix, 108];
                 var answer = Greedy(fp32, prompt, referenceFeatures);
                 answers.AddRange(answer.Select(id => (int)id));
                 long[] ids = [.. prompt, .. answer];
                 var pos = Enumerable.Range(1, ids.Length).Select(i => (long)i).ToArray();
-                var a = fp32.Decode(fp32.PromptEmbeddings(ids, referenceFeatures, t.HiddenSize, config.ImageTokenIndex), pos, new KvState(t.Layers, t.KvHeads, t.HeadDim));
-                var b = candidate.Decode(candidate.PromptEmbeddings(ids, candidateFeatures, t.HiddenSize, config.ImageTokenIndex), pos, new KvState(t.Layers, t.KvHeads, t.HeadDim));
+                var a = fp32.Decode(fp32.PromptEmbeddings(ids, referenceFeatures, t.HiddenSize, config.ImageTokenId), pos, new KvState(t.LayerCount, t.KeyValueHeads, t.HeadDim));
+                var b = candidate.Decode(candidate.PromptEmbeddings(ids, candidateFeatures, t.HiddenSize, config.ImageTokenId), pos, new KvState(t.LayerCount, t.KeyValueHeads, t.HeadDim));
                 for (var i = 0; i < ids.Length; i++)
                 {
                     var ra = a.AsSpan(i * t.VocabSize, t.VocabSize);
@@ -135,8 +135,8 @@ public sealed class QuantizationAgreementTests(TinyPaliGemma1Packages packages, 
     {
         var config = packages.Config;
         var t = config.Text;
-        var cache = new KvState(t.Layers, t.KvHeads, t.HeadDim);
-        var logits = runner.Decode(runner.PromptEmbeddings(prompt, features, t.HiddenSize, config.ImageTokenIndex), [.. Enumerable.Range(1, prompt.Length).Select(i => (long)i)], cache);
+        var cache = new KvState(t.LayerCount, t.KeyValueHeads, t.HeadDim);
+        var logits = runner.Decode(runner.PromptEmbeddings(prompt, features, t.HiddenSize, config.ImageTokenId), [.. Enumerable.Range(1, prompt.Length).Select(i => (long)i)], cache);
         var last = logits.AsSpan((prompt.Length - 1) * t.VocabSize, t.VocabSize).ToArray();
         var answer = new List<long>();
         while (answer.Count < AnswerTokens)

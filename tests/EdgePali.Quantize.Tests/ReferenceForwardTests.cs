@@ -20,7 +20,7 @@ internal static class ReferenceComparison
 
         var random = new Random(3);
         var pixels = Enumerable.Range(0, 3 * v.ImageSize * v.ImageSize).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
-        long[] ids = [.. Enumerable.Repeat((long)config.ImageTokenIndex, v.ImageTokens), 2, 21209, 659, 108];
+        long[] ids = [.. Enumerable.Repeat((long)config.ImageTokenId, v.ImageTokenCount), 2, 21209, 659, 108];
 
         var referenceFeatures = reference.ImageFeatures(pixels);
         var features = runner.ImageFeatures(pixels, v.ImageSize);
@@ -28,10 +28,10 @@ internal static class ReferenceComparison
 
         // Prefill: the whole prompt at once, positions 1..T.
         var positions = Enumerable.Range(1, ids.Length).Select(i => (long)i).ToArray();
-        var embeds = runner.PromptEmbeddings(ids, features, t.HiddenSize, config.ImageTokenIndex);
-        var referenceEmbeds = ids.Select((id, i) => i < v.ImageTokens ? referenceFeatures[i] : reference.Embedding(id)).ToArray();
-        var cache = new KvState(t.Layers, t.KvHeads, t.HeadDim);
-        var referenceCache = new ReferencePaliGemma.Cache(t.Layers);
+        var embeds = runner.PromptEmbeddings(ids, features, t.HiddenSize, config.ImageTokenId);
+        var referenceEmbeds = ids.Select((id, i) => i < v.ImageTokenCount ? referenceFeatures[i] : reference.Embedding(id)).ToArray();
+        var cache = new KvState(t.LayerCount, t.KeyValueHeads, t.HeadDim);
+        var referenceCache = new ReferencePaliGemma.Cache(t.LayerCount);
         var logits = runner.Decode(embeds, positions, cache);
         var referenceLogits = reference.Decode(referenceEmbeds, positions, referenceCache);
         AssertClose(referenceLogits.SelectMany(r => r).ToArray(), logits, "prefill logits");

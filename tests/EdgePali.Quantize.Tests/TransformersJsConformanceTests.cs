@@ -41,7 +41,7 @@ public sealed class TransformersJsConformanceTests(TinyPaliGemma1Packages packag
     private long[] ExpectedPrompt()
     {
         var config = packages.Config;
-        return [.. Enumerable.Repeat((long)config.ImageTokenIndex, config.Vision.ImageTokens), 2, 21209, 659, 108];
+        return [.. Enumerable.Repeat((long)config.ImageTokenId, config.Vision.ImageTokenCount), 2, 21209, 659, 108];
     }
 
     /// <summary>Our own ORT run of a package on the script's synthetic image and prompt: greedy over the whole vocabulary, as transformers.js.</summary>
@@ -67,8 +67,8 @@ public sealed class TransformersJsConformanceTests(TinyPaliGemma1Packages packag
         }
 
         using var runner = new PackageRunner(packageDir, WeightFormat.Int8);
-        var cache = new KvState(t.Layers, t.KvHeads, t.HeadDim);
-        var embeds = runner.PromptEmbeddings(expectedPrompt, runner.ImageFeatures(pixels, size), t.HiddenSize, config.ImageTokenIndex);
+        var cache = new KvState(t.LayerCount, t.KeyValueHeads, t.HeadDim);
+        var embeds = runner.PromptEmbeddings(expectedPrompt, runner.ImageFeatures(pixels, size), t.HiddenSize, config.ImageTokenId);
         var logits = runner.Decode(embeds, Enumerable.Range(1, expectedPrompt.Length).Select(i => (long)i).ToArray(), cache);
         var last = logits.AsSpan((expectedPrompt.Length - 1) * t.VocabSize, t.VocabSize).ToArray();
         var ours = new List<long>();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tokenization;
 
 namespace EdgePali.Agent.Cli;
@@ -18,7 +19,7 @@ internal static class TokenizeCommand
     {
         var model = new Option<DirectoryInfo>("--model")
         {
-            Description = $"Model package folder (holds {GemmaTokenizer.TokenizerFileName}).",
+            Description = $"Model package folder (holds {PackageFiles.Tokenizer}).",
             Required = true,
         };
         var text = new Option<string>("--text")

@@ -1,6 +1,7 @@
 using EdgePali.Quantize.Checkpoints;
 using EdgePali.Quantize.Onnx;
 using EdgePali.Quantize.Quantization;
+using EdgePali.Vision.Packages;
 using DataType = Onnx.TensorProto.Types.DataType;
 
 namespace EdgePali.Quantize.Builders;
@@ -30,12 +31,12 @@ internal static class DecoderBuilder
         var t = checkpoint.Config.Text;
         var d = t.HiddenSize;
         var hd = t.HeadDim;
-        var inputsEmbeds = g.Input("inputs_embeds", DataType.Float, "batch_size", "sequence_length", d);
-        var positionIds = g.Input("position_ids", DataType.Int64, "batch_size", "sequence_length");
-        for (var i = 0; i < t.Layers; i++)
+        var inputsEmbeds = g.Input(GraphTensorNames.InputsEmbeds, DataType.Float, "batch_size", "sequence_length", d);
+        var positionIds = g.Input(GraphTensorNames.PositionIds, DataType.Int64, "batch_size", "sequence_length");
+        for (var i = 0; i < t.LayerCount; i++)
         {
-            g.Input($"past_key_values.{i}.key", DataType.Float, "batch_size", t.KvHeads, "past_sequence_length", hd);
-            g.Input($"past_key_values.{i}.value", DataType.Float, "batch_size", t.KvHeads, "past_sequence_length", hd);
+            g.Input(GraphTensorNames.PastKey(i), DataType.Float, "batch_size", t.KeyValueHeads, "past_sequence_length", hd);
+            g.Input(GraphTensorNames.PastValue(i), DataType.Float, "batch_size", t.KeyValueHeads, "past_sequence_length", hd);
         }
 
         var h = g.Op("Mul", inputsEmbeds, g.Scalar("sqrt_hidden", MathF.Sqrt(d)));
@@ -50,11 +51,11 @@ internal static class DecoderBuilder
         var logits = w.LmHead(h, head);
         if (t.FinalLogitSoftcap is float finalCap)
             logits = TransformerOps.SoftCap(g, logits, finalCap);
-        g.Output(logits, "logits", DataType.Float, "batch_size", lastOnly ? (object)1 : "sequence_length", t.VocabSize);
-        for (var i = 0; i < t.Layers; i++)
+        g.Output(logits, GraphTensorNames.Logits, DataType.Float, "batch_size", lastOnly ? (object)1 : "sequence_length", t.VocabSize);
+        for (var i = 0; i < t.LayerCount; i++)
         {
-            g.Output($"present.{i}.key", $"present.{i}.key", DataType.Float, "batch_size", t.KvHeads, "total_sequence_length", hd);
-            g.Output($"present.{i}.value", $"present.{i}.value", DataType.Float, "batch_size", t.KvHeads, "total_sequence_length", hd);
+            g.Output(GraphTensorNames.PresentKey(i), GraphTensorNames.PresentKey(i), DataType.Float, "batch_size", t.KeyValueHeads, "total_sequence_length", hd);
+            g.Output(GraphTensorNames.PresentValue(i), GraphTensorNames.PresentValue(i), DataType.Float, "batch_size", t.KeyValueHeads, "total_sequence_length", hd);
         }
     }
 
@@ -72,27 +73,27 @@ internal static class DecoderBuilder
         var queryScale = g.Scalar("query_scale", t.QueryScale);
         string Norm(string x, CheckpointTensor weight) => TransformerOps.RmsNorm(g, x, w.Constant(weight, v => 1f + v), t.RmsNormEps);
 
-        for (var i = 0; i < t.Layers; i++)
+        for (var i = 0; i < t.LayerCount; i++)
         {
             CheckpointTensor T(string suffix, params long[] shape) => checkpoint.Tensor(PaliGemmaTensorNames.TextLayer(i, suffix), shape);
             var n = Norm(h, T("input_layernorm.weight", d));
             var qkv = w.Linear(n, $"layers.{i}.qkv", Attention(i), QkvWeights(checkpoint, i));
             var (q, k, v) = (g.Name("q"), g.Name("k"), g.Name("v"));
-            g.NodeMulti("Split", [qkv, g.Int64s("split_qkv", (long)t.Heads * hd, (long)t.KvHeads * hd, (long)t.KvHeads * hd)], [q, k, v], "", OnnxGraph.Attr("axis", -1L));
-            var qh = g.Op("Mul", TransformerOps.ApplyRotary(g, TransformerOps.SplitHeads(g, q, t.Heads, hd), cos, sin), queryScale);
-            var kh = TransformerOps.ApplyRotary(g, TransformerOps.SplitHeads(g, k, t.KvHeads, hd), cos, sin);
-            var vh = TransformerOps.SplitHeads(g, v, t.KvHeads, hd);
-            var keys = g.Node("Concat", [$"past_key_values.{i}.key", kh], $"present.{i}.key", "", OnnxGraph.Attr("axis", 2L));
-            var values = g.Node("Concat", [$"past_key_values.{i}.value", vh], $"present.{i}.value", "", OnnxGraph.Attr("axis", 2L));
+            g.NodeMulti("Split", [qkv, g.Int64s("split_qkv", (long)t.AttentionHeads * hd, (long)t.KeyValueHeads * hd, (long)t.KeyValueHeads * hd)], [q, k, v], "", OnnxGraph.Attr("axis", -1L));
+            var qh = g.Op("Mul", TransformerOps.ApplyRotary(g, TransformerOps.SplitHeads(g, q, t.AttentionHeads, hd), cos, sin), queryScale);
+            var kh = TransformerOps.ApplyRotary(g, TransformerOps.SplitHeads(g, k, t.KeyValueHeads, hd), cos, sin);
+            var vh = TransformerOps.SplitHeads(g, v, t.KeyValueHeads, hd);
+            var keys = g.Node("Concat", [GraphTensorNames.PastKey(i), kh], GraphTensorNames.PresentKey(i), "", OnnxGraph.Attr("axis", 2L));
+            var values = g.Node("Concat", [GraphTensorNames.PastValue(i), vh], GraphTensorNames.PresentValue(i), "", OnnxGraph.Attr("axis", 2L));
 
             // Query heads h*groups..h*groups+groups-1 share KV head h (HF repeat_kv order), so [B, H, T, hd] reshapes to [B, kv, groups*T, hd].
-            var grouped = g.Op("Reshape", qh, g.Int64s("shape_grouped", 0, t.KvHeads, -1, hd));
+            var grouped = g.Op("Reshape", qh, g.Int64s("shape_grouped", 0, t.KeyValueHeads, -1, hd));
             var scores = g.Op("MatMul", grouped, g.Op("Transpose", [keys], OnnxGraph.Attr("perm", [0L, 1, 3, 2])));
             if (t.AttnLogitSoftcap is float attnCap)
                 scores = TransformerOps.SoftCap(g, scores, attnCap);
             var probs = g.Op("Softmax", [scores], OnnxGraph.Attr("axis", -1L));
-            var context = g.Op("Reshape", g.Op("MatMul", probs, values), g.Int64s("shape_ungrouped", 0, t.Heads, -1, hd));
-            var attn = w.Linear(TransformerOps.MergeHeads(g, context, t.Heads, hd), $"layers.{i}.o_proj", Attention(i), [T("self_attn.o_proj.weight", d, t.Heads * hd)]);
+            var context = g.Op("Reshape", g.Op("MatMul", probs, values), g.Int64s("shape_ungrouped", 0, t.AttentionHeads, -1, hd));
+            var attn = w.Linear(TransformerOps.MergeHeads(g, context, t.AttentionHeads, hd), $"layers.{i}.o_proj", Attention(i), [T("self_attn.o_proj.weight", d, t.AttentionHeads * hd)]);
 
             string mlpInput;
             if (t.IsGemma2)
@@ -147,7 +148,7 @@ internal static class DecoderBuilder
         var (cosCache, sinCache) = RotaryCaches(g, hd, t.RopeTheta);
         var (seqlensK, totalLength) = GqaLengths(g, inputsEmbeds);
         string? pending = null;
-        for (var i = 0; i < t.Layers; i++)
+        for (var i = 0; i < t.LayerCount; i++)
         {
             CheckpointTensor T(string suffix, params long[] shape) => checkpoint.Tensor(PaliGemmaTensorNames.TextLayer(i, suffix), shape);
             string n;
@@ -160,8 +161,8 @@ internal static class DecoderBuilder
             var context = g.Name("attention");
             var attributes = new List<global::Onnx.AttributeProto>
             {
-                OnnxGraph.Attr("num_heads", (long)t.Heads),
-                OnnxGraph.Attr("kv_num_heads", (long)t.KvHeads),
+                OnnxGraph.Attr("num_heads", (long)t.AttentionHeads),
+                OnnxGraph.Attr("kv_num_heads", (long)t.KeyValueHeads),
                 OnnxGraph.Attr("scale", t.QueryScale),
                 OnnxGraph.Attr("do_rotary", 1L),
                 OnnxGraph.Attr("rotary_interleaved", 0L),
@@ -171,11 +172,11 @@ internal static class DecoderBuilder
                 attributes.Add(OnnxGraph.Attr("softcap", attnCap));
             g.NodeMulti(
                 "GroupQueryAttention",
-                [qkv, "", "", $"past_key_values.{i}.key", $"past_key_values.{i}.value", seqlensK, totalLength, cosCache, sinCache],
-                [context, $"present.{i}.key", $"present.{i}.value"],
+                [qkv, "", "", GraphTensorNames.PastKey(i), GraphTensorNames.PastValue(i), seqlensK, totalLength, cosCache, sinCache],
+                [context, GraphTensorNames.PresentKey(i), GraphTensorNames.PresentValue(i)],
                 OnnxGraph.MicrosoftDomain,
                 [.. attributes]);
-            var attn = w.Linear(context, $"layers.{i}.o_proj", Attention(i), [T("self_attn.o_proj.weight", d, t.Heads * hd)]);
+            var attn = w.Linear(context, $"layers.{i}.o_proj", Attention(i), [T("self_attn.o_proj.weight", d, t.AttentionHeads * hd)]);
 
             string mlpInput;
             if (t.IsGemma2)
@@ -197,7 +198,7 @@ internal static class DecoderBuilder
         var t = checkpoint.Config.Text;
         var (d, hd) = (t.HiddenSize, t.HeadDim);
         CheckpointTensor T(string suffix, params long[] shape) => checkpoint.Tensor(PaliGemmaTensorNames.TextLayer(layer, suffix), shape);
-        return [T("self_attn.q_proj.weight", t.Heads * hd, d), T("self_attn.k_proj.weight", t.KvHeads * hd, d), T("self_attn.v_proj.weight", t.KvHeads * hd, d)];
+        return [T("self_attn.q_proj.weight", t.AttentionHeads * hd, d), T("self_attn.k_proj.weight", t.KeyValueHeads * hd, d), T("self_attn.v_proj.weight", t.KeyValueHeads * hd, d)];
     }
 
     /// <summary>GeGLU MLP: packed gate/up projection, gelu(gate) * up, down projection.</summary>
@@ -246,7 +247,7 @@ internal static class DecoderBuilder
         var embedsShape = g.Op("Shape", inputsEmbeds);
         var batch = g.Op("Slice", embedsShape, g.Int64s("start0", 0), g.Int64s("end1", 1));
         var newTokens = g.Op("Slice", embedsShape, g.Int64s("start1", 1), g.Int64s("end2", 2));
-        var past = g.Op("Slice", g.Op("Shape", "past_key_values.0.key"), g.Int64s("start2", 2), g.Int64s("end3", 3));
+        var past = g.Op("Slice", g.Op("Shape", GraphTensorNames.PastKey(0)), g.Int64s("start2", 2), g.Int64s("end3", 3));
         var total = g.Op("Add", past, newTokens);
         var toInt32 = OnnxGraph.Attr("to", (long)DataType.Int32);
         var totalScalar = g.Node("Cast", [g.Op("Squeeze", total, g.Int64s("axis0", 0))], g.Name("total_sequence_length"), "", toInt32);

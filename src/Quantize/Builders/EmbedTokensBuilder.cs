@@ -1,6 +1,7 @@
 using EdgePali.Quantize.Checkpoints;
 using EdgePali.Quantize.Onnx;
 using EdgePali.Quantize.Quantization;
+using EdgePali.Vision.Packages;
 using DataType = Onnx.TensorProto.Types.DataType;
 
 namespace EdgePali.Quantize.Builders;
@@ -19,7 +20,7 @@ internal static class EmbedTokensBuilder
         var t = checkpoint.Config.Text;
         var d = t.HiddenSize;
         var table = checkpoint.Tensor(PaliGemmaTensorNames.EmbedTokens, t.VocabSize, d);
-        var ids = g.Input("input_ids", DataType.Int64, "batch_size", "sequence_length");
+        var ids = g.Input(GraphTensorNames.InputIds, DataType.Int64, "batch_size", "sequence_length");
         string embeds;
         if (!quantize)
         {
@@ -36,6 +37,6 @@ internal static class EmbedTokensBuilder
             embeds = writer.Complete(ids);
         }
 
-        g.Output(embeds, "inputs_embeds", DataType.Float, "batch_size", "sequence_length", d);
+        g.Output(embeds, GraphTensorNames.InputsEmbeds, DataType.Float, "batch_size", "sequence_length", d);
     }
 }

@@ -1,3 +1,5 @@
+using EdgePali.Vision.Packages;
+
 namespace EdgePali.Quantize.Builders;
 
 /// <summary>What to build: a model package in <paramref name="OutDir"/> from the checkpoint in <paramref name="CheckpointDir"/>.</summary>

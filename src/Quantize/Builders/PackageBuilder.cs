@@ -1,8 +1,7 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using EdgePali.Quantize.Checkpoints;
 using EdgePali.Quantize.Onnx;
 using EdgePali.Quantize.Quantization;
+using EdgePali.Vision.Packages;
 
 namespace EdgePali.Quantize.Builders;
 
@@ -13,9 +12,6 @@ namespace EdgePali.Quantize.Builders;
 /// </summary>
 public static class PackageBuilder
 {
-    private static readonly string[] CopiedFiles =
-        ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "preprocessor_config.json", "generation_config.json"];
-
     public static Task<PackageBuildResult> BuildAsync(PackageBuildOptions options, IProgress<PackageBuildProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -28,7 +24,7 @@ public static class PackageBuilder
             throw new ArgumentException($"--block-size {options.BlockSize} must be a power of two, at least 16 (MatMulNBits).", nameof(options));
         using var checkpoint = Checkpoint.Open(options.CheckpointDir);
         var config = checkpoint.Config;
-        var mix = options.Weights.Mix(options.Mix, config.Vision.Layers, config.Text.Layers);
+        var mix = options.Weights.Mix(options.Mix, config.Vision.LayerCount, config.Text.LayerCount);
         Validate(checkpoint, options);
 
         var total = PaliGemmaTensorLayout.Expected(config).Sum(t => t.ElementCount) + (long)config.Text.VocabSize * config.Text.HiddenSize;
@@ -44,33 +40,33 @@ public static class PackageBuilder
         PackageManifest? manifest = null;
         await OutputDirectory.WriteAtomicallyAsync(options.OutDir, temp =>
         {
-            Directory.CreateDirectory(Path.Combine(temp, ModelFileNames.OnnxFolder));
+            Directory.CreateDirectory(Path.Combine(temp, PackageFiles.OnnxFolder));
             var format = options.Weights;
-            var layers = new List<LinearLayerFormat>();
+            var layers = new List<ManifestLayerFormat>();
 
-            void BuildPart(string part, Action<WeightWriter> build)
+            void BuildPart(ModelPart part, Action<WeightWriter> build)
             {
-                stage = part;
-                var relative = ModelFileNames.RelativePath(part, format);
-                using var graph = new OnnxGraph(Path.Combine(temp, relative), part);
+                stage = part.FileStem();
+                var relative = PackageFiles.GraphPath(part, format.Variant());
+                using var graph = new OnnxGraph(Path.Combine(temp, relative), part.FileStem());
                 var writer = new WeightWriter(graph, mix, options.BlockSize, Advance, cancellationToken);
                 build(writer);
                 graph.Save();
                 layers.AddRange(writer.Layers);
                 files.Add(relative);
-                files.Add(relative + "_data");
+                files.Add(relative + PackageFiles.ExternalDataSuffix);
             }
 
             var embedQuantized = !mix.Resolve(new LinearScope(LinearPart.Embed)).IsFloat;
-            BuildPart(ModelFileNames.VisionEncoder, w => VisionEncoderBuilder.Build(w, checkpoint, options.Graph));
-            BuildPart(ModelFileNames.EmbedTokens, w => EmbedTokensBuilder.Build(w, checkpoint, embedQuantized, options.BlockSize));
-            BuildPart(ModelFileNames.Decoder, w => DecoderBuilder.Build(w, checkpoint, options.Logits, options.Graph));
-            layers.Add(new LinearLayerFormat("embed_tokens", embedQuantized ? "int8" : "fp32"));
+            BuildPart(ModelPart.VisionEncoder, w => VisionEncoderBuilder.Build(w, checkpoint, options.Graph));
+            BuildPart(ModelPart.EmbedTokens, w => EmbedTokensBuilder.Build(w, checkpoint, embedQuantized, options.BlockSize));
+            BuildPart(ModelPart.Decoder, w => DecoderBuilder.Build(w, checkpoint, options.Logits, options.Graph));
+            layers.Add(new ManifestLayerFormat(ModelPartNames.EmbedTokens, embedQuantized ? "int8" : "fp32"));
 
             stage = "package files";
             var copied = CopyPackageFiles(options.CheckpointDir, temp, config);
             manifest = CreateManifest(options, mix, layers, config, temp, files.Concat(copied), cancellationToken);
-            File.WriteAllText(Path.Combine(temp, ModelFileNames.Manifest), JsonSerializer.Serialize(manifest, PackageManifest.JsonOptions));
+            manifest.Write(temp);
             progress?.Report(new PackageBuildProgress("done", 1.0));
             return Task.CompletedTask;
         }).ConfigureAwait(false);
@@ -88,14 +84,14 @@ public static class PackageBuilder
             throw new CheckpointException($"--image-size {size} differs from the checkpoint's vision image_size {config.Vision.ImageSize}; interpolating position embeddings is not supported, use a checkpoint trained at {size} px.");
         foreach (var expected in PaliGemmaTensorLayout.Expected(config))
             checkpoint.Tensor(expected.Name, expected.Shape);
-        if (!File.Exists(Path.Combine(checkpoint.Directory, "tokenizer.json")))
-            throw new CheckpointException($"'{checkpoint.Directory}' has no tokenizer.json: download it with the checkpoint (the engine and transformers.js need it).");
+        if (!File.Exists(Path.Combine(checkpoint.Directory, PackageFiles.Tokenizer)))
+            throw new CheckpointException($"'{checkpoint.Directory}' has no {PackageFiles.Tokenizer}: download it with the checkpoint (the engine and transformers.js need it).");
     }
 
     private static List<string> CopyPackageFiles(string checkpointDir, string outDir, PaliGemmaConfig config)
     {
         var copied = new List<string>();
-        foreach (var name in CopiedFiles)
+        foreach (var name in PackageFiles.CopiedFromCheckpoint)
         {
             var source = Path.Combine(checkpointDir, name);
             if (!File.Exists(source))
@@ -104,31 +100,30 @@ public static class PackageBuilder
             copied.Add(name);
         }
 
-        if (!copied.Contains("preprocessor_config.json"))
+        // Checkpoints that lack these get the ones the reader assumed for them (SigLIP preprocessing, the family's eos).
+        if (!copied.Contains(PackageFiles.PreprocessorConfig))
         {
-            File.WriteAllText(Path.Combine(outDir, "preprocessor_config.json"), TestCheckpoint.PreprocessorJson(config).ToJsonString(TestCheckpoint.JsonOptions));
-            copied.Add("preprocessor_config.json");
+            PaliGemmaConfigWriter.WritePreprocessorConfig(config, outDir);
+            copied.Add(PackageFiles.PreprocessorConfig);
         }
 
-        if (!copied.Contains("generation_config.json"))
+        if (!copied.Contains(PackageFiles.GenerationConfig))
         {
-            File.WriteAllText(Path.Combine(outDir, "generation_config.json"), TestCheckpoint.GenerationJson(config).ToJsonString(TestCheckpoint.JsonOptions));
-            copied.Add("generation_config.json");
+            PaliGemmaConfigWriter.WriteGenerationConfig(config, outDir);
+            copied.Add(PackageFiles.GenerationConfig);
         }
 
         return copied;
     }
 
     private static PackageManifest CreateManifest(
-        PackageBuildOptions options, WeightMix mix, IReadOnlyList<LinearLayerFormat> layers, PaliGemmaConfig config, string dir, IEnumerable<string> files, CancellationToken cancellationToken)
+        PackageBuildOptions options, WeightMix mix, IReadOnlyList<ManifestLayerFormat> layers, PaliGemmaConfig config, string dir, IEnumerable<string> files, CancellationToken cancellationToken)
     {
         var entries = new List<ManifestFile>();
         foreach (var relative in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var path = Path.Combine(dir, relative);
-            using var stream = File.OpenRead(path);
-            entries.Add(new ManifestFile(relative, stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream))));
+            entries.Add(ManifestFile.Describe(dir, relative));
         }
 
         var quantized = layers.Any(l => l.Format != "fp32");
@@ -160,23 +155,24 @@ public static class PackageBuilder
                 "activations between ops, attention scores, softmax, rotary tables and the KV cache: float32 (accuracy_level 4 quantises a matmul's input to int8 per block only inside MatMulNBits)",
             }
             : ["everything"];
-        return new PackageManifest(
-            1,
-            "edgepali-quantize",
-            BuilderVersion.Value,
-            Path.GetFullPath(options.CheckpointDir),
-            config.Generation,
-            options.Weights.CliName(),
-            quantized ? options.BlockSize : null,
-            config.Vision.ImageSize,
-            config.Vision.ImageTokens,
-            quantization,
-            keptFloat,
-            config.Text.IsGemma2 ? ["Gemma 2 sliding-window attention (4096) is not applied: identical below 4096 tokens; prompts longer than that are unsupported"] : [],
-            entries,
-            options.Logits.CliName(),
-            options.Graph.CliName(),
-            mix.IsUniform ? null : mix.ToString(),
-            layers);
+        return new PackageManifest
+        {
+            Builder = BuilderVersion.Builder,
+            BuilderVersion = BuilderVersion.Value,
+            SourceCheckpoint = Path.GetFullPath(options.CheckpointDir),
+            PaliGemmaVersion = (int)config.Family,
+            WeightFormat = options.Weights.CliName(),
+            BlockSize = quantized ? options.BlockSize : null,
+            ImageSize = config.Vision.ImageSize,
+            ImageTokens = config.Vision.ImageTokenCount,
+            Quantization = quantization,
+            KeptFloat = keptFloat,
+            Limitations = config.Text.IsGemma2 ? ["Gemma 2 sliding-window attention (4096) is not applied: identical below 4096 tokens; prompts longer than that are unsupported"] : [],
+            Files = entries,
+            DecoderLogits = options.Logits.CliName(),
+            Graph = options.Graph.CliName(),
+            WeightMix = mix.IsUniform ? null : mix.ToString(),
+            Layers = layers,
+        };
     }
 }

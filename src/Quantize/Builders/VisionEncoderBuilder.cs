@@ -1,6 +1,7 @@
 using EdgePali.Quantize.Checkpoints;
 using EdgePali.Quantize.Onnx;
 using EdgePali.Quantize.Quantization;
+using EdgePali.Vision.Packages;
 using static EdgePali.Quantize.Checkpoints.PaliGemmaTensorNames;
 using DataType = Onnx.TensorProto.Types.DataType;
 
@@ -23,7 +24,7 @@ internal static class VisionEncoderBuilder
         var g = w.Graph;
         var v = checkpoint.Config.Vision;
         var d = v.HiddenSize;
-        var pixels = g.Input("pixel_values", DataType.Float, "batch_size", 3, v.ImageSize, v.ImageSize);
+        var pixels = g.Input(GraphTensorNames.PixelValues, DataType.Float, "batch_size", 3, v.ImageSize, v.ImageSize);
 
         var conv = g.Node(
             "Conv",
@@ -33,13 +34,13 @@ internal static class VisionEncoderBuilder
             OnnxGraph.Attr("kernel_shape", [(long)v.PatchSize, v.PatchSize]),
             OnnxGraph.Attr("strides", [(long)v.PatchSize, v.PatchSize]));
         var patches = g.Op("Transpose", [g.Op("Reshape", conv, g.Int64s("shape_patches", 0, d, -1))], OnnxGraph.Attr("perm", [0L, 2, 1]));
-        var h = g.Op("Add", patches, w.Constant(checkpoint.Tensor(PositionEmbedding, v.ImageTokens, d)));
+        var h = g.Op("Add", patches, w.Constant(checkpoint.Tensor(PositionEmbedding, v.ImageTokenCount, d)));
         h = layout == GraphLayout.Fused ? FusedLayers(w, checkpoint, h) : StandardLayers(w, checkpoint, h);
 
         var textD = checkpoint.Config.Text.HiddenSize;
         var projected = w.Linear(h, "multi_modal_projector", new LinearScope(LinearPart.Projector), [checkpoint.Tensor(ProjectorWeight, textD, d)], [checkpoint.Tensor(ProjectorBias, textD)]);
         var features = g.Op("Mul", projected, g.Scalar("inv_sqrt_hidden", 1f / MathF.Sqrt(textD)));
-        g.Output(features, "image_features", DataType.Float, "batch_size", v.ImageTokens, textD);
+        g.Output(features, GraphTensorNames.ImageFeatures, DataType.Float, "batch_size", v.ImageTokenCount, textD);
     }
 
     private static LinearScope Attention(int layer) => new(LinearPart.Vision, layer, LinearKind.Attention);
@@ -53,19 +54,19 @@ internal static class VisionEncoderBuilder
         var v = checkpoint.Config.Vision;
         var d = v.HiddenSize;
         var scale = g.Scalar("attn_scale", 1f / MathF.Sqrt(v.HeadDim));
-        for (var i = 0; i < v.Layers; i++)
+        for (var i = 0; i < v.LayerCount; i++)
         {
             CheckpointTensor T(string suffix, params long[] shape) => checkpoint.Tensor(VisionLayer(i, suffix), shape);
             var n = TransformerOps.LayerNorm(g, h, w.Constant(T("layer_norm1.weight", d)), w.Constant(T("layer_norm1.bias", d)), v.LayerNormEps);
             var qkv = w.Linear(n, $"vision.{i}.qkv", Attention(i), QkvWeights(checkpoint, i), QkvBiases(checkpoint, i));
             var (q, k, val) = (g.Name("q"), g.Name("k"), g.Name("v"));
             g.NodeMulti("Split", [qkv, g.Int64s("split_qkv", d, d, d)], [q, k, val], "", OnnxGraph.Attr("axis", -1L));
-            var qh = g.Op("Mul", TransformerOps.SplitHeads(g, q, v.Heads, v.HeadDim), scale);
-            var kh = TransformerOps.SplitHeads(g, k, v.Heads, v.HeadDim);
-            var vh = TransformerOps.SplitHeads(g, val, v.Heads, v.HeadDim);
+            var qh = g.Op("Mul", TransformerOps.SplitHeads(g, q, v.AttentionHeads, v.HeadDim), scale);
+            var kh = TransformerOps.SplitHeads(g, k, v.AttentionHeads, v.HeadDim);
+            var vh = TransformerOps.SplitHeads(g, val, v.AttentionHeads, v.HeadDim);
             var scores = g.Op("MatMul", qh, g.Op("Transpose", [kh], OnnxGraph.Attr("perm", [0L, 1, 3, 2])));
             var probs = g.Op("Softmax", [scores], OnnxGraph.Attr("axis", -1L));
-            var attn = TransformerOps.MergeHeads(g, g.Op("MatMul", probs, vh), v.Heads, v.HeadDim);
+            var attn = TransformerOps.MergeHeads(g, g.Op("MatMul", probs, vh), v.AttentionHeads, v.HeadDim);
             var o = w.Linear(attn, $"vision.{i}.out_proj", Attention(i), [T("self_attn.out_proj.weight", d, d)], [T("self_attn.out_proj.bias", d)]);
             h = g.Op("Add", h, o);
 
@@ -100,7 +101,7 @@ internal static class VisionEncoderBuilder
         }
 
         (string X, string Bias)? pending = null;
-        for (var i = 0; i < v.Layers; i++)
+        for (var i = 0; i < v.LayerCount; i++)
         {
             CheckpointTensor T(string suffix, params long[] shape) => checkpoint.Tensor(VisionLayer(i, suffix), shape);
             string n;
@@ -118,7 +119,7 @@ internal static class VisionEncoderBuilder
                 [q, k, val, qkvBias],
                 null,
                 OnnxGraph.MicrosoftDomain,
-                OnnxGraph.Attr("num_heads", (long)v.Heads),
+                OnnxGraph.Attr("num_heads", (long)v.AttentionHeads),
                 OnnxGraph.Attr("scale", 1f / MathF.Sqrt(v.HeadDim)));
             var o = w.LinearWithoutBias(attn, $"vision.{i}.out_proj", Attention(i), [T("self_attn.out_proj.weight", d, d)]);
             (n, h) = SkipNorm(o, h, w.Bias($"vision.{i}.out_proj", [T("self_attn.out_proj.bias", d)]), T("layer_norm2.weight", d), T("layer_norm2.bias", d));

@@ -1,3 +1,5 @@
+using EdgePali.Vision.Packages;
+
 namespace EdgePali.Quantize.Builders;
 
 /// <summary>How a package stores its linear-layer weights.</summary>
@@ -18,12 +20,12 @@ public enum WeightFormat
 
 public static class WeightFormats
 {
-    /// <summary>File-name suffix transformers.js uses for each variant ("" / "_int8" / "_q4").</summary>
-    public static string Suffix(this WeightFormat format) => format switch
+    /// <summary>The package variant (file-name suffix, as transformers.js names them) the format is written as: fp32 "", int8 "_int8", int4 "_q4".</summary>
+    public static ModelVariant Variant(this WeightFormat format) => format switch
     {
-        WeightFormat.Int8 => "_int8",
-        WeightFormat.Int4 => "_q4",
-        _ => "",
+        WeightFormat.Int8 => ModelVariant.Int8,
+        WeightFormat.Int4 => ModelVariant.Q4,
+        _ => ModelVariant.Fp32,
     };
 
     public static string CliName(this WeightFormat format) => format.ToString().ToLowerInvariant();

@@ -1,6 +1,7 @@
 using EdgePali.Quantize.Checkpoints;
 using EdgePali.Quantize.Onnx;
 using EdgePali.Quantize.Quantization;
+using EdgePali.Vision.Packages;
 using DataType = Onnx.TensorProto.Types.DataType;
 
 namespace EdgePali.Quantize.Builders;
@@ -15,12 +16,12 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
 {
     private const int RowsPerChunk = 2048;
 
-    private readonly List<LinearLayerFormat> layers = [];
+    private readonly List<ManifestLayerFormat> layers = [];
 
     public OnnxGraph Graph => graph;
 
     /// <summary>Every linear layer written so far with the format it got.</summary>
-    public IReadOnlyList<LinearLayerFormat> Layers => layers;
+    public IReadOnlyList<ManifestLayerFormat> Layers => layers;
 
     /// <summary>y = x · Wᵀ (+ b) for HF Linear weights [N, K]; several weights are fused along N (rows concatenated).</summary>
     public string Linear(string x, string hint, LinearScope scope, IReadOnlyList<CheckpointTensor> weights, IReadOnlyList<CheckpointTensor>? biases = null)
@@ -36,7 +37,7 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
         var k = (int)weights[0].RowLength;
         var n = weights.Sum(w => (int)w.Shape[0]);
         var format = mix.Resolve(scope);
-        layers.Add(new LinearLayerFormat(hint, format.ToString()));
+        layers.Add(new ManifestLayerFormat(hint, format.ToString()));
         return format.Bits is int b ? QuantizedLinear(x, hint, weights, k, n, b, format.AccuracyLevel) : FloatLinear(x, hint, weights, k, n);
     }
 
@@ -110,7 +111,7 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
         var scope = new LinearScope(LinearPart.LmHead);
         if (!mix.Resolve(scope).IsFloat)
             return Linear(x, "lm_head", scope, [table]);
-        layers.Add(new LinearLayerFormat("lm_head", LinearFormat.Fp32.ToString()));
+        layers.Add(new ManifestLayerFormat("lm_head", LinearFormat.Fp32.ToString()));
         var d = (int)table.RowLength;
         var v = table.Shape[0];
         var name = graph.Name("lm_head.weight");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgePali.Vision.Packages;
 
 namespace EdgePali.Quantize.Checkpoints;
 
@@ -34,7 +35,16 @@ public sealed class Checkpoint : IDisposable
     {
         if (!System.IO.Directory.Exists(directory))
             throw new CheckpointException($"Checkpoint folder '{directory}' does not exist.");
-        var config = PaliGemmaConfig.Load(directory);
+        PaliGemmaConfig config;
+        try
+        {
+            config = PaliGemmaConfigReader.ReadCheckpoint(directory);
+        }
+        catch (ModelPackageException e)
+        {
+            throw new CheckpointException($"'{directory}': {e.Message} Point --checkpoint at a Hugging Face PaliGemma checkpoint folder.", e);
+        }
+
         var files = new List<SafetensorsFile>();
         try
         {

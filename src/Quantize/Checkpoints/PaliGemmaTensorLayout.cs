@@ -1,3 +1,5 @@
+using EdgePali.Vision.Packages;
+
 namespace EdgePali.Quantize.Checkpoints;
 
 /// <summary>What a tensor is, which decides how test checkpoints initialise it.</summary>
@@ -31,8 +33,8 @@ public static class PaliGemmaTensorLayout
 
         Add(PaliGemmaTensorNames.PatchEmbeddingWeight, TensorRole.PatchConvolution, v.HiddenSize, 3, v.PatchSize, v.PatchSize);
         Add(PaliGemmaTensorNames.PatchEmbeddingBias, TensorRole.Bias, v.HiddenSize);
-        Add(PaliGemmaTensorNames.PositionEmbedding, TensorRole.PositionEmbedding, v.ImageTokens, v.HiddenSize);
-        for (var i = 0; i < v.Layers; i++)
+        Add(PaliGemmaTensorNames.PositionEmbedding, TensorRole.PositionEmbedding, v.ImageTokenCount, v.HiddenSize);
+        for (var i = 0; i < v.LayerCount; i++)
         {
             string L(string s) => PaliGemmaTensorNames.VisionLayer(i, s);
             Add(L("layer_norm1.weight"), TensorRole.LayerNormWeight, v.HiddenSize);
@@ -57,14 +59,14 @@ public static class PaliGemmaTensorLayout
         Add(PaliGemmaTensorNames.ProjectorBias, TensorRole.Bias, config.ProjectionDim);
 
         Add(PaliGemmaTensorNames.EmbedTokens, TensorRole.TokenEmbedding, t.VocabSize, t.HiddenSize);
-        for (var i = 0; i < t.Layers; i++)
+        for (var i = 0; i < t.LayerCount; i++)
         {
             string L(string s) => PaliGemmaTensorNames.TextLayer(i, s);
             Add(L("input_layernorm.weight"), TensorRole.RmsNormWeight, t.HiddenSize);
-            Add(L("self_attn.q_proj.weight"), TensorRole.Linear, t.Heads * t.HeadDim, t.HiddenSize);
-            Add(L("self_attn.k_proj.weight"), TensorRole.Linear, t.KvHeads * t.HeadDim, t.HiddenSize);
-            Add(L("self_attn.v_proj.weight"), TensorRole.Linear, t.KvHeads * t.HeadDim, t.HiddenSize);
-            Add(L("self_attn.o_proj.weight"), TensorRole.Linear, t.HiddenSize, t.Heads * t.HeadDim);
+            Add(L("self_attn.q_proj.weight"), TensorRole.Linear, t.AttentionHeads * t.HeadDim, t.HiddenSize);
+            Add(L("self_attn.k_proj.weight"), TensorRole.Linear, t.KeyValueHeads * t.HeadDim, t.HiddenSize);
+            Add(L("self_attn.v_proj.weight"), TensorRole.Linear, t.KeyValueHeads * t.HeadDim, t.HiddenSize);
+            Add(L("self_attn.o_proj.weight"), TensorRole.Linear, t.HiddenSize, t.AttentionHeads * t.HeadDim);
             Add(L("post_attention_layernorm.weight"), TensorRole.RmsNormWeight, t.HiddenSize);
             if (t.IsGemma2)
             {

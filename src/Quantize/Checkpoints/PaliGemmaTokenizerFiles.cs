@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgePali.Vision.Packages;
 
 namespace EdgePali.Quantize.Checkpoints;
 
@@ -29,7 +30,7 @@ public static class PaliGemmaTokenizerFiles
         if (!File.Exists(gemmaTokenizerJson))
             throw new CheckpointException($"Tokenizer file '{gemmaTokenizerJson}' does not exist.");
         var source = File.ReadAllBytes(gemmaTokenizerJson);
-        using (var output = File.Create(Path.Combine(outDir, "tokenizer.json")))
+        using (var output = File.Create(Path.Combine(outDir, PackageFiles.Tokenizer)))
             AddPaliGemmaTokens(source, output);
 
         var config = new JsonObject
@@ -49,7 +50,7 @@ public static class PaliGemmaTokenizerFiles
             ["tokenizer_class"] = "GemmaTokenizer",
             ["image_seq_length"] = imageSeqLength,
         };
-        File.WriteAllText(Path.Combine(outDir, "tokenizer_config.json"), config.ToJsonString(TestCheckpoint.JsonOptions));
+        File.WriteAllText(Path.Combine(outDir, PackageFiles.TokenizerConfig), config.ToJsonString(PaliGemmaConfigWriter.JsonOptions));
         var map = new JsonObject
         {
             ["bos_token"] = "<bos>",
@@ -58,7 +59,7 @@ public static class PaliGemmaTokenizerFiles
             ["unk_token"] = "<unk>",
             ["additional_special_tokens"] = new JsonArray("<image>"),
         };
-        File.WriteAllText(Path.Combine(outDir, "special_tokens_map.json"), map.ToJsonString(TestCheckpoint.JsonOptions));
+        File.WriteAllText(Path.Combine(outDir, PackageFiles.SpecialTokensMap), map.ToJsonString(PaliGemmaConfigWriter.JsonOptions));
     }
 
     private static void AddPaliGemmaTokens(byte[] source, Stream output)

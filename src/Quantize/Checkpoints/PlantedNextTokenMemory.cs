@@ -1,3 +1,5 @@
+using EdgePali.Vision.Packages;
+
 namespace EdgePali.Quantize.Checkpoints;
 
 /// <summary>
@@ -70,7 +72,7 @@ internal sealed class PlantedNextTokenMemory
         hidden = t.HiddenSize;
         intermediate = t.IntermediateSize;
         embedding = new RandomWeights(embeddingTensor, seed);
-        var last = t.Layers - 1;
+        var last = t.LayerCount - 1;
         gate = PaliGemmaTensorNames.TextLayer(last, "mlp.gate_proj.weight");
         up = PaliGemmaTensorNames.TextLayer(last, "mlp.up_proj.weight");
         down = PaliGemmaTensorNames.TextLayer(last, "mlp.down_proj.weight");

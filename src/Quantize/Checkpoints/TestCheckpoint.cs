@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgePali.Vision;
+using EdgePali.Vision.Packages;
 
 namespace EdgePali.Quantize.Checkpoints;
 
@@ -15,24 +16,22 @@ public static class TestCheckpoint
 
     public static PaliGemmaConfig Config(TestCheckpointPreset preset) => preset switch
     {
-        TestCheckpointPreset.Tiny => new PaliGemmaConfig(
-            new TextModelConfig("gemma", 64, 128, 2, 4, 1, 16, 1e-6f, 10000f, 257216, 16f, null, null, null),
-            TinyVision, 64, 257152),
-        TestCheckpointPreset.Tiny2 => new PaliGemmaConfig(
-            new TextModelConfig("gemma2", 64, 128, 2, 4, 2, 16, 1e-6f, 10000f, 257216, 24f, 50f, 30f, 4096),
-            TinyVision, 64, 257152),
-        TestCheckpointPreset.Pg1_224 => new PaliGemmaConfig(
-            new TextModelConfig("gemma", 2048, 16384, 18, 8, 1, 256, 1e-6f, 10000f, 257216, 256f, null, null, null),
-            So400m224, 2048, 257152),
-        TestCheckpointPreset.Pg2_224 => new PaliGemmaConfig(
-            new TextModelConfig("gemma2", 2304, 9216, 26, 8, 4, 256, 1e-6f, 10000f, 257216, 256f, 50f, 30f, 4096),
-            So400m224, 2304, 257152),
+        TestCheckpointPreset.Tiny => PaliGemmaConfig.Create(
+            new TextConfig(PaliGemmaFamily.PaliGemma1, 64, 128, 2, 4, 1, 16, 1e-6f, 10000f, PaliGemmaTokens.PaddedVocabularySize, 16f, null, null, null),
+            TinyVision),
+        TestCheckpointPreset.Tiny2 => PaliGemmaConfig.Create(
+            new TextConfig(PaliGemmaFamily.PaliGemma2, 64, 128, 2, 4, 2, 16, 1e-6f, 10000f, PaliGemmaTokens.PaddedVocabularySize, 24f, 50f, 30f, 4096),
+            TinyVision),
+        TestCheckpointPreset.Pg1_224 => PaliGemmaConfig.Create(
+            new TextConfig(PaliGemmaFamily.PaliGemma1, 2048, 16384, 18, 8, 1, 256, 1e-6f, 10000f, PaliGemmaTokens.PaddedVocabularySize, 256f, null, null, null),
+            VisionConfig.So400m(224)),
+        TestCheckpointPreset.Pg2_224 => PaliGemmaConfig.Create(
+            new TextConfig(PaliGemmaFamily.PaliGemma2, 2304, 9216, 26, 8, 4, 256, 1e-6f, 10000f, PaliGemmaTokens.PaddedVocabularySize, 256f, 50f, 30f, 4096),
+            VisionConfig.So400m(224)),
         _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, null),
     };
 
-    private static VisionModelConfig TinyVision => new(32, 64, 2, 2, 14, 56, 1e-6f);
-
-    private static VisionModelConfig So400m224 => new(1152, 4304, 27, 16, 14, 224, 1e-6f);
+    private static VisionConfig TinyVision => new(32, 64, 2, 2, 14, 56, 1e-6f);
 
     /// <summary>
     /// Writes config.json, model.safetensors (or shards + index), tokenizer files, preprocessor_config.json and
@@ -48,15 +47,11 @@ public static class TestCheckpoint
         var config = Config(preset);
         OutputDirectory.WriteAtomically(outDir, temp =>
         {
-            File.WriteAllText(Path.Combine(temp, PaliGemmaConfig.FileName), ToJson(config).ToJsonString(JsonOptions));
+            PaliGemmaConfigWriter.Write(config, temp);
             WriteWeights(temp, config, seed, dtype, progress, plantedAnswer);
-            PaliGemmaTokenizerFiles.Write(tokenizer, temp, config.Vision.ImageTokens);
-            File.WriteAllText(Path.Combine(temp, "preprocessor_config.json"), PreprocessorJson(config).ToJsonString(JsonOptions));
-            File.WriteAllText(Path.Combine(temp, "generation_config.json"), GenerationJson(config).ToJsonString(JsonOptions));
+            PaliGemmaTokenizerFiles.Write(tokenizer, temp, config.Vision.ImageTokenCount);
         });
     }
-
-    internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
     private static void WriteWeights(string dir, PaliGemmaConfig config, int seed, CheckpointDType dtype, IProgress<double>? progress, IReadOnlyList<int>? plantedAnswer)
     {
@@ -110,101 +105,7 @@ public static class TestCheckpoint
                 ["metadata"] = new JsonObject { ["total_size"] = total * dtype.ByteSize() },
                 ["weight_map"] = weightMap,
             };
-            File.WriteAllText(Path.Combine(dir, Checkpoint.IndexFileName), index.ToJsonString(JsonOptions));
+            File.WriteAllText(Path.Combine(dir, Checkpoint.IndexFileName), index.ToJsonString(PaliGemmaConfigWriter.JsonOptions));
         }
-    }
-
-    /// <summary>config.json as transformers writes it for PaliGemmaForConditionalGeneration.</summary>
-    public static JsonObject ToJson(PaliGemmaConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        var t = config.Text;
-        var v = config.Vision;
-        var text = new JsonObject
-        {
-            ["model_type"] = t.ModelType,
-            ["hidden_size"] = t.HiddenSize,
-            ["intermediate_size"] = t.IntermediateSize,
-            ["num_hidden_layers"] = t.Layers,
-            ["num_attention_heads"] = t.Heads,
-            ["num_key_value_heads"] = t.KvHeads,
-            ["head_dim"] = t.HeadDim,
-            ["rms_norm_eps"] = t.RmsNormEps,
-            ["rope_theta"] = t.RopeTheta,
-            ["vocab_size"] = t.VocabSize,
-            ["hidden_activation"] = "gelu_pytorch_tanh",
-            ["num_image_tokens"] = v.ImageTokens,
-            ["max_position_embeddings"] = 8192,
-            ["torch_dtype"] = "bfloat16",
-        };
-        if (t.IsGemma2)
-        {
-            text["query_pre_attn_scalar"] = t.QueryPreAttnScalar;
-            text["attn_logit_softcapping"] = t.AttnLogitSoftcap;
-            text["final_logit_softcapping"] = t.FinalLogitSoftcap;
-            text["sliding_window"] = t.SlidingWindow;
-        }
-
-        return new JsonObject
-        {
-            ["architectures"] = new JsonArray("PaliGemmaForConditionalGeneration"),
-            ["model_type"] = "paligemma",
-            ["bos_token_id"] = 2,
-            ["eos_token_id"] = 1,
-            ["pad_token_id"] = 0,
-            ["image_token_index"] = config.ImageTokenIndex,
-            ["hidden_size"] = t.HiddenSize,
-            ["projection_dim"] = config.ProjectionDim,
-            ["vocab_size"] = 257152,
-            ["text_config"] = text,
-            ["vision_config"] = new JsonObject
-            {
-                ["model_type"] = "siglip_vision_model",
-                ["hidden_size"] = v.HiddenSize,
-                ["intermediate_size"] = v.IntermediateSize,
-                ["num_hidden_layers"] = v.Layers,
-                ["num_attention_heads"] = v.Heads,
-                ["patch_size"] = v.PatchSize,
-                ["image_size"] = v.ImageSize,
-                ["layer_norm_eps"] = v.LayerNormEps,
-                ["num_image_tokens"] = v.ImageTokens,
-                ["projection_dim"] = config.ProjectionDim,
-                ["projector_hidden_act"] = "gelu_fast",
-                ["vision_use_head"] = false,
-            },
-            ["torch_dtype"] = "bfloat16",
-        };
-    }
-
-    /// <summary>SiglipImageProcessor settings of the PaliGemma checkpoints (bicubic resize, rescale, mean = std = 0.5).</summary>
-    public static JsonObject PreprocessorJson(PaliGemmaConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return new JsonObject
-        {
-            ["do_convert_rgb"] = null,
-            ["do_normalize"] = true,
-            ["do_rescale"] = true,
-            ["do_resize"] = true,
-            ["image_mean"] = new JsonArray(0.5, 0.5, 0.5),
-            ["image_std"] = new JsonArray(0.5, 0.5, 0.5),
-            ["image_processor_type"] = "SiglipImageProcessor",
-            ["image_seq_length"] = config.Vision.ImageTokens,
-            ["processor_class"] = "PaliGemmaProcessor",
-            ["resample"] = 3,
-            ["rescale_factor"] = 1.0 / 255.0,
-            ["size"] = new JsonObject { ["height"] = config.Vision.ImageSize, ["width"] = config.Vision.ImageSize },
-        };
-    }
-
-    public static JsonObject GenerationJson(PaliGemmaConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return new JsonObject
-        {
-            ["bos_token_id"] = 2,
-            ["eos_token_id"] = config.Text.IsGemma2 ? new JsonArray(1, 107) : 1,
-            ["pad_token_id"] = 0,
-        };
     }
 }

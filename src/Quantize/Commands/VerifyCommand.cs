@@ -11,6 +11,8 @@ namespace EdgePali.Quantize.Commands;
 /// </summary>
 internal static class VerifyCommand
 {
+    private static readonly JsonSerializerOptions ReportJsonOptions = new() { WriteIndented = true };
+
     public const int BelowThreshold = 2;
 
     public static Command Create() => Create(AnsiConsole.Console);
@@ -55,7 +57,7 @@ internal static class VerifyCommand
                 {
                     report = await PackageComparer.CompareAsync(options, null, cancellationToken);
                     console.Profile.Width = int.MaxValue / 2;
-                    console.WriteLine(JsonSerializer.Serialize(report, Builders.PackageManifest.JsonOptions));
+                    console.WriteLine(JsonSerializer.Serialize(report, ReportJsonOptions));
                 }
                 else
                 {

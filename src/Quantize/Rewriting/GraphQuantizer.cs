@@ -1,6 +1,7 @@
 using System.IO.Enumeration;
 using EdgePali.Quantize.Onnx;
 using EdgePali.Quantize.Quantization;
+using EdgePali.Vision.Packages;
 using Onnx;
 using DataType = Onnx.TensorProto.Types.DataType;
 
@@ -31,7 +32,7 @@ internal sealed class GraphQuantizer
     /// <summary>Tables smaller than this stay float: the saving is nothing and lookups of small tables are rare.</summary>
     private const long MinTableElements = 1 << 16;
 
-    private readonly List<NodeDecision> decisions = [];
+    private readonly List<ManifestNodeDecision> decisions = [];
     private readonly Dictionary<string, (string Q, string Scale, string ZeroPoint)> dynamicInputs = new(StringComparer.Ordinal);
     private readonly OnnxModelSource source;
     private readonly string partName;
@@ -51,7 +52,7 @@ internal sealed class GraphQuantizer
     }
 
     /// <summary>Writes the rewritten graph to <paramref name="outPath"/> (+ _data); returns the per-node decisions.</summary>
-    public static IReadOnlyList<NodeDecision> Rewrite(OnnxModelSource source, string partName, GraphQuantizePlan plan, string outPath, Action<long> bytesDone, CancellationToken cancellationToken)
+    public static IReadOnlyList<ManifestNodeDecision> Rewrite(OnnxModelSource source, string partName, GraphQuantizePlan plan, string outPath, Action<long> bytesDone, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         var model = source.Model.Clone();
@@ -160,7 +161,7 @@ internal sealed class GraphQuantizer
 
         if (bias is not null)
             graph.Node("Add", [product, bias], output);
-        decisions.Add(new NodeDecision(partName, NodeName(node), node.OpType, true, detail));
+        decisions.Add(new ManifestNodeDecision(partName, NodeName(node), node.OpType, true, detail));
         return true;
     }
 
@@ -194,7 +195,7 @@ internal sealed class GraphQuantizer
         var writer = new QuantizedEmbeddingWriter(graph, table.Name, table.Dims[0], (int)table.Dims[1], plan.BlockSize);
         new WeightReader(source, table, storedAsNByK: true).ForEachRowChunk(rows => Progress(rows, writer.WriteRows), cancellationToken);
         writer.Complete(node.Input[1], node.Output[0]);
-        decisions.Add(new NodeDecision(partName, NodeName(node), node.OpType, true, $"int8 table, one float scale per {writer.Block} columns, dequantised after the lookup ({table.Dims[0]}x{table.Dims[1]})"));
+        decisions.Add(new ManifestNodeDecision(partName, NodeName(node), node.OpType, true, $"int8 table, one float scale per {writer.Block} columns, dequantised after the lookup ({table.Dims[0]}x{table.Dims[1]})"));
         return true;
     }
 
@@ -229,7 +230,7 @@ internal sealed class GraphQuantizer
         return null;
     }
 
-    private void Keep(NodeProto node, string why) => decisions.Add(new NodeDecision(partName, NodeName(node), node.OpType, false, why));
+    private void Keep(NodeProto node, string why) => decisions.Add(new ManifestNodeDecision(partName, NodeName(node), node.OpType, false, why));
 
     private static string NodeName(NodeProto node) => node.Name.Length > 0 ? node.Name : node.Output.FirstOrDefault() ?? node.OpType;
 

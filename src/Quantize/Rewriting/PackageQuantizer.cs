@@ -20,9 +20,9 @@ public static class PackageQuantizer
 {
     private static readonly (ModelPart Part, string Stem)[] Parts =
     [
-        (ModelPart.VisionEncoder, ModelFileNames.VisionEncoder),
-        (ModelPart.EmbedTokens, ModelFileNames.EmbedTokens),
-        (ModelPart.Decoder, ModelFileNames.Decoder),
+        (ModelPart.VisionEncoder, ModelPartNames.VisionEncoder),
+        (ModelPart.EmbedTokens, ModelPartNames.EmbedTokens),
+        (ModelPart.Decoder, ModelPartNames.Decoder),
     ];
 
     public static Task<QuantizeResult> QuantizeAsync(QuantizeOptions options, IProgress<QuantizeProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -75,23 +75,23 @@ public static class PackageQuantizer
             progress?.Report(new QuantizeProgress(stage, totalBytes == 0 ? 1 : Math.Min(1.0, (double)done / totalBytes)));
         }
 
-        var suffix = options.Mode.Suffix();
-        var variant = ModelVariant.FromSuffix(suffix).Name;
+        var modelVariant = options.Mode.Variant();
+        var variant = modelVariant.Name;
         var exclude = options.Exclude ?? [];
-        var decisions = new List<NodeDecision>();
-        var summaries = new List<PartSummary>();
-        QuantizedPackageManifest? manifest = null;
+        var decisions = new List<ManifestNodeDecision>();
+        var summaries = new List<ManifestPartSummary>();
+        PackageManifest? manifest = null;
         await OutputDirectory.WriteAtomicallyAsync(outFull, temp =>
         {
-            var onnxDir = Path.Combine(temp, ModelFileNames.OnnxFolder);
+            var onnxDir = Path.Combine(temp, PackageFiles.OnnxFolder);
             Directory.CreateDirectory(onnxDir);
             var written = new List<string>();
             foreach (var (part, stem, path) in sources)
             {
                 stage = stem;
-                var relative = $"{ModelFileNames.OnnxFolder}/{stem}{suffix}.onnx";
+                var relative = PackageFiles.GraphPath(part, modelVariant);
                 using var source = OnnxModelSource.Open(path);
-                IReadOnlyList<NodeDecision> partDecisions;
+                IReadOnlyList<ManifestNodeDecision> partDecisions;
                 if (options.Mode == QuantizationMode.Qdq && QdqParts(options).Contains(part))
                 {
                     stage = $"{stem}: calibrating";
@@ -121,7 +121,7 @@ public static class PackageQuantizer
                 decisions.AddRange(partDecisions);
                 written.Add(relative);
                 written.Add(relative + "_data");
-                summaries.Add(new PartSummary(
+                summaries.Add(new ManifestPartSummary(
                     stem,
                     relative,
                     partDecisions.Count(d => d.Quantized),
@@ -134,23 +134,24 @@ public static class PackageQuantizer
             written.AddRange(CopyPackageFiles(package.Directory, temp));
             stage = "checksums";
             var sourceFiles = Checksums(package.Directory, SourceFiles(package.Directory, sources.Select(s => s.Path)), cancellationToken);
-            manifest = new QuantizedPackageManifest(
-                1,
-                "edgepali-quantize",
-                BuilderVersion.Value,
-                options.Mode.CliName(),
-                options.Mode.CliName(),
-                variant,
-                OptionsRecord(options),
-                package.Config.Vision.ImageSize,
-                package.Config.ImageTokenCount,
-                package.Directory,
-                package.Variant.Name,
-                sourceFiles,
-                summaries,
-                decisions,
-                Checksums(temp, written, cancellationToken));
-            File.WriteAllText(Path.Combine(temp, ModelFileNames.Manifest), JsonSerializer.Serialize(manifest, Builders.PackageManifest.JsonOptions));
+            manifest = new PackageManifest
+            {
+                Builder = BuilderVersion.Builder,
+                BuilderVersion = BuilderVersion.Value,
+                Mode = options.Mode.CliName(),
+                WeightFormat = options.Mode.CliName(),
+                Variant = variant,
+                Options = OptionsRecord(options),
+                ImageSize = package.Config.Vision.ImageSize,
+                ImageTokens = package.Config.ImageTokenCount,
+                SourcePackage = package.Directory,
+                SourceVariant = package.Variant.Name,
+                SourceFiles = sourceFiles,
+                Parts = summaries,
+                Nodes = decisions,
+                Files = Checksums(temp, written, cancellationToken),
+            };
+            manifest.Write(temp);
             progress?.Report(new QuantizeProgress("done", 1.0));
             return Task.CompletedTask;
         }, options.Force).ConfigureAwait(false);
@@ -170,18 +171,18 @@ public static class PackageQuantizer
         if (string.IsNullOrWhiteSpace(options.Mix))
             return WeightMix.Create(LinearFormat.Int8, decoder, LinearFormat.Int8, null, 0, 0);
 
-        // The layer counts a rule may name come from config.json (the builder's reader: it knows every default).
-        Checkpoints.PaliGemmaConfig config;
+        // The layer counts a rule may name come from config.json (the one reader: it knows every default).
+        PaliGemmaConfig config;
         try
         {
-            config = Checkpoints.PaliGemmaConfig.Load(packageDir);
+            config = PaliGemmaConfigReader.ReadCheckpoint(packageDir);
         }
-        catch (Checkpoints.CheckpointException e)
+        catch (ModelPackageException e)
         {
             throw new QuantizeException(e.Message, e);
         }
 
-        return WeightMix.Create(LinearFormat.Int8, decoder, LinearFormat.Int8, options.Mix, config.Vision.Layers, config.Text.Layers);
+        return WeightMix.Create(LinearFormat.Int8, decoder, LinearFormat.Int8, options.Mix, config.Vision.LayerCount, config.Text.LayerCount);
     }
 
     private static Dictionary<string, string> OptionsRecord(QuantizeOptions options)
@@ -263,18 +264,18 @@ public static class PackageQuantizer
         foreach (var file in Directory.EnumerateFiles(sourceDir))
         {
             var name = Path.GetFileName(file);
-            if (name == ModelFileNames.Manifest)
+            if (name == PackageFiles.Manifest)
                 continue;
             File.Copy(file, Path.Combine(outDir, name));
             copied.Add(name);
         }
 
-        foreach (var name in new[] { ModelPackage.VaeDecoderFile, ModelPackage.VaeDecoderFile + "_data" })
+        foreach (var name in new[] { PackageFiles.VaeDecoder, PackageFiles.VaeDecoder + PackageFiles.ExternalDataSuffix })
         {
-            var file = Path.Combine(sourceDir, ModelFileNames.OnnxFolder, name);
+            var file = Path.Combine(sourceDir, PackageFiles.OnnxFolder, name);
             if (!File.Exists(file))
                 continue;
-            var relative = $"{ModelFileNames.OnnxFolder}/{name}";
+            var relative = $"{PackageFiles.OnnxFolder}/{name}";
             File.Copy(file, Path.Combine(outDir, relative));
             copied.Add(relative);
         }
@@ -303,8 +304,7 @@ public static class PackageQuantizer
             var path = Path.Combine(dir, relative);
             if (!File.Exists(path))
                 continue;
-            using var stream = File.OpenRead(path);
-            entries.Add(new ManifestFile(relative, stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream))));
+            entries.Add(ManifestFile.Describe(dir, relative));
         }
 
         return entries;

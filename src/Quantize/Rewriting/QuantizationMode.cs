@@ -1,3 +1,5 @@
+using EdgePali.Vision.Packages;
+
 namespace EdgePali.Quantize.Rewriting;
 
 /// <summary>How `quantize` rewrites a float package.</summary>
@@ -31,15 +33,15 @@ public static class QuantizationModes
     };
 
     /// <summary>
-    /// File-name suffix of the variant: transformers.js names (int8 -> _int8, int4 -> _q4, and _quantized for the
+    /// The package variant the mode writes, by transformers.js names (int8 -> _int8, int4 -> _q4, and _quantized for the
     /// dynamic-quantised MatMulInteger models its exports call q8); QDQ models have no transformers.js name: _qdq.
     /// </summary>
-    public static string Suffix(this QuantizationMode mode) => mode switch
+    public static ModelVariant Variant(this QuantizationMode mode) => mode switch
     {
-        QuantizationMode.Int8 => "_int8",
-        QuantizationMode.Int4 => "_q4",
-        QuantizationMode.DynamicInt8 => "_quantized",
-        QuantizationMode.Qdq => "_qdq",
+        QuantizationMode.Int8 => ModelVariant.Int8,
+        QuantizationMode.Int4 => ModelVariant.Q4,
+        QuantizationMode.DynamicInt8 => ModelVariant.Parse("quantized"),
+        QuantizationMode.Qdq => ModelVariant.Parse("qdq"),
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
     };
 

@@ -27,4 +27,4 @@ public sealed record QuantizeOptions(
 public sealed record QuantizeProgress(string Stage, double Fraction);
 
 /// <summary>A finished package: its folder, variant name and manifest.</summary>
-public sealed record QuantizeResult(string OutDir, string Variant, QuantizedPackageManifest Manifest);
+public sealed record QuantizeResult(string OutDir, string Variant, PackageManifest Manifest);

@@ -26,8 +26,8 @@ internal sealed class PackageProbe : IDisposable
         Package = ModelPackage.Open(directory, variant);
         model = PaliGemmaModel.Load(Package, new SessionFactory(new ExecutionProviderOptions(), NullLogger.Instance), NullLogger.Instance, CancellationToken.None);
         var layers = Package.Config.Text.LayerCount;
-        decoderInputNames = ["inputs_embeds", "position_ids", .. Enumerable.Range(0, layers).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" })];
-        decoderOutputNames = ["logits", .. Enumerable.Range(0, layers).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
+        decoderInputNames = [GraphTensorNames.InputsEmbeds, GraphTensorNames.PositionIds, .. Enumerable.Range(0, layers).SelectMany(i => new[] { GraphTensorNames.PastKey(i), GraphTensorNames.PastValue(i) })];
+        decoderOutputNames = [GraphTensorNames.Logits, .. Enumerable.Range(0, layers).SelectMany(i => new[] { GraphTensorNames.PresentKey(i), GraphTensorNames.PresentValue(i) })];
     }
 
     public ModelPackage Package { get; }
@@ -45,7 +45,7 @@ internal sealed class PackageProbe : IDisposable
         var s = Config.Vision.ImageSize;
         using var input = OrtValue.CreateTensorValueFromMemory(pixels, [1, 3, s, s]);
         var start = Stopwatch.GetTimestamp();
-        using var outputs = model.VisionEncoder.Session.Run(runOptions, ["pixel_values"], [input], ["image_features"]);
+        using var outputs = model.VisionEncoder.Session.Run(runOptions, [GraphTensorNames.PixelValues], [input], [GraphTensorNames.ImageFeatures]);
         VisionTime.Add(start, 1);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
@@ -61,7 +61,7 @@ internal sealed class PackageProbe : IDisposable
         var ids = promptIds.Select(i => (long)i).ToArray();
         float[] embeds;
         using (var idValue = OrtValue.CreateTensorValueFromMemory(ids, [1, t]))
-        using (var embedOut = model.EmbedTokens.Session.Run(runOptions, ["input_ids"], [idValue], ["inputs_embeds"]))
+        using (var embedOut = model.EmbedTokens.Session.Run(runOptions, [GraphTensorNames.InputIds], [idValue], [GraphTensorNames.InputsEmbeds]))
             embeds = embedOut[0].GetTensorDataAsSpan<float>().ToArray();
         var row = 0;
         for (var i = 0; i < t; i++)
@@ -82,7 +82,7 @@ internal sealed class PackageProbe : IDisposable
     {
         float[] embeds;
         using (var idValue = OrtValue.CreateTensorValueFromMemory(new long[] { token }, [1, 1]))
-        using (var embedOut = model.EmbedTokens.Session.Run(runOptions, ["input_ids"], [idValue], ["inputs_embeds"]))
+        using (var embedOut = model.EmbedTokens.Session.Run(runOptions, [GraphTensorNames.InputIds], [idValue], [GraphTensorNames.InputsEmbeds]))
             embeds = embedOut[0].GetTensorDataAsSpan<float>().ToArray();
         var start = Stopwatch.GetTimestamp();
         var logits = Decode(embeds, [position]);

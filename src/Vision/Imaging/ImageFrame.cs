@@ -54,18 +54,22 @@ public readonly struct ImageFrame
     /// <summary>The pixel bytes, starting with the top-left pixel.</summary>
     public Memory<byte> Pixels { get; }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>Bytes from the start of one row to the start of the next.</summary>
     public int Stride { get; }
 
+    /// <summary>How the pixel bytes are laid out (channel order and count).</summary>
     public ImagePixelFormat Format { get; }
 
     /// <summary>True for <c>default(ImageFrame)</c>: no pixels at all.</summary>
     public bool IsEmpty => Width == 0;
 
+    /// <summary>Bytes per pixel of <see cref="Format"/>.</summary>
     public int BytesPerPixel => Format.BytesPerPixel();
 
     /// <summary>A new packed BGR image of <paramref name="width"/> x <paramref name="height"/> in a new array (zeroed).</summary>

@@ -17,6 +17,7 @@ public sealed class ImageNormalization
     /// <summary>SigLIP / PaliGemma: 1/255, mean 0.5, std 0.5, so pixels land in [-1, 1].</summary>
     public static ImageNormalization Siglip { get; } = Create(1.0 / 255.0, [0.5f, 0.5f, 0.5f], [0.5f, 0.5f, 0.5f]);
 
+    /// <summary>Multiplier from 0..255 pixel values before the mean and std are applied (1/255).</summary>
     public double RescaleFactor { get; }
 
     /// <summary>Per channel, R, G, B.</summary>

@@ -41,6 +41,7 @@ public sealed class ImagePreprocessor
     /// <summary>S: output height and width.</summary>
     public int ImageSize { get; }
 
+    /// <summary>The rescale, mean and std applied after resizing, from the package's preprocessor_config.json.</summary>
     public ImageNormalization Normalization { get; }
 
     /// <summary>Floats in one image's <c>pixel_values</c>: 3 * S * S.</summary>

@@ -42,6 +42,7 @@ internal sealed class DetectionConstraint
     public DetectionGrammar Grammar => _grammar ?? throw new InvalidOperationException("DetectionConstraint used before Start.");
 
     /// <summary>Starts a new answer under <paramref name="grammar"/>.</summary>
+    /// <param name="grammar">The label grammar the answer must follow.</param>
     /// <param name="eosIds">The model's eos ids.</param>
     /// <param name="allowEos">False when eos is suppressed (benchmarks): the answer then ends only when the grammar allows nothing else.</param>
     public void Start(DetectionGrammar grammar, int[] eosIds, bool allowEos)

@@ -31,6 +31,7 @@ public sealed class ExecutionProviderOptions
     /// <summary>Threads and graph options shared by all sessions.</summary>
     public SessionTuningOptions Tuning { get; init; } = new();
 
+    /// <summary>The providers configured for <paramref name="part"/>, in order of preference.</summary>
     public IList<ExecutionProviderChoice> For(ModelPart part) => part switch
     {
         ModelPart.VisionEncoder => VisionEncoder,
@@ -50,6 +51,7 @@ public sealed class ExecutionProviderChoice
     /// <summary>Provider options passed through to ORT as key/value strings (see each provider's documentation).</summary>
     public IDictionary<string, string> Options { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <inheritdoc/>
     public override string ToString() => Name;
 }
 
@@ -79,8 +81,8 @@ public sealed class SessionTuningOptions
     /// <summary>Let idle ORT worker threads spin for a short while: lower per-token latency, more CPU burned. Off on busy boards.</summary>
     public bool AllowSpinning { get; set; } = true;
 
-    /// <summary>ORT graph optimisation level: Disabled, Basic, Extended or All.</summary>
-    public string GraphOptimizationLevel { get; set; } = "All";
+    /// <summary>ORT graph optimisation level: one of <see cref="GraphOptimizationLevels.Names"/>.</summary>
+    public string GraphOptimizationLevel { get; set; } = GraphOptimizationLevels.All;
 
     internal int EffectiveIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Math.Clamp(Environment.ProcessorCount, 1, 4);
 }

@@ -13,8 +13,8 @@ namespace EdgePali.Vision.Inference;
 /// </summary>
 internal sealed class GenerationState : IDisposable
 {
-    private static readonly string[] EmbedInputNames = [ModelSignatureValidator.InputIds];
-    private static readonly string[] EmbedOutputNames = [ModelSignatureValidator.InputsEmbeds];
+    private static readonly string[] EmbedInputNames = [GraphTensorNames.InputIds];
+    private static readonly string[] EmbedOutputNames = [GraphTensorNames.InputsEmbeds];
 
     private readonly PaliGemmaModel _model;
     private readonly KvCache _cache;
@@ -48,8 +48,8 @@ internal sealed class GenerationState : IDisposable
         _model = model;
         _hidden = model.Config.Text.HiddenSize;
         _cache = new KvCache(model.Config.Text);
-        _decoderInputNames = [ModelSignatureValidator.InputsEmbeds, ModelSignatureValidator.PositionIds, .. _cache.InputNames];
-        _decoderOutputNames = [ModelSignatureValidator.Logits, .. _cache.OutputNames];
+        _decoderInputNames = [GraphTensorNames.InputsEmbeds, GraphTensorNames.PositionIds, .. _cache.InputNames];
+        _decoderOutputNames = [GraphTensorNames.Logits, .. _cache.OutputNames];
         _decoderInputs = new OrtValue[_decoderInputNames.Length];
         _stepEmbedding = new float[_hidden];
         _stepIdValue = OrtValue.CreateTensorValueFromMemory(_stepId, [1, 1]);

@@ -31,6 +31,7 @@ internal sealed class Generator(GenerationState state, GreedySearch search)
     /// <param name="promptIds">"&lt;image&gt;"*N + bos + prefix + "\n", tokenised.</param>
     /// <param name="maxNewTokens">Limit on generated tokens, eos included (as transformers.js' max_new_tokens).</param>
     /// <param name="constraint">Constrained decoding, already started on its grammar; null for free generation.</param>
+    /// <param name="cancellationToken">Checked before every decoder step; also stops a prefill in progress.</param>
     public GenerationOutput Run(ImageFeatures image, ReadOnlySpan<int> promptIds, int maxNewTokens, DetectionConstraint? constraint, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxNewTokens);

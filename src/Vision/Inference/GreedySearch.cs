@@ -30,6 +30,8 @@ internal sealed class GreedySearch(IReadOnlyList<int> eosTokenIds, bool suppress
     /// token the grammar forced against the model's wish keeps its low probability, so parsers' confidences say
     /// how much the model believed the object, and an answer that needed no forcing scores as it would unconstrained.
     /// </summary>
+    /// <param name="logits">This step's logits over the vocabulary; masked in place.</param>
+    /// <param name="constraint">The grammar state that decides which ids are allowed.</param>
     /// <param name="remaining">Tokens that may still be generated, this one and eos included.</param>
     public GeneratedToken Next(Span<float> logits, DetectionConstraint constraint, int remaining)
     {

@@ -26,10 +26,10 @@ internal sealed class KvCache : IDisposable
         long[] shape = [1, text.KeyValueHeads, 0, text.HeadDim];
         for (var layer = 0; layer < text.LayerCount; layer++)
         {
-            InputNames[2 * layer] = ModelSignatureValidator.PastKey(layer);
-            InputNames[(2 * layer) + 1] = ModelSignatureValidator.PastValue(layer);
-            OutputNames[2 * layer] = ModelSignatureValidator.PresentKey(layer);
-            OutputNames[(2 * layer) + 1] = ModelSignatureValidator.PresentValue(layer);
+            InputNames[2 * layer] = GraphTensorNames.PastKey(layer);
+            InputNames[(2 * layer) + 1] = GraphTensorNames.PastValue(layer);
+            OutputNames[2 * layer] = GraphTensorNames.PresentKey(layer);
+            OutputNames[(2 * layer) + 1] = GraphTensorNames.PresentValue(layer);
         }
 
         for (var i = 0; i < count; i++)

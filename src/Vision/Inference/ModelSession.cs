@@ -16,13 +16,16 @@ public sealed class ModelSession : IDisposable
         Providers = providers;
     }
 
+    /// <summary>Which graph of the package this session runs.</summary>
     public ModelPart Part { get; }
 
+    /// <summary>The ONNX Runtime session, with the execution providers that were appended.</summary>
     public InferenceSession Session { get; }
 
     /// <summary>Providers in priority order as appended (CPU last); ORT places each node on the first that supports it.</summary>
     public IReadOnlyList<string> Providers { get; }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         Session.Dispose();

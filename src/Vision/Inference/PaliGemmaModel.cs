@@ -18,14 +18,19 @@ public sealed class PaliGemmaModel : IDisposable
         Decoder = decoder;
     }
 
+    /// <summary>The package the sessions were created from.</summary>
     public ModelPackage Package { get; }
 
+    /// <summary>The package's configuration.</summary>
     public PaliGemmaConfig Config => Package.Config;
 
+    /// <summary>Runs pixel_values -> image_features once per frame.</summary>
     public ModelSession VisionEncoder { get; }
 
+    /// <summary>Runs input_ids -> inputs_embeds for the prompt and each generated token.</summary>
     public ModelSession EmbedTokens { get; }
 
+    /// <summary>Runs the prefill and every decode step.</summary>
     public ModelSession Decoder { get; }
 
     /// <summary>Creates the three sessions and validates their inputs and outputs against the configuration.</summary>
@@ -54,7 +59,7 @@ public sealed class PaliGemmaModel : IDisposable
 
             logger.LogInformation(
                 "PaliGemma {Family} package {Directory} variant {Variant} ({Graph} graphs) ready: {ImageSize}px, {ImageTokens} image tokens, hidden {Hidden}, {Layers} layers",
-                package.Config.Family, package.Directory, package.Variant, package.Manifest?.Graph ?? PackageManifest.StandardGraph, package.Config.Vision.ImageSize, package.Config.ImageTokenCount,
+                package.Config.Family, package.Directory, package.Variant, package.Manifest?.GraphLayout ?? PackageManifest.StandardGraph, package.Config.Vision.ImageSize, package.Config.ImageTokenCount,
                 package.Config.Text.HiddenSize, package.Config.Text.LayerCount);
             return new PaliGemmaModel(package, created[0], created[1], created[2]);
         }
@@ -69,6 +74,7 @@ public sealed class PaliGemmaModel : IDisposable
         }
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         VisionEncoder.Dispose();

@@ -20,6 +20,7 @@ public sealed class SessionFactory
     private readonly ILogger _logger;
     private readonly OrtEnv _env;
 
+    /// <summary>A factory that applies <paramref name="options"/> to every session and logs which providers each part got.</summary>
     public SessionFactory(ExecutionProviderOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -111,20 +112,11 @@ public sealed class SessionFactory
             IntraOpNumThreads = t.EffectiveIntraOpThreads,
             InterOpNumThreads = t.InterOpThreads,
             ExecutionMode = t.InterOpThreads > 1 ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = ParseLevel(t.GraphOptimizationLevel),
+            GraphOptimizationLevel = GraphOptimizationLevels.Parse(t.GraphOptimizationLevel),
         };
         o.AddSessionConfigEntry("session.intra_op.allow_spinning", t.AllowSpinning ? "1" : "0");
         return o;
     }
-
-    private static GraphOptimizationLevel ParseLevel(string level) => level.Trim().ToLowerInvariant() switch
-    {
-        "disabled" or "none" or "disable_all" => GraphOptimizationLevel.ORT_DISABLE_ALL,
-        "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
-        "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-        "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
-        _ => throw new ExecutionProviderException($"Graph optimisation level '{level}' is not one of Disabled, Basic, Extended, All."),
-    };
 
     private List<string> AppendProviders(ModelPart part, SessionOptions options, IList<ExecutionProviderChoice> choices)
     {

@@ -10,8 +10,8 @@ namespace EdgePali.Vision.Inference;
 /// </summary>
 internal sealed class VisionEncoderStage : IDisposable
 {
-    private static readonly string[] InputNames = [ModelSignatureValidator.PixelValues];
-    private static readonly string[] OutputNames = [ModelSignatureValidator.ImageFeatures];
+    private static readonly string[] InputNames = [GraphTensorNames.PixelValues];
+    private static readonly string[] OutputNames = [GraphTensorNames.ImageFeatures];
 
     private readonly PaliGemmaModel _model;
     private readonly float[] _pixels;

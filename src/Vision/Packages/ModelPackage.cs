@@ -15,31 +15,30 @@ namespace EdgePali.Vision.Packages;
 /// </summary>
 public sealed class ModelPackage
 {
-    public const string TokenizerFile = "tokenizer.json";
-    public const string OnnxFolder = "onnx";
-    public const string VaeDecoderFile = "vae_decoder.onnx";
-
     private ModelPackage(string directory, ModelVariant variant, PaliGemmaConfig config, PackageManifest? manifest)
     {
         Directory = directory;
         Variant = variant;
         Config = config;
         Manifest = manifest;
-        var vae = Path.Combine(directory, OnnxFolder, VaeDecoderFile);
+        var vae = Path.Combine(directory, PackageFiles.OnnxFolder, PackageFiles.VaeDecoder);
         VaeDecoderPath = File.Exists(vae) ? vae : null;
     }
 
     /// <summary>Absolute path of the package folder.</summary>
     public string Directory { get; }
 
+    /// <summary>The variant whose graphs the sessions load.</summary>
     public ModelVariant Variant { get; }
 
+    /// <summary>The configuration read from config.json, preprocessor_config.json and generation_config.json.</summary>
     public PaliGemmaConfig Config { get; }
 
     /// <summary>edgepali.json when the package has one.</summary>
     public PackageManifest? Manifest { get; }
 
-    public string TokenizerPath => Path.Combine(Directory, TokenizerFile);
+    /// <summary>Absolute path of the package's tokenizer.json.</summary>
+    public string TokenizerPath => Path.Combine(Directory, PackageFiles.Tokenizer);
 
     /// <summary>onnx/vae_decoder.onnx (segmentation mask decoder) when present.</summary>
     public string? VaeDecoderPath { get; }
@@ -60,7 +59,7 @@ public sealed class ModelPackage
             throw new ModelPackageException($"Model package folder '{dir}' does not exist. Pass the folder that holds config.json and onnx/.");
         }
 
-        foreach (var required in new[] { PaliGemmaConfigReader.ConfigFile, PaliGemmaConfigReader.PreprocessorConfigFile, TokenizerFile })
+        foreach (var required in new[] { PackageFiles.Config, PackageFiles.PreprocessorConfig, PackageFiles.Tokenizer })
         {
             if (!File.Exists(Path.Combine(dir, required)))
             {
@@ -77,7 +76,7 @@ public sealed class ModelPackage
     /// <summary>Variants with all three graphs present, by name ("fp32", "int8", ...).</summary>
     public static IReadOnlyList<ModelVariant> FindVariants(string directory)
     {
-        var onnx = Path.Combine(directory, OnnxFolder);
+        var onnx = Path.Combine(directory, PackageFiles.OnnxFolder);
         if (!System.IO.Directory.Exists(onnx))
         {
             return [];
@@ -107,32 +106,30 @@ public sealed class ModelPackage
         foreach (var path in FilesInUse())
         {
             var relative = Path.GetRelativePath(Directory, path).Replace('\\', '/');
-            if (!Manifest.Files.TryGetValue(relative, out var entry))
+            if (Manifest.FindFile(relative) is not { } entry)
             {
                 continue;
             }
 
             var length = new FileInfo(path).Length;
-            if (entry.Bytes is { } expectedBytes && expectedBytes != length)
+            if (entry.Bytes != length)
             {
                 throw new ModelPackageException(
-                    $"{relative} is {length} bytes but {PackageManifest.FileName} records {expectedBytes}: the file is truncated or was replaced. Copy the package again or rebuild it.");
+                    $"{relative} is {length} bytes but {PackageFiles.Manifest} records {entry.Bytes}: the file is truncated or was replaced. Copy the package again or rebuild it.");
             }
 
-            if (entry.Sha256 is { } expected)
+            var expected = entry.Sha256.ToLowerInvariant();
+            string actual;
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            await using (stream.ConfigureAwait(false))
             {
-                string actual;
-                var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                await using (stream.ConfigureAwait(false))
-                {
-                    actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-                }
+                actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+            }
 
-                if (!string.Equals(actual, expected, StringComparison.Ordinal))
-                {
-                    throw new ModelPackageException(
-                        $"{relative} has sha256 {actual} but {PackageManifest.FileName} records {expected}: the file is corrupt or from another build. Copy the package again or rebuild it.");
-                }
+            if (!string.Equals(actual, expected, StringComparison.Ordinal))
+            {
+                throw new ModelPackageException(
+                    $"{relative} has sha256 {actual} but {PackageFiles.Manifest} records {expected}: the file is corrupt or from another build. Copy the package again or rebuild it.");
             }
         }
     }
@@ -140,14 +137,14 @@ public sealed class ModelPackage
     /// <summary>The files a session of this variant reads, external-data files included.</summary>
     internal IEnumerable<string> FilesInUse()
     {
-        yield return Path.Combine(Directory, PaliGemmaConfigReader.ConfigFile);
-        yield return Path.Combine(Directory, PaliGemmaConfigReader.PreprocessorConfigFile);
+        yield return Path.Combine(Directory, PackageFiles.Config);
+        yield return Path.Combine(Directory, PackageFiles.PreprocessorConfig);
         yield return TokenizerPath;
         var graphs = Enum.GetValues<ModelPart>().Select(PathOf).Append(VaeDecoderPath);
         foreach (var path in graphs.OfType<string>())
         {
             yield return path;
-            foreach (var data in new[] { path + "_data", path + ".data" })
+            foreach (var data in new[] { path + PackageFiles.ExternalDataSuffix, path + ".data" })
             {
                 if (File.Exists(data))
                 {
@@ -158,7 +155,7 @@ public sealed class ModelPackage
     }
 
     private static string PartPath(string directory, ModelPart part, ModelVariant variant) =>
-        Path.Combine(directory, OnnxFolder, part.FileStem() + variant.Suffix + ".onnx");
+        Path.Combine(directory, PackageFiles.GraphPath(part, variant));
 
     private static ModelVariant ChooseVariant(string dir, string? requested)
     {
@@ -177,7 +174,7 @@ public sealed class ModelPackage
             return available.Count > 0
                 ? available[0]
                 : throw new ModelPackageException(
-                    $"No complete model variant in '{Path.Combine(dir, OnnxFolder)}': {DescribeMissing(dir, ModelVariant.Fp32)}. A variant needs vision_encoder, embed_tokens and decoder_model_merged with the same suffix.");
+                    $"No complete model variant in '{Path.Combine(dir, PackageFiles.OnnxFolder)}': {DescribeMissing(dir, ModelVariant.Fp32)}. A variant needs vision_encoder, embed_tokens and decoder_model_merged with the same suffix.");
         }
 
         var wanted = ModelVariant.Parse(requested);

@@ -6,16 +6,19 @@ namespace EdgePali.Vision.Packages;
 /// </summary>
 public sealed class ModelPackageException : Exception
 {
+    /// <summary>An error whose <paramref name="message"/> names the problem and what to do.</summary>
     public ModelPackageException(string message)
         : base(message)
     {
     }
 
+    /// <summary>An error whose <paramref name="message"/> names the problem and what to do, caused by <paramref name="innerException"/>.</summary>
     public ModelPackageException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
 
+    /// <summary>An error without a message; prefer the constructors that say what went wrong.</summary>
     public ModelPackageException()
     {
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using static EdgePali.Vision.Packages.GraphTensorNames;
 
 namespace EdgePali.Vision.Packages;
 
@@ -22,21 +23,6 @@ internal sealed record TensorSignature(string Name, TensorElementType ElementTyp
 /// </summary>
 internal static class ModelSignatureValidator
 {
-    public const string PixelValues = "pixel_values";
-    public const string ImageFeatures = "image_features";
-    public const string InputIds = "input_ids";
-    public const string InputsEmbeds = "inputs_embeds";
-    public const string PositionIds = "position_ids";
-    public const string Logits = "logits";
-
-    public static string PastKey(int layer) => string.Create(CultureInfo.InvariantCulture, $"past_key_values.{layer}.key");
-
-    public static string PastValue(int layer) => string.Create(CultureInfo.InvariantCulture, $"past_key_values.{layer}.value");
-
-    public static string PresentKey(int layer) => string.Create(CultureInfo.InvariantCulture, $"present.{layer}.key");
-
-    public static string PresentValue(int layer) => string.Create(CultureInfo.InvariantCulture, $"present.{layer}.value");
-
     /// <summary>Throws <see cref="ModelPackageException"/> listing every mismatch of <paramref name="part"/>'s graph.</summary>
     public static void Validate(
         ModelPart part,
@@ -79,7 +65,7 @@ internal static class ModelSignatureValidator
                     check.Tensor(false, PresentValue(i), TensorElementType.Float, kv);
                 }
 
-                var graphLayers = inputs.Keys.Count(k => k.StartsWith("past_key_values.", StringComparison.Ordinal) && k.EndsWith(".key", StringComparison.Ordinal));
+                var graphLayers = inputs.Keys.Count(k => k.StartsWith(GraphTensorNames.PastKeyValuesPrefix, StringComparison.Ordinal) && k.EndsWith(".key", StringComparison.Ordinal));
                 if (graphLayers != t.LayerCount)
                 {
                     problems.Add($"the graph has {graphLayers} layers of past key/values but config.json text_config.num_hidden_layers is {t.LayerCount}");

@@ -8,7 +8,16 @@ namespace EdgePali.Vision.Packages;
 /// <param name="Suffix">What follows the part name in the file name ("" for fp32, "_int8", ...).</param>
 public readonly record struct ModelVariant(string Name, string Suffix)
 {
+    /// <summary>float32 graphs: no suffix.</summary>
     public static readonly ModelVariant Fp32 = new("fp32", "");
+
+    /// <summary>8-bit weights (the builder's and quantiser's int8): "_int8".</summary>
+    // Int8 names the variant users choose (--weights int8); CA1720 reads it as a type name.
+#pragma warning disable CA1720
+    public static readonly ModelVariant Int8 = new("int8", "_int8");
+#pragma warning restore CA1720
+
+    /// <summary>4-bit weights (the builder's int4): "_q4", the name transformers.js gives its 4-bit dtype.</summary>
     public static readonly ModelVariant Q4 = new("q4", "_q4");
 
     /// <summary>Preference when the caller names no variant: smallest fast CPU format first, fp32 last of the usual ones.</summary>
@@ -30,5 +39,6 @@ public readonly record struct ModelVariant(string Name, string Suffix)
     /// <summary>The variant whose suffix this is ("" -> fp32, "_int8" -> int8).</summary>
     public static ModelVariant FromSuffix(string suffix) => suffix.Length == 0 ? Fp32 : Parse(suffix.TrimStart('_'));
 
+    /// <summary>The variant's name, as users write it.</summary>
     public override string ToString() => Name;
 }

@@ -3,44 +3,62 @@ using System.Text.Json;
 namespace EdgePali.Vision.Packages;
 
 /// <summary>
-/// Reads the Hugging Face configuration files of a package into a <see cref="PaliGemmaConfig"/>.
-/// Missing keys take the defaults of the Hugging Face config classes (GemmaConfig, Gemma2Config,
-/// SiglipVisionConfig), because that is how the published config.json files are meant to be read: they
-/// only list what differs. Every failure names the file and the key.
+/// The one reader of PaliGemma's Hugging Face configuration files (engine, builder and quantiser all use it).
+/// Published config.json files list only what differs from the transformers config classes, so missing keys
+/// take those defaults (GemmaConfig, Gemma2Config), except where the class default is not PaliGemma's: the
+/// vision tower is always SigLIP So400m/14 (SiglipVisionConfig's defaults describe a smaller tower), and the
+/// decoder's vocab_size is the 257216-row table every PaliGemma checkpoint has (GemmaConfig's 256000 lacks the
+/// location and segmentation tokens). Every failure names the file and the key.
 /// </summary>
 public static class PaliGemmaConfigReader
 {
-    public const string ConfigFile = "config.json";
-    public const string PreprocessorConfigFile = "preprocessor_config.json";
-    public const string GenerationConfigFile = "generation_config.json";
+    /// <summary>
+    /// Reads a model package: config.json and preprocessor_config.json must exist, generation_config.json is
+    /// read when present. Throws <see cref="ModelPackageException"/> naming the file and key at fault.
+    /// </summary>
+    public static PaliGemmaConfig Read(string directory) => Read(directory, requirePreprocessor: true);
 
-    /// <summary>Reads config.json, preprocessor_config.json and (if present) generation_config.json in <paramref name="directory"/>.</summary>
-    public static PaliGemmaConfig Read(string directory)
+    /// <summary>
+    /// Reads a checkpoint folder: only config.json must exist; without preprocessor_config.json the SigLIP
+    /// preprocessing every PaliGemma uses is assumed (<see cref="PreprocessorConfig.Siglip"/>), so the builder can
+    /// write one. Throws <see cref="ModelPackageException"/> naming the file and key at fault.
+    /// </summary>
+    public static PaliGemmaConfig ReadCheckpoint(string directory) => Read(directory, requirePreprocessor: false);
+
+    private static PaliGemmaConfig Read(string directory, bool requirePreprocessor)
     {
-        using var config = ParseFile(Path.Combine(directory, ConfigFile));
-        using var preprocessor = ParseFile(Path.Combine(directory, PreprocessorConfigFile));
-        var generationPath = Path.Combine(directory, GenerationConfigFile);
+        ArgumentNullException.ThrowIfNull(directory);
+        using var config = ParseFile(Path.Combine(directory, PackageFiles.Config));
+        var preprocessorPath = Path.Combine(directory, PackageFiles.PreprocessorConfig);
+        using var preprocessor = requirePreprocessor || File.Exists(preprocessorPath) ? ParseFile(preprocessorPath) : null;
+        var generationPath = Path.Combine(directory, PackageFiles.GenerationConfig);
         using var generation = File.Exists(generationPath) ? ParseFile(generationPath) : null;
-        return Parse(config.RootElement, preprocessor.RootElement, generation?.RootElement);
+        return Parse(config.RootElement, preprocessor?.RootElement, generation?.RootElement);
     }
 
-    internal static PaliGemmaConfig Parse(JsonElement config, JsonElement preprocessor, JsonElement? generation)
+    /// <summary>Parses the three files' JSON; <paramref name="preprocessor"/> null means the SigLIP defaults.</summary>
+    internal static PaliGemmaConfig Parse(JsonElement config, JsonElement? preprocessor, JsonElement? generation)
     {
-        var modelType = GetString(config, "model_type", ConfigFile, null);
+        if (config.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelPackageException($"{PackageFiles.Config}: expected a JSON object, found {config.ValueKind}.");
+        }
+
+        var modelType = GetString(config, "model_type", PackageFiles.Config, null);
         if (modelType != "paligemma")
         {
             throw new ModelPackageException(
-                $"{ConfigFile}: model_type is '{modelType ?? "(missing)"}', expected 'paligemma'. This engine serves PaliGemma 1 and 2 packages only.");
+                $"{PackageFiles.Config}: model_type is '{modelType ?? "(missing)"}', expected 'paligemma'. Only PaliGemma 1 and 2 checkpoints and packages are supported.");
         }
 
-        var text = ReadText(config, out var family);
+        var text = ReadText(config);
         var vision = ReadVision(config);
-        var preprocessorConfig = ReadPreprocessor(preprocessor);
+        var preprocessorConfig = preprocessor is { } p ? ReadPreprocessor(p) : PreprocessorConfig.Siglip(vision.ImageSize);
 
         if (preprocessorConfig.Size != vision.ImageSize)
         {
             throw new ModelPackageException(
-                $"{PreprocessorConfigFile}: size {preprocessorConfig.Size} does not match vision_config.image_size {vision.ImageSize} in {ConfigFile}. Rebuild the package or fix one of the files.");
+                $"{PackageFiles.PreprocessorConfig}: size {preprocessorConfig.Size} does not match vision_config.image_size {vision.ImageSize} in {PackageFiles.Config}. Rebuild the package or fix one of the files.");
         }
 
         foreach (var section in new[] { "text_config", "vision_config" })
@@ -50,106 +68,130 @@ public static class PaliGemmaConfigReader
                 n != vision.ImageTokenCount)
             {
                 throw new ModelPackageException(
-                    $"{ConfigFile}: {section}.num_image_tokens is {n}, but image_size {vision.ImageSize} / patch_size {vision.PatchSize} gives {vision.ImageTokenCount} image tokens.");
+                    $"{PackageFiles.Config}: {section}.num_image_tokens is {n}, but image_size {vision.ImageSize} / patch_size {vision.PatchSize} gives {vision.ImageTokenCount} image tokens.");
             }
         }
 
         var imageToken = config.TryGetProperty("image_token_index", out _)
-            ? GetInt(config, "image_token_index", ConfigFile, PaliGemmaTokens.Image)
-            : GetInt(config, "image_token_id", ConfigFile, PaliGemmaTokens.Image);
-        var bos = GetInt(config, "bos_token_id", ConfigFile, PaliGemmaTokens.Bos);
+            ? GetInt(config, "image_token_index", PackageFiles.Config, PaliGemmaTokens.Image)
+            : GetInt(config, "image_token_id", PackageFiles.Config, PaliGemmaTokens.Image);
+        var bos = GetInt(config, "bos_token_id", PackageFiles.Config, PaliGemmaTokens.Bos);
+        var projection = GetInt(config, "projection_dim", PackageFiles.Config, text.HiddenSize);
 
         // generation_config.json wins (transformers.js and HF generate read it); then config.json; then Gemma's eos.
-        var eos = (generation is { } g ? ReadIds(g, "eos_token_id", GenerationConfigFile) : null)
-                  ?? ReadIds(config, "eos_token_id", ConfigFile)
-                  ?? (config.TryGetProperty("text_config", out var tc) ? ReadIds(tc, "eos_token_id", ConfigFile) : null)
+        var eos = (generation is { } g ? ReadIds(g, "eos_token_id", PackageFiles.GenerationConfig) : null)
+                  ?? ReadIds(config, "eos_token_id", PackageFiles.Config)
+                  ?? (config.TryGetProperty("text_config", out var tc) && tc.ValueKind == JsonValueKind.Object ? ReadIds(tc, "eos_token_id", PackageFiles.Config) : null)
                   ?? [PaliGemmaTokens.Eos];
 
-        return new PaliGemmaConfig(family, text, vision, preprocessorConfig, imageToken, bos, eos);
+        return new PaliGemmaConfig(text, vision, projection, preprocessorConfig, imageToken, bos, eos);
     }
 
-    private static TextConfig ReadText(JsonElement config, out PaliGemmaFamily family)
+    private static TextConfig ReadText(JsonElement config)
     {
         if (!config.TryGetProperty("text_config", out var text) || text.ValueKind != JsonValueKind.Object)
         {
-            // HF PaliGemmaConfig without text_config builds Gemma 2B.
-            family = PaliGemmaFamily.PaliGemma1;
-            var vocab = GetInt(config, "vocab_size", ConfigFile, 257152);
-            return new TextConfig(2048, 18, 8, 1, 256, vocab);
+            // HF PaliGemmaConfig without text_config builds Gemma 2B (PaliGemma 1's decoder).
+            return new TextConfig(PaliGemmaFamily.PaliGemma1, 2048, 16384, 18, 8, 1, 256, 1e-6f, 10000f, PaliGemmaTokens.PaddedVocabularySize, 256f, null, null, null);
         }
 
-        var type = GetString(text, "model_type", ConfigFile, "gemma");
-        const string where = ConfigFile + " text_config";
-        switch (type)
+        const string where = PackageFiles.Config + " text_config";
+        var type = GetString(text, "model_type", where, "gemma");
+        var family = type switch
         {
-            case "gemma":
-                family = PaliGemmaFamily.PaliGemma1;
-                return new TextConfig(
-                    GetInt(text, "hidden_size", where, 3072),
-                    GetInt(text, "num_hidden_layers", where, 28),
-                    GetInt(text, "num_attention_heads", where, 16),
-                    GetInt(text, "num_key_value_heads", where, 16),
-                    GetInt(text, "head_dim", where, 256),
-                    GetInt(text, "vocab_size", where, 256000));
-            case "gemma2":
-                family = PaliGemmaFamily.PaliGemma2;
-                return new TextConfig(
-                    GetInt(text, "hidden_size", where, 2304),
-                    GetInt(text, "num_hidden_layers", where, 26),
-                    GetInt(text, "num_attention_heads", where, 8),
-                    GetInt(text, "num_key_value_heads", where, 4),
-                    GetInt(text, "head_dim", where, 256),
-                    GetInt(text, "vocab_size", where, 256000));
-            default:
-                throw new ModelPackageException(
-                    $"{ConfigFile}: text_config.model_type '{type}' is not a PaliGemma decoder (expected 'gemma' or 'gemma2').");
+            "gemma" => PaliGemmaFamily.PaliGemma1,
+            "gemma2" => PaliGemmaFamily.PaliGemma2,
+            _ => throw new ModelPackageException(
+                $"{where}: model_type '{type}' is not a PaliGemma decoder (expected 'gemma' for PaliGemma 1 or 'gemma2' for PaliGemma 2)."),
+        };
+        var g2 = family == PaliGemmaFamily.PaliGemma2;
+        var headDim = GetInt(text, "head_dim", where, 256);
+        var result = new TextConfig(
+            family,
+            GetInt(text, "hidden_size", where, g2 ? 2304 : 3072),
+            GetInt(text, "intermediate_size", where, g2 ? 9216 : 24576),
+            GetInt(text, "num_hidden_layers", where, g2 ? 26 : 28),
+            GetInt(text, "num_attention_heads", where, g2 ? 8 : 16),
+            GetInt(text, "num_key_value_heads", where, g2 ? 4 : 16),
+            headDim,
+            (float)GetDouble(text, "rms_norm_eps", where, 1e-6),
+            (float)GetDouble(text, "rope_theta", where, 10000),
+            GetInt(text, "vocab_size", where, PaliGemmaTokens.PaddedVocabularySize),
+            // Gemma scales queries by head_dim^-0.5 and has no such key: head_dim states that scale in Gemma 2's terms.
+            (float)GetDouble(text, "query_pre_attn_scalar", where, g2 ? 256 : headDim),
+            g2 ? GetNullableFloat(text, "attn_logit_softcapping", where, 50f) : null,
+            g2 ? GetNullableFloat(text, "final_logit_softcapping", where, 30f) : null,
+            g2 ? GetInt(text, "sliding_window", where, 4096) : null);
+        if (result.AttentionHeads == 0 || result.KeyValueHeads == 0 || result.AttentionHeads % result.KeyValueHeads != 0)
+        {
+            throw new ModelPackageException(
+                $"{where}: num_attention_heads {result.AttentionHeads} must be a positive multiple of num_key_value_heads {result.KeyValueHeads}.");
         }
+
+        return result;
     }
 
     private static VisionConfig ReadVision(JsonElement config)
     {
         if (!config.TryGetProperty("vision_config", out var vision) || vision.ValueKind != JsonValueKind.Object)
         {
-            return new VisionConfig(224, 14, 1152); // HF PaliGemmaConfig's default SigLIP So400m/14.
+            return VisionConfig.So400m(224);
         }
 
-        const string where = ConfigFile + " vision_config";
-        var imageSize = GetInt(vision, "image_size", where, 224);
-        var patchSize = GetInt(vision, "patch_size", where, 16);
-        if (patchSize <= 0 || imageSize % patchSize != 0)
+        const string where = PackageFiles.Config + " vision_config";
+        var so400m = VisionConfig.So400m(224);
+        var result = new VisionConfig(
+            GetInt(vision, "hidden_size", where, so400m.HiddenSize),
+            GetInt(vision, "intermediate_size", where, so400m.IntermediateSize),
+            GetInt(vision, "num_hidden_layers", where, so400m.LayerCount),
+            GetInt(vision, "num_attention_heads", where, so400m.AttentionHeads),
+            GetInt(vision, "patch_size", where, so400m.PatchSize),
+            GetInt(vision, "image_size", where, so400m.ImageSize),
+            (float)GetDouble(vision, "layer_norm_eps", where, so400m.LayerNormEps));
+        if (result.PatchSize <= 0 || result.ImageSize % result.PatchSize != 0)
         {
-            throw new ModelPackageException($"{where}: image_size {imageSize} is not a multiple of patch_size {patchSize}.");
+            throw new ModelPackageException($"{where}: image_size {result.ImageSize} is not a multiple of patch_size {result.PatchSize}.");
         }
 
-        return new VisionConfig(imageSize, patchSize, GetInt(vision, "hidden_size", where, 768));
+        if (result.AttentionHeads <= 0 || result.HiddenSize % result.AttentionHeads != 0)
+        {
+            throw new ModelPackageException($"{where}: hidden_size {result.HiddenSize} is not a multiple of num_attention_heads {result.AttentionHeads}.");
+        }
+
+        return result;
     }
 
     private static PreprocessorConfig ReadPreprocessor(JsonElement pre)
     {
+        const string file = PackageFiles.PreprocessorConfig;
+        if (pre.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelPackageException($"{file}: expected a JSON object, found {pre.ValueKind}.");
+        }
+
         int size;
         if (pre.TryGetProperty("size", out var sizeElement) && sizeElement.ValueKind == JsonValueKind.Object)
         {
-            var h = GetInt(sizeElement, "height", PreprocessorConfigFile + " size", 0);
-            var w = GetInt(sizeElement, "width", PreprocessorConfigFile + " size", 0);
+            var h = GetInt(sizeElement, "height", file + " size", 0);
+            var w = GetInt(sizeElement, "width", file + " size", 0);
             if (h <= 0 || h != w)
             {
-                throw new ModelPackageException(
-                    $"{PreprocessorConfigFile}: size must be square with positive height and width, found {h}x{w}.");
+                throw new ModelPackageException($"{file}: size must be square with positive height and width, found {h}x{w}.");
             }
 
             size = h;
         }
         else
         {
-            size = GetInt(pre, "size", PreprocessorConfigFile, 224);
+            size = GetInt(pre, "size", file, 224);
         }
 
-        var rescale = (float)GetDouble(pre, "rescale_factor", PreprocessorConfigFile, 1.0 / 255);
+        var rescale = (float)GetDouble(pre, "rescale_factor", file, 1.0 / 255);
         var mean = ReadTriple(pre, "image_mean", 0.5f);
         var std = ReadTriple(pre, "image_std", 0.5f);
         if (std.Any(s => s <= 0))
         {
-            throw new ModelPackageException($"{PreprocessorConfigFile}: image_std must be positive.");
+            throw new ModelPackageException($"{file}: image_std must be positive.");
         }
 
         return new PreprocessorConfig(size, rescale, mean, std);
@@ -170,7 +212,7 @@ public static class PaliGemmaConfigReader
 
         if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() != 3 || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number))
         {
-            throw new ModelPackageException($"{PreprocessorConfigFile}: {key} must be three numbers (R, G, B).");
+            throw new ModelPackageException($"{PackageFiles.PreprocessorConfig}: {key} must be three numbers (R, G, B).");
         }
 
         return v.EnumerateArray().Select(x => x.GetSingle()).ToArray();
@@ -201,7 +243,7 @@ public static class PaliGemmaConfigReader
         if (!File.Exists(path))
         {
             throw new ModelPackageException(
-                $"{Path.GetFileName(path)} is missing from the model package {Path.GetDirectoryName(path)}. A package needs config.json, preprocessor_config.json, tokenizer.json and the onnx/ folder (transformers.js layout).");
+                $"{Path.GetFileName(path)} is missing from '{Path.GetDirectoryName(path)}'. A PaliGemma checkpoint needs config.json; a model package also needs preprocessor_config.json, tokenizer.json and the onnx/ folder (transformers.js layout).");
         }
 
         try
@@ -241,5 +283,16 @@ public static class PaliGemmaConfigReader
         return v.ValueKind == JsonValueKind.Number
             ? v.GetDouble()
             : throw new ModelPackageException($"{where}: {key} must be a number, found {v.GetRawText()}.");
+    }
+
+    /// <summary>Absent: <paramref name="fallback"/>; an explicit null switches the feature off (Gemma 2 soft caps).</summary>
+    private static float? GetNullableFloat(JsonElement e, string key, string where, float fallback)
+    {
+        if (!e.TryGetProperty(key, out var v))
+        {
+            return fallback;
+        }
+
+        return v.ValueKind == JsonValueKind.Null ? null : (float)GetDouble(e, key, where, fallback);
     }
 }

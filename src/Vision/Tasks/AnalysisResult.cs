@@ -33,8 +33,10 @@ public sealed record DetectedObject(
 /// <summary>An axis-aligned box [x_min, y_min, x_max, y_max].</summary>
 public readonly record struct BoxF(float XMin, float YMin, float XMax, float YMax)
 {
+    /// <summary>XMax - XMin.</summary>
     public float Width => XMax - XMin;
 
+    /// <summary>YMax - YMin.</summary>
     public float Height => YMax - YMin;
 }
 
@@ -75,7 +77,9 @@ public sealed record StageTimings(
     int PromptTokens,
     int GeneratedTokens)
 {
+    /// <summary>Mean decode time per generated token: the figure that bounds answer latency on a board.</summary>
     public double DecodeMsPerToken => GeneratedTokens == 0 ? 0 : DecodeMs / GeneratedTokens;
 
+    /// <summary>All stages together.</summary>
     public double TotalMs => PreprocessMs + VisionMs + PrefillMs + DecodeMs;
 }

@@ -18,8 +18,11 @@ public sealed class MaskDecoder : IDisposable
         "Segmentation codes present but the model package has no onnx/vae_decoder.onnx: objects carry boxes and " +
         "codes only. Build one with `edgepali-quantize build-vae --npz vae-oid.npz --out MODEL/onnx/vae_decoder.onnx`.";
 
+    /// <summary>The decoder graph's input: int64 [objects, 16] segmentation codes.</summary>
     public const string InputName = "codebook_indices";
+    /// <summary>The decoder graph's output: float [objects, 64, 64] in -1..1 (big_vision's VQ-VAE).</summary>
     public const string OutputName = "masks";
+    /// <summary>Side of the decoded mask before it is resized to its box.</summary>
     public const int MaskSize = 64;
 
     private readonly InferenceSession session;
@@ -134,6 +137,7 @@ public sealed class MaskDecoder : IDisposable
                 Edge(normalized.XMax, frameWidth), Edge(normalized.YMax, frameHeight));
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         codesValue.Dispose();

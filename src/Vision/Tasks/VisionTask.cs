@@ -19,32 +19,44 @@ public abstract record VisionTask
 /// <summary>"caption {lang}": a short caption.</summary>
 public sealed record CaptionTask(string Language = "en") : VisionTask
 {
-    public override string Kind => "caption";
+    /// <inheritdoc/>
+    public override string Kind => TaskKinds.Caption;
+    /// <inheritdoc/>
     public override string Prefix => $"caption {Language}";
+    /// <inheritdoc/>
     public override int DefaultMaxNewTokens => 48;
 }
 
 /// <summary>"describe {lang}": a longer description (pt checkpoints).</summary>
 public sealed record DescribeTask(string Language = "en") : VisionTask
 {
-    public override string Kind => "describe";
+    /// <inheritdoc/>
+    public override string Kind => TaskKinds.Describe;
+    /// <inheritdoc/>
     public override string Prefix => $"describe {Language}";
+    /// <inheritdoc/>
     public override int DefaultMaxNewTokens => 128;
 }
 
 /// <summary>"answer {lang} {question}": visual question answering.</summary>
 public sealed record AnswerTask(string Question, string Language = "en") : VisionTask
 {
-    public override string Kind => "answer";
+    /// <inheritdoc/>
+    public override string Kind => TaskKinds.Answer;
+    /// <inheritdoc/>
     public override string Prefix => $"answer {Language} {Question}";
+    /// <inheritdoc/>
     public override int DefaultMaxNewTokens => 32;
 }
 
 /// <summary>"ocr": read the text in the image.</summary>
 public sealed record OcrTask : VisionTask
 {
-    public override string Kind => "ocr";
+    /// <inheritdoc/>
+    public override string Kind => TaskKinds.Ocr;
+    /// <inheritdoc/>
     public override string Prefix => "ocr";
+    /// <inheritdoc/>
     public override int DefaultMaxNewTokens => 128;
 }
 
@@ -54,8 +66,11 @@ public sealed record DetectTask(IReadOnlyList<string> Labels) : VisionTask
     /// <summary>Constrained decoding: only well-formed answers naming the requested labels can be generated (see docs/engine.md).</summary>
     public bool Constrained { get; init; } = true;
 
-    public override string Kind => "detect";
+    /// <inheritdoc/>
+    public override string Kind => TaskKinds.Detect;
+    /// <inheritdoc/>
     public override string Prefix => "detect " + string.Join(" ; ", Labels);
+    /// <inheritdoc/>
     public override int DefaultMaxNewTokens => 64;
 }
 
@@ -65,14 +80,19 @@ public sealed record SegmentTask(IReadOnlyList<string> Labels) : VisionTask
     /// <summary>Constrained decoding: only well-formed answers (box, 16 codes, a requested label) can be generated.</summary>
     public bool Constrained { get; init; } = true;
 
-    public override string Kind => "segment";
+    /// <inheritdoc/>
+    public override string Kind => TaskKinds.Segment;
+    /// <inheritdoc/>
     public override string Prefix => "segment " + string.Join(" ; ", Labels);
+    /// <inheritdoc/>
     public override int DefaultMaxNewTokens => 96;
 }
 
 /// <summary>Any prefix, sent as is; the output is parsed for locations and segments all the same.</summary>
 public sealed record RawTask(string Text) : VisionTask
 {
-    public override string Kind => "raw";
+    /// <inheritdoc/>
+    public override string Kind => TaskKinds.Raw;
+    /// <inheritdoc/>
     public override string Prefix => Text;
 }

@@ -10,9 +10,6 @@ namespace EdgePali.Vision.Tasks;
 /// </summary>
 public static partial class VisionTaskParser
 {
-    /// <summary>The kinds <see cref="FromKind"/> accepts (the <see cref="VisionTask.Kind"/> values).</summary>
-    public static IReadOnlyList<string> KnownKinds { get; } = ["caption", "describe", "answer", "ocr", "detect", "segment", "raw"];
-
     private const string DefaultLanguage = "en";
 
     /// <summary>
@@ -32,18 +29,18 @@ public static partial class VisionTaskParser
 
         return keyword switch
         {
-            "caption" when LanguageOrDefault(rest) is { } language => new CaptionTask(language),
-            "describe" when LanguageOrDefault(rest) is { } language => new DescribeTask(language),
-            "ocr" when rest.Length == 0 => new OcrTask(),
-            "answer" when rest.Length > 0 => ParseAnswer(rest),
-            "detect" when SplitLabels(rest) is { Length: > 0 } labels => new DetectTask(labels),
-            "segment" when SplitLabels(rest) is { Length: > 0 } labels => new SegmentTask(labels),
+            TaskKinds.Caption when LanguageOrDefault(rest) is { } language => new CaptionTask(language),
+            TaskKinds.Describe when LanguageOrDefault(rest) is { } language => new DescribeTask(language),
+            TaskKinds.Ocr when rest.Length == 0 => new OcrTask(),
+            TaskKinds.Answer when rest.Length > 0 => ParseAnswer(rest),
+            TaskKinds.Detect when SplitLabels(rest) is { Length: > 0 } labels => new DetectTask(labels),
+            TaskKinds.Segment when SplitLabels(rest) is { Length: > 0 } labels => new SegmentTask(labels),
             _ => new RawTask(prompt),
         };
     }
 
     /// <summary>
-    /// Builds a task from configuration: <paramref name="kind"/> is one of <see cref="KnownKinds"/>;
+    /// Builds a task from configuration: <paramref name="kind"/> is one of <see cref="TaskKinds.All"/>;
     /// "answer" needs the question in <paramref name="prompt"/>, "raw" the prefix; "detect"/"segment" take
     /// <paramref name="labels"/> or, failing that, a "a ; b" list in <paramref name="prompt"/>.
     /// </summary>
@@ -57,30 +54,30 @@ public static partial class VisionTaskParser
 
         switch (kind.Trim().ToLowerInvariant())
         {
-            case "caption":
+            case TaskKinds.Caption:
                 return new CaptionTask(lang);
-            case "describe":
+            case TaskKinds.Describe:
                 return new DescribeTask(lang);
-            case "ocr":
+            case TaskKinds.Ocr:
                 return new OcrTask();
-            case "answer":
+            case TaskKinds.Answer:
                 return string.IsNullOrWhiteSpace(prompt)
                     ? throw new ArgumentException("Task kind 'answer' needs the question in its prompt.", nameof(prompt))
                     : new AnswerTask(prompt.Trim(), lang);
-            case "detect":
-            case "segment":
+            case TaskKinds.Detect:
+            case TaskKinds.Segment:
                 var list = labels is { Count: > 0 }
                     ? labels.Select(l => l.Trim()).Where(l => l.Length > 0).ToArray()
                     : SplitLabels(prompt ?? string.Empty);
                 if (list.Length == 0)
                     throw new ArgumentException($"Task kind '{kind}' needs at least one label (labels, or a prompt such as \"car ; person\").", nameof(labels));
-                return kind.Trim().Equals("detect", StringComparison.OrdinalIgnoreCase) ? new DetectTask(list) : new SegmentTask(list);
-            case "raw":
+                return kind.Trim().Equals(TaskKinds.Detect, StringComparison.OrdinalIgnoreCase) ? new DetectTask(list) : new SegmentTask(list);
+            case TaskKinds.Raw:
                 return prompt is null
                     ? throw new ArgumentException("Task kind 'raw' needs the prefix to send in its prompt.", nameof(prompt))
                     : new RawTask(prompt);
             default:
-                throw new ArgumentException($"Unknown task kind '{kind}'. Known kinds: {string.Join(", ", KnownKinds)}.", nameof(kind));
+                throw new ArgumentException($"Unknown task kind '{kind}'. Known kinds: {string.Join(", ", TaskKinds.All)}.", nameof(kind));
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgePali.Vision.Packages;
 
 namespace EdgePali.Vision.Tokenization;
 
@@ -29,8 +30,7 @@ namespace EdgePali.Vision.Tokenization;
 /// </summary>
 public sealed class GemmaTokenizer : ITokenDecoder
 {
-    public const string TokenizerFileName = "tokenizer.json";
-    public const string TokenizerConfigFileName = "tokenizer_config.json";
+    /// <summary>The image placeholder as text; the engine inserts its id directly instead.</summary>
     public const string ImageToken = "<image>";
 
     private readonly Dictionary<string, AddedTokenEntry>.AlternateLookup<ReadOnlySpan<char>> _addedByText;
@@ -122,9 +122,9 @@ public sealed class GemmaTokenizer : ITokenDecoder
         ArgumentNullException.ThrowIfNull(modelDirectory);
         if (!Directory.Exists(modelDirectory))
             throw new TokenizerLoadException($"Model folder \"{modelDirectory}\" does not exist. Pass the folder of a model package " +
-                                             $"(the one holding {TokenizerFileName} and onnx/).");
-        var tokenizerPath = Path.Combine(modelDirectory, TokenizerFileName);
-        var configPath = Path.Combine(modelDirectory, TokenizerConfigFileName);
+                                             $"(the one holding {PackageFiles.Tokenizer} and onnx/).");
+        var tokenizerPath = Path.Combine(modelDirectory, PackageFiles.Tokenizer);
+        var configPath = Path.Combine(modelDirectory, PackageFiles.TokenizerConfig);
         return FromFile(tokenizerPath, File.Exists(configPath) ? configPath : null);
     }
 
@@ -143,7 +143,7 @@ public sealed class GemmaTokenizer : ITokenDecoder
         }
         catch (JsonException e)
         {
-            throw new TokenizerLoadException($"{tokenizerJsonPath} (or its {TokenizerConfigFileName}) is not valid JSON " +
+            throw new TokenizerLoadException($"{tokenizerJsonPath} (or its {PackageFiles.TokenizerConfig}) is not valid JSON " +
                                              $"(line {e.LineNumber + 1}, byte {e.BytePositionInLine}): {e.Message} " +
                                              "The file is damaged or truncated; copy it again from the model.", e);
         }

@@ -4,5 +4,6 @@ namespace EdgePali.Vision.Tokenization;
 /// tokens such as &lt;loc0123&gt; written out. Parsers depend on this, not on a concrete tokenizer.</summary>
 public interface ITokenDecoder
 {
+    /// <summary>The text of <paramref name="ids"/>, special tokens written out.</summary>
     string Decode(ReadOnlySpan<int> ids);
 }

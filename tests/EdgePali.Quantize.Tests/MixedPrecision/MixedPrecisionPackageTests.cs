@@ -3,6 +3,7 @@ using EdgePali.Quantize.Commands;
 using EdgePali.Quantize.Onnx;
 using EdgePali.Quantize.Rewriting;
 using EdgePali.Quantize.Tests.TestSupport;
+using EdgePali.Vision.Packages;
 using Onnx;
 
 namespace EdgePali.Quantize.Tests.MixedPrecision;
@@ -48,7 +49,7 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
             Assert.Equal(format, recorded[layer]);
         Assert.Equal("decoder.mlp=int4@4,decoder.layers.1.attention=int8@1,vision.layers.0.mlp=fp32,lm_head=int4@1,embed=fp32", result.Manifest.WeightMix);
 
-        foreach (var part in new[] { ModelFileNames.VisionEncoder, ModelFileNames.Decoder, ModelFileNames.EmbedTokens })
+        foreach (var part in new[] { ModelPartNames.VisionEncoder, ModelPartNames.Decoder, ModelPartNames.EmbedTokens })
         {
             using var a = OnnxModelSource.Open(Path.Combine(built, "onnx", part + "_int8.onnx"));
             using var b = OnnxModelSource.Open(Path.Combine(quantized, "onnx", part + "_int8.onnx"));
@@ -63,7 +64,7 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
                 Assert.Equal(InitializerBytes.Read(a, builtNodes[i].Input[1]), InitializerBytes.Read(b, quantizedNodes[i].Input[1]));
         }
 
-        Assert.Contains(QuantizedPackageManifest.Load(quantized).Nodes, n => !n.Quantized && n.Detail == "--mix sets fp32 for vision layer 0 mlp");
+        Assert.Contains(PackageManifest.Read(quantized).Nodes, n => !n.Quantized && n.Detail == "--mix sets fp32 for vision layer 0 mlp");
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class PackageQuantizerTests(QuantizedTinyPackages packages, ITestO
     [Fact]
     public void Int8_FromFp32_WritesTheSameMatMulNBitsWeightsAsTheBuilder()
     {
-        foreach (var part in new[] { ModelFileNames.VisionEncoder, ModelFileNames.Decoder })
+        foreach (var part in new[] { ModelPartNames.VisionEncoder, ModelPartNames.Decoder })
         {
             using var built = OnnxModelSource.Open(Path.Combine(packages.Int8Dir, "onnx", part + "_int8.onnx"));
             using var quantized = OnnxModelSource.Open(Path.Combine(packages.QuantizedInt8Dir, "onnx", part + "_int8.onnx"));
@@ -58,7 +58,7 @@ public sealed class PackageQuantizerTests(QuantizedTinyPackages packages, ITestO
     [Fact]
     public void Manifest_RecordsModeSourcesAndEveryWeightNode()
     {
-        var manifest = QuantizedPackageManifest.Load(packages.QuantizedInt8Dir);
+        var manifest = PackageManifest.Read(packages.QuantizedInt8Dir);
         Assert.Equal("int8", manifest.Mode);
         Assert.Equal("int8", manifest.Variant);
         Assert.Equal("32", manifest.Options["block_size"]);
@@ -107,7 +107,7 @@ public sealed class PackageQuantizerTests(QuantizedTinyPackages packages, ITestO
         var package = ModelPackage.Open(outDir);
         Assert.Equal("q4", package.Variant.Name);
         using var probe = new PackageProbe(outDir, "q4");
-        Assert.Equal(packages.Config.Text.Layers, probe.Config.Text.LayerCount);
+        Assert.Equal(packages.Config.Text.LayerCount, probe.Config.Text.LayerCount);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class QdqGraphWriterTests : IDisposable
         float[] Sample() => Enumerable.Range(0, 8).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
         var calibration = Enumerable.Range(0, 256).Select(_ => (IReadOnlyList<CalibrationInput>)[new CalibrationInput("x", Sample(), [1, 8])]).ToList();
         var qdqPath = Path.Combine(dir, "qdq.onnx");
-        List<EdgePali.Quantize.Rewriting.NodeDecision> decisions;
+        List<EdgePali.Vision.Packages.ManifestNodeDecision> decisions;
         using (var source = OnnxModelSource.Open(floatPath))
         {
             decisions = QdqPartQuantizer.Quantize(source, "test", new QdqOptions("unused", PerChannel: true), [], calibration, qdqPath, _ => { }, _ => { }, CancellationToken.None);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EdgePali.Quantize.Commands;
 using EdgePali.Quantize.Tests.TestSupport;
+using EdgePali.Vision.Packages;
 
 namespace EdgePali.Quantize.Tests.Rewriting;
 
@@ -39,7 +40,7 @@ public sealed class QuantizeCliTests(QuantizedTinyPackages packages) : IClassFix
         Assert.True(code == 0, text);
         Assert.Contains("onnx/vision_encoder_qdq.onnx: ", text, StringComparison.Ordinal);
         Assert.Contains("onnx/decoder_model_merged_qdq.onnx: 9 nodes quantised", text, StringComparison.Ordinal);
-        var manifest = Quantize.Rewriting.QuantizedPackageManifest.Load(outDir);
+        var manifest = PackageManifest.Read(outDir);
         Assert.Equal(("percentile", "uint8", "6"), (manifest.Options["calibration_method"], manifest.Options["weights"], manifest.Options["calibration_frames"]));
 
         (code, text) = await RunAsync("verify", "--reference", packages.Fp32Dir, "--reference-variant", "fp32", "--candidate", outDir, "--candidate-variant", "qdq",

@@ -17,7 +17,7 @@ public sealed class QuantizedPackagesInTransformersJsTests(QuantizedTinyPackages
         var (inputIds, generated) = await TransformersJsConformanceTests.RunNode(TransformersJsConformanceTests.FindScript(), dir, dtype);
 
         var config = packages.Config;
-        long[] expectedPrompt = [.. Enumerable.Repeat((long)config.ImageTokenIndex, config.Vision.ImageTokens), 2, 21209, 659, 108];
+        long[] expectedPrompt = [.. Enumerable.Repeat((long)config.ImageTokenId, config.Vision.ImageTokenCount), 2, 21209, 659, 108];
         Assert.Equal(expectedPrompt, inputIds);
         Assert.Equal(TransformersJsConformanceTests.MaxNewTokens, generated.Length);
         Assert.All(generated, id => Assert.InRange(id, 0, config.Text.VocabSize - 1));

@@ -1,4 +1,5 @@
 using EdgePali.Quantize.Builders;
+using EdgePali.Vision.Packages;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgePali.Quantize.Tests.TestSupport;
@@ -14,9 +15,9 @@ internal sealed class PackageRunner : IDisposable
     public PackageRunner(string packageDir, WeightFormat format)
     {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 2 };
-        vision = new InferenceSession(Path.Combine(packageDir, ModelFileNames.RelativePath(ModelFileNames.VisionEncoder, format)), options);
-        embed = new InferenceSession(Path.Combine(packageDir, ModelFileNames.RelativePath(ModelFileNames.EmbedTokens, format)), options);
-        decoder = new InferenceSession(Path.Combine(packageDir, ModelFileNames.RelativePath(ModelFileNames.Decoder, format)), options);
+        vision = new InferenceSession(Path.Combine(packageDir, PackageFiles.GraphPath(ModelPart.VisionEncoder, format.Variant())), options);
+        embed = new InferenceSession(Path.Combine(packageDir, PackageFiles.GraphPath(ModelPart.EmbedTokens, format.Variant())), options);
+        decoder = new InferenceSession(Path.Combine(packageDir, PackageFiles.GraphPath(ModelPart.Decoder, format.Variant())), options);
         Layers = decoder.InputNames.Count(n => n.EndsWith(".key", StringComparison.Ordinal));
     }
 

@@ -1,4 +1,5 @@
 using EdgePali.Quantize.Checkpoints;
+using EdgePali.Vision.Packages;
 using static EdgePali.Quantize.Checkpoints.PaliGemmaTensorNames;
 
 namespace EdgePali.Quantize.Tests.TestSupport;
@@ -11,8 +12,8 @@ namespace EdgePali.Quantize.Tests.TestSupport;
 internal sealed class ReferencePaliGemma
 {
     private readonly Checkpoint checkpoint;
-    private readonly TextModelConfig text;
-    private readonly VisionModelConfig vision;
+    private readonly TextConfig text;
+    private readonly VisionConfig vision;
     private readonly Dictionary<string, double[]> weights = new(StringComparer.Ordinal);
 
     public ReferencePaliGemma(Checkpoint checkpoint)
@@ -42,7 +43,7 @@ internal sealed class ReferencePaliGemma
         var conv = W(PatchEmbeddingWeight);
         var convBias = W(PatchEmbeddingBias);
         var positions = W(PositionEmbedding);
-        var h = new double[vision.ImageTokens][];
+        var h = new double[vision.ImageTokenCount][];
         for (var py = 0; py < g; py++)
         {
             for (var px = 0; px < g; px++)
@@ -67,7 +68,7 @@ internal sealed class ReferencePaliGemma
             }
         }
 
-        for (var layer = 0; layer < vision.Layers; layer++)
+        for (var layer = 0; layer < vision.LayerCount; layer++)
         {
             string L(string suffix) => VisionLayer(layer, suffix);
             var n = h.Select(x => LayerNorm(x, W(L("layer_norm1.weight")), W(L("layer_norm1.bias")), vision.LayerNormEps)).ToArray();
@@ -78,7 +79,7 @@ internal sealed class ReferencePaliGemma
             for (var i = 0; i < h.Length; i++)
                 context[i] = new double[dv];
             var hd = vision.HeadDim;
-            for (var head = 0; head < vision.Heads; head++)
+            for (var head = 0; head < vision.AttentionHeads; head++)
             {
                 for (var i = 0; i < h.Length; i++)
                 {
@@ -134,23 +135,23 @@ internal sealed class ReferencePaliGemma
     /// </summary>
     public double[][] Decode(double[][] inputsEmbeds, long[] positions, Cache cache)
     {
-        int d = text.HiddenSize, hd = text.HeadDim, groups = text.Heads / text.KvHeads;
+        int d = text.HiddenSize, hd = text.HeadDim, groups = text.AttentionHeads / text.KeyValueHeads;
         var h = inputsEmbeds.Select(x => x.Select(v => v * Math.Sqrt(d)).ToArray()).ToArray();
-        for (var layer = 0; layer < text.Layers; layer++)
+        for (var layer = 0; layer < text.LayerCount; layer++)
         {
             string L(string suffix) => TextLayer(layer, suffix);
             var n = h.Select(x => RmsNorm(x, W(L("input_layernorm.weight")))).ToArray();
             for (var t = 0; t < h.Length; t++)
             {
-                cache.Keys[layer].Add(Rotate(Linear(n[t], W(L("self_attn.k_proj.weight")), null), positions[t], text.KvHeads));
+                cache.Keys[layer].Add(Rotate(Linear(n[t], W(L("self_attn.k_proj.weight")), null), positions[t], text.KeyValueHeads));
                 cache.Values[layer].Add(Linear(n[t], W(L("self_attn.v_proj.weight")), null));
             }
 
             for (var t = 0; t < h.Length; t++)
             {
-                var q = Rotate(Linear(n[t], W(L("self_attn.q_proj.weight")), null), positions[t], text.Heads);
-                var context = new double[text.Heads * hd];
-                for (var head = 0; head < text.Heads; head++)
+                var q = Rotate(Linear(n[t], W(L("self_attn.q_proj.weight")), null), positions[t], text.AttentionHeads);
+                var context = new double[text.AttentionHeads * hd];
+                for (var head = 0; head < text.AttentionHeads; head++)
                 {
                     var kvHead = head / groups;
                     var keys = cache.Keys[layer];

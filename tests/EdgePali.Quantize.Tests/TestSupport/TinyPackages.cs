@@ -1,5 +1,6 @@
 using EdgePali.Quantize.Builders;
 using EdgePali.Quantize.Checkpoints;
+using EdgePali.Vision.Packages;
 
 namespace EdgePali.Quantize.Tests.TestSupport;
 
@@ -24,7 +25,7 @@ public abstract class TinyPackages : IDisposable
             PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointDir, Int8Dir, WeightFormat.Int8, Logits: DecoderLogits.AllPositions)),
             PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointDir, FusedFp32Dir, WeightFormat.Fp32, Logits: DecoderLogits.AllPositions, Graph: GraphLayout.Fused)),
             PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointDir, FusedInt8Dir, WeightFormat.Int8, Logits: DecoderLogits.AllPositions, Graph: GraphLayout.Fused))).GetAwaiter().GetResult();
-        Config = PaliGemmaConfig.Load(CheckpointDir);
+        Config = PaliGemmaConfigReader.ReadCheckpoint(CheckpointDir);
     }
 
     public string Root { get; }

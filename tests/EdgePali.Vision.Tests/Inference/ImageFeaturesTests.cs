@@ -33,4 +33,32 @@ public sealed class ImageFeaturesTests
     {
         Assert.Equal(expected, ImageFeatures.CosineSimilarity(a, b), 6);
     }
+
+    [Fact]
+    public void CosineSimilarity_OfSpans_MatchesADoubleReference_AndIsZeroWhenDegenerate()
+    {
+        var random = new Random(7);
+        var a = new float[1152];
+        var b = new float[1152];
+        for (var i = 0; i < a.Length; i++)
+        {
+            a[i] = (float)(random.NextDouble() - 0.3);
+            b[i] = a[i] + (float)((random.NextDouble() - 0.5) * 0.2);
+        }
+
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            na += (double)a[i] * a[i];
+            nb += (double)b[i] * b[i];
+        }
+
+        Assert.Equal(dot / Math.Sqrt(na * nb), ImageFeatures.CosineSimilarity(a, b), 5);
+        Assert.Equal(1f, ImageFeatures.CosineSimilarity(a, a), 5);
+        Assert.Equal(-1f, ImageFeatures.CosineSimilarity(a, a.Select(x => -x).ToArray()), 5);
+        Assert.Equal(0f, ImageFeatures.CosineSimilarity(a, new float[a.Length]));
+        Assert.Equal(0f, ImageFeatures.CosineSimilarity(a, b.AsSpan(1)));
+        Assert.Equal(0f, ImageFeatures.CosineSimilarity([], []));
+    }
 }

@@ -41,6 +41,7 @@ internal sealed class HandMadePackage : IDisposable
                 ["image_size"] = ImageSize,
                 ["patch_size"] = PatchSize,
                 ["hidden_size"] = 24,
+                ["num_attention_heads"] = 2,
             },
         };
         Preprocessor = new JsonObject

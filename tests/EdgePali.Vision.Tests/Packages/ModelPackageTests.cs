@@ -164,6 +164,6 @@ public sealed class ModelPackageTests
         File.WriteAllText(manifest, """{"graph": "fused", "files": []}""");
         Assert.Equal("fused", ModelPackage.Open(pkg.Directory).Manifest!.Graph);
         File.WriteAllText(manifest, """{"files": []}""");
-        Assert.Equal(PackageManifest.StandardGraph, ModelPackage.Open(pkg.Directory).Manifest!.Graph);
+        Assert.Equal(PackageManifest.StandardGraph, ModelPackage.Open(pkg.Directory).Manifest!.GraphLayout);
     }
 }

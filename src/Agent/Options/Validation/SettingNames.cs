@@ -22,7 +22,7 @@ public static class SettingNames
         "DML", "ROCm", "MIGraphX", "VitisAI", "RKNPU", "CANN", "VSINPU", "WebGPU", "WebNN", "JS", "Azure",
     ];
 
-    public static IReadOnlyList<string> GraphOptimizationLevels { get; } = ["Disabled", "Basic", "Extended", "All"];
+    public static IReadOnlyList<string> GraphOptimizationLevels => Vision.Inference.GraphOptimizationLevels.Names;
 
     /// <summary>True for names usable as one MQTT topic level and a file name: letters, digits, '-', '_'.</summary>
     public static bool IsTopicSafe(string name) =>

@@ -1,4 +1,5 @@
 using System.IO.Enumeration;
+using EdgePali.Vision.Packages;
 using Onnx;
 using DataType = Onnx.TensorProto.Types.DataType;
 
@@ -13,7 +14,7 @@ namespace EdgePali.Quantize.Rewriting.Qdq;
 internal sealed class QdqGraphPlan
 {
     private readonly HashSet<int> quantized = [];
-    private readonly Dictionary<int, NodeDecision> floatDecisions = [];
+    private readonly Dictionary<int, ManifestNodeDecision> floatDecisions = [];
     private readonly HashSet<string> activationSet = new(StringComparer.Ordinal);
 
     private QdqGraphPlan(Dictionary<string, DataType> types, HashSet<string> initializers)
@@ -41,7 +42,7 @@ internal sealed class QdqGraphPlan
     public bool IsQuantized(int index) => quantized.Contains(index);
 
     /// <summary>Why the node at <paramref name="index"/> stays float (quantised ones are described when written).</summary>
-    public NodeDecision? FloatDecision(int index) => floatDecisions.GetValueOrDefault(index);
+    public ManifestNodeDecision? FloatDecision(int index) => floatDecisions.GetValueOrDefault(index);
 
     public static QdqGraphPlan Analyse(GraphProto graph, string partName, IReadOnlyList<string> exclude)
     {
@@ -59,7 +60,7 @@ internal sealed class QdqGraphPlan
             var why = plan.WhyFloat(node, exclude);
             if (why is not null)
             {
-                plan.floatDecisions[index] = new NodeDecision(partName, NodeName(node), node.OpType, false, why);
+                plan.floatDecisions[index] = new ManifestNodeDecision(partName, NodeName(node), node.OpType, false, why);
                 continue;
             }
 

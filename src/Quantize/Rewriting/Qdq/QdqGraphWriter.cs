@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using EdgePali.Quantize.Onnx;
+using EdgePali.Vision.Packages;
 using Onnx;
 using DataType = Onnx.TensorProto.Types.DataType;
 
@@ -48,7 +49,7 @@ internal sealed class QdqGraphWriter
     private sealed record QuantizedConstant(string Output, QuantParameters[] Parameters, int Axis, string Description);
 
     /// <summary>Writes the QDQ graph to <paramref name="outPath"/> (+ _data); returns a decision for every node, in graph order.</summary>
-    public static List<NodeDecision> Write(
+    public static List<ManifestNodeDecision> Write(
         OnnxModelSource source,
         QdqGraphPlan plan,
         IReadOnlyDictionary<string, TensorRange> ranges,
@@ -74,7 +75,7 @@ internal sealed class QdqGraphWriter
                 writer.WrapActivation(input.Name, input.Name);
         }
 
-        var decisions = new List<NodeDecision>();
+        var decisions = new List<ManifestNodeDecision>();
         for (var index = 0; index < nodes.Count; index++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -160,7 +161,7 @@ internal sealed class QdqGraphWriter
         dequantized[name] = dq;
     }
 
-    private NodeDecision RewriteInputs(NodeProto node)
+    private ManifestNodeDecision RewriteInputs(NodeProto node)
     {
         var constantsUsed = new List<string>();
         var original = node.Input.ToArray();
@@ -184,7 +185,7 @@ internal sealed class QdqGraphWriter
         var detail = $"QDQ: {options.Activations.CliName()} activations";
         if (constantsUsed.Count > 0)
             detail += ", " + string.Join(", ", constantsUsed);
-        return new NodeDecision(partName, QdqGraphPlan.NodeName(node), node.OpType, true, detail);
+        return new ManifestNodeDecision(partName, QdqGraphPlan.NodeName(node), node.OpType, true, detail);
     }
 
     private QuantizedConstant Constant(NodeProto node, int input, string[] original)

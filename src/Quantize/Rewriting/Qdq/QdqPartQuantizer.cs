@@ -1,11 +1,12 @@
 using EdgePali.Quantize.Onnx;
+using EdgePali.Vision.Packages;
 
 namespace EdgePali.Quantize.Rewriting.Qdq;
 
 /// <summary>One graph to QDQ: plan which nodes are quantised, calibrate their activations, write the new graph with the calibration inputs' shapes.</summary>
 internal static class QdqPartQuantizer
 {
-    public static List<NodeDecision> Quantize(
+    public static List<ManifestNodeDecision> Quantize(
         OnnxModelSource source,
         string partName,
         QdqOptions options,

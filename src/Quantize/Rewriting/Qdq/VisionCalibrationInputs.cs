@@ -11,8 +11,6 @@ namespace EdgePali.Quantize.Rewriting.Qdq;
 /// </summary>
 internal static class VisionCalibrationInputs
 {
-    public const string PixelValues = "pixel_values";
-
     public static List<IReadOnlyList<CalibrationInput>> Load(string path, int maxFrames, PaliGemmaConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -27,7 +25,7 @@ internal static class VisionCalibrationInputs
         {
             var pixels = new float[preprocessor.PixelValuesLength];
             preprocessor.Preprocess(frame, pixels);
-            inputs.Add([new CalibrationInput(PixelValues, pixels, [1, 3, size, size])]);
+            inputs.Add([new CalibrationInput(GraphTensorNames.PixelValues, pixels, [1, 3, size, size])]);
         }
 
         return inputs;
