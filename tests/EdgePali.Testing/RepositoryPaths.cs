@@ -24,6 +24,12 @@ public static class RepositoryPaths
         }
     }
 
+    /// <summary>The real Gemma tokenizer.json.</summary>
+    public static string GemmaTokenizerJson => Path.Combine(GemmaTokenizerModels, "tokenizer.json");
+
+    /// <summary>The real Gemma tokenizer_config.json.</summary>
+    public static string GemmaTokenizerConfig => Path.Combine(GemmaTokenizerModels, "tokenizer_config.json");
+
     /// <summary>A program built into the test's output folder (e.g. the `edgepali` apphost copied beside the tests).</summary>
     public static string BesideTests(string fileName) => Path.Combine(AppContext.BaseDirectory, fileName);
 

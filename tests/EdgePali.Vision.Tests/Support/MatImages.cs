@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using EdgePali.Vision.Imaging;
 using OpenCvSharp;
 
-namespace EdgePali.Vision.Tests.Imaging;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>
 /// The tests build and write frames with OpenCV (as cameras and the reference tools see them); the engine takes

@@ -1,11 +1,10 @@
 using EdgePali.Vision.Imaging;
 using EdgePali.Vision.Tasks;
-using EdgePali.Vision.Tests.Inference;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
 using Xunit.Abstractions;
 
-namespace EdgePali.Vision.Tests.Conformance;
+namespace EdgePali.Vision.Tests;
 
 /// <summary>
 /// Builds the tiny packages, writes exact-size images (so no resizing happens on either side) and asks
@@ -27,7 +26,7 @@ public sealed class GenerationConformanceFixture : IAsyncLifetime
         new RawTask("question en a dog"),
     ];
 
-    public TinyPackages Packages { get; } = new();
+    public TinyGenerationPackages Packages { get; } = new();
 
     public IReadOnlyList<string> Images { get; private set; } = [];
 
@@ -37,7 +36,7 @@ public sealed class GenerationConformanceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Packages.InitializeAsync();
-        Images = TestImages.Write(Path.Combine(Packages.Scratch, "images"), TinyPackages.ImageSize);
+        Images = TestImages.Write(Path.Combine(Packages.Scratch, "images"), TinyGenerationPackages.ImageSize);
         var cases = new List<GenerationCase>();
         foreach (var (model, dtype) in new[]
         {
@@ -67,6 +66,7 @@ public sealed class GenerationConformanceFixture : IAsyncLifetime
 /// ids included, for PaliGemma 1 and 2 in int8 and fp32, on several images and a prompt of every task; and the
 /// int8 packages in the fused graph layout (ORT contrib ops) must generate exactly what the standard ones do.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Conformance)]
 public sealed class GenerationConformanceTests(GenerationConformanceFixture fixture, ITestOutputHelper output) : IClassFixture<GenerationConformanceFixture>
 {
     /// <summary>Fewest distinct generated ids across one package's references (images x tasks).</summary>

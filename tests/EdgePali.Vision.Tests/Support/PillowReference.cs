@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using EdgePali.Vision.Imaging;
 using OpenCvSharp;
 
-namespace EdgePali.Vision.Tests.Imaging;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>One test frame: its size and channel count (3 BGR, 4 BGRA, 1 grey).</summary>
 public sealed record FrameCase(int Width, int Height, int Channels = 3)
@@ -80,45 +79,8 @@ public sealed class PillowReference : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static void RunPillow(List<string> pngs)
-    {
-        string script = Path.Combine(RepositoryRoot(), "tests", "conformance", "pillow_resize.py");
-        // Debian's interpreter is the one python3-pil and python3-numpy are installed for (./test.sh installs them);
-        // a python3 earlier on PATH (pyenv, venv) may lack them.
-        string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-        var start = new ProcessStartInfo(python)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        foreach (string argument in new[] { script, "--size", ImageSize.ToString() }.Concat(pngs))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)
-            ?? throw new InvalidOperationException($"Could not start {python}.");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        string errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{python} {script} failed (exit {process.ExitCode}); it needs Pillow and numpy " +
-                $"(apt install python3-pil python3-numpy, done by ./test.sh):\n{errors}{output.Result}");
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EdgePali.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"EdgePali.sln not found above {AppContext.BaseDirectory}.");
-    }
+    private static void RunPillow(List<string> pngs) =>
+        ProcessRunner.RunPythonAsync(Path.Combine(RepositoryPaths.Conformance, "pillow_resize.py"), ["--size", ImageSize.ToString(), .. pngs], TimeSpan.FromMinutes(5))
+            .GetAwaiter().GetResult()
+            .EnsureSuccess("it needs Pillow and numpy: apt install python3-pil python3-numpy, done by ./test.sh");
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace EdgePali.Vision.Tests.Tokenization;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>
 /// Tiny tokenizer.json files in the Gemma layout that switch on what the real Gemma file leaves off: lstrip/rstrip

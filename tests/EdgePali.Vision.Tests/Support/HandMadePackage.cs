@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Onnx;
 
-namespace EdgePali.Vision.Tests.Packages;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>
 /// A package folder written by hand in a temp directory, for testing how broken packages are refused:

@@ -4,9 +4,10 @@ using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgePali.Vision.Tests.Inference;
+namespace EdgePali.Vision.Tests;
 
 /// <summary>The engine facade on a real tiny package: serialisation, cancellation, masking, load errors.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class PaliGemmaEngineTests(TinyPg1Int8Package package) : IClassFixture<TinyPg1Int8Package>
 {
     private static readonly DetectTask Detect = new(["car", "person"]);

@@ -3,7 +3,7 @@ using System.Text;
 using EdgePali.Vision.Tasks;
 using EdgePali.Vision.Tokenization;
 
-namespace EdgePali.Vision.Tests.Tasks;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>
 /// A tiny stand-in vocabulary for parser tests: location and segment ids decode to "&lt;locNNNN&gt;" and

@@ -1,6 +1,6 @@
 using EdgePali.Vision.Tokenization;
 
-namespace EdgePali.Vision.Tests.Tokenization;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>
 /// Loads the real Gemma tokenizer once and asks transformers.js, in one Node run, about every text and id
@@ -13,13 +13,13 @@ public sealed class TokenizerConformanceFixture
 
     public TokenizerConformanceFixture()
     {
-        Tokenizer = GemmaTokenizer.FromFile(ConformancePaths.GemmaTokenizerJson, ConformancePaths.GemmaTokenizerConfig);
+        Tokenizer = GemmaTokenizer.FromFile(RepositoryPaths.GemmaTokenizerJson, RepositoryPaths.GemmaTokenizerConfig);
         CorpusTexts = TokenizerCorpus.Texts;
         RandomTexts = TokenizerCorpus.RandomTexts(RandomTextSeed, 400);
         IdSequences = TokenizerCorpus.RandomIdSequences(RandomIdSeed, 400);
 
         var texts = CorpusTexts.Concat(RandomTexts).ToList();
-        var answers = TransformersJsTokenizer.Run(texts, IdSequences, ConformancePaths.GemmaTokenizerJson, ConformancePaths.GemmaTokenizerConfig);
+        var answers = TransformersJsTokenizer.Run(texts, IdSequences, RepositoryPaths.GemmaTokenizerJson, RepositoryPaths.GemmaTokenizerConfig);
         TextAnswers = texts.Select((text, i) => (text, answers[i])).ToList();
         IdAnswers = IdSequences.Select((ids, i) => (ids, answers[texts.Count + i])).ToList();
     }

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using OpenCvSharp;
 
-namespace EdgePali.Vision.Tests.Imaging;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>
 /// Deterministic frames with the detail that separates resize methods: 1-4 px stripes in both directions

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace EdgePali.Vision.Tests.Tokenization;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>Texts and id sequences the tokenizer is compared on against transformers.js.</summary>
 internal static class TokenizerCorpus

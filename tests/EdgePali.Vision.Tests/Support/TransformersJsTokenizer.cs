@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
-namespace EdgePali.Vision.Tests.Tokenization;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>What transformers.js answers for one request: ids (for a text), decode, decode skipping specials.</summary>
 public sealed record ReferenceAnswer(int[]? Ids, string Decoded, string DecodedSkippingSpecial);
@@ -22,36 +21,13 @@ internal static class TransformersJsTokenizer
         foreach (var ids in idSequences)
             requests.Append(JsonSerializer.Serialize(new { ids })).Append('\n');
 
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = ConformancePaths.ConformanceDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add(ConformancePaths.TokenizerScript);
-        start.ArgumentList.Add(tokenizerJson);
-        if (tokenizerConfig is not null)
-            start.ArgumentList.Add(tokenizerConfig);
-
-        using var node = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
-        var output = node.StandardOutput.ReadToEndAsync();
-        var error = node.StandardError.ReadToEndAsync();
-        using (var input = new StreamWriter(node.StandardInput.BaseStream, new UTF8Encoding(false)))
-            input.Write(requests.ToString());
-        if (!node.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            node.Kill(entireProcessTree: true);
-            throw new TimeoutException("transformers.js tokenizer reference did not finish in 2 minutes");
-        }
-
-        if (node.ExitCode != 0)
-            throw new InvalidOperationException($"transformers.js tokenizer reference failed ({node.ExitCode}): {error.Result}");
+        string[] arguments = tokenizerConfig is null ? [tokenizerJson] : [tokenizerJson, tokenizerConfig];
+        var node = ProcessRunner.RunNodeAsync("gemma-tokenizer.mjs", arguments, TimeSpan.FromMinutes(2), stdin: requests.ToString())
+            .GetAwaiter().GetResult()
+            .EnsureSuccess("the transformers.js tokenizer reference; ./test.sh installs tests/conformance/node_modules");
 
         var answers = new List<ReferenceAnswer>();
-        foreach (var line in output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in node.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             using var answer = JsonDocument.Parse(line);
             var root = answer.RootElement;

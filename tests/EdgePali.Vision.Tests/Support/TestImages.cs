@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace EdgePali.Vision.Tests.Conformance;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>Small synthetic images with structure (noise, gradients, stripes), written as lossless PNG.</summary>
 internal static class TestImages

@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace EdgePali.Vision.Tests.Conformance;
+namespace EdgePali.Vision.Tests.Support;
 
 /// <summary>One generation asked of transformers.js.</summary>
 internal sealed record GenerationCase(
@@ -24,23 +23,9 @@ internal static class TransformersJsReference
     {
         var casesFile = Path.Combine(scratch, $"cases-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(casesFile, JsonSerializer.Serialize(cases));
-        var start = new ProcessStartInfo("node", ["paligemma-generate-batch.mjs", casesFile])
-        {
-            WorkingDirectory = TestPaths.Conformance,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"transformers.js reference failed (exit {process.ExitCode}): {await stderr}");
-        }
-
-        return JsonSerializer.Deserialize<ReferenceGeneration[]>(await stdout)
+        var node = (await ProcessRunner.RunNodeAsync("paligemma-generate-batch.mjs", [casesFile], TimeSpan.FromMinutes(8)))
+            .EnsureSuccess("the transformers.js reference; ./test.sh installs tests/conformance/node_modules");
+        return JsonSerializer.Deserialize<ReferenceGeneration[]>(node.Stdout)
                ?? throw new InvalidOperationException("transformers.js reference printed nothing.");
     }
 }
