@@ -4,8 +4,11 @@ using System.Text;
 namespace EdgePali.Testing;
 
 /// <summary>What a finished child process printed and returned.</summary>
-public sealed record FinishedProcess(string CommandLine, int ExitCode, string Stdout, string Stderr)
+public sealed record FinishedProcess(int ExitCode, string Stdout, string Stderr)
 {
+    /// <summary>The program and its arguments, for failure messages.</summary>
+    public string CommandLine { get; init; } = "";
+
     /// <summary>
     /// Returns this process if it exited with 0, else throws naming the command, its exit code, what it printed and
     /// <paramref name="hint"/> (what to install or run when it fails).
@@ -66,7 +69,7 @@ public static class ProcessRunner
             throw new TimeoutException($"{commandLine} did not finish within {deadline}:{printed}");
         }
 
-        return new FinishedProcess(commandLine, process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        return new FinishedProcess(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false)) { CommandLine = commandLine };
     }
 
     /// <summary>Runs <paramref name="fileName"/> with <paramref name="arguments"/> (no shell quoting involved).</summary>
