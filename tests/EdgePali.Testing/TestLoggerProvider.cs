@@ -18,6 +18,7 @@ public sealed record LogEntry(LogLevel Level, string Category, string Message, E
 /// </summary>
 public sealed class TestLoggerProvider(ITestOutputHelper? output = null) : ILoggerProvider
 {
+    private TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _errorsExpected;
     private volatile bool _disposed;
 
@@ -35,6 +36,34 @@ public sealed class TestLoggerProvider(ITestOutputHelper? output = null) : ILogg
 
     /// <summary>A logger for <typeparamref name="T"/>, for code that takes an ILogger without a host.</summary>
     public ILogger<T> CreateLogger<T>() => new Logger<T>(new ProviderFactory(this));
+
+    /// <summary>
+    /// Waits until a line matching <paramref name="match"/> has been logged (woken by each new line, no polling),
+    /// or throws a <see cref="TimeoutException"/> listing the log after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<LogEntry> WaitForAsync(Func<LogEntry, bool> match, TimeSpan timeout, string what, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        while (true)
+        {
+            var written = Volatile.Read(ref _written).Task;
+            if (Entries.FirstOrDefault(match) is { } hit)
+            {
+                return hit;
+            }
+
+            try
+            {
+                await written.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"No log line {what} within {timeout}; the log:{Environment.NewLine}{this}");
+            }
+        }
+    }
 
     /// <summary>Whether any line contains <paramref name="text"/>.</summary>
     public bool Contains(string text) => Entries.Any(e => e.Message.Contains(text, StringComparison.Ordinal));
@@ -67,6 +96,7 @@ public sealed class TestLoggerProvider(ITestOutputHelper? output = null) : ILogg
         }
 
         Entries.Enqueue(entry);
+        Interlocked.Exchange(ref _written, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         try
         {
             output?.WriteLine(entry.ToString());

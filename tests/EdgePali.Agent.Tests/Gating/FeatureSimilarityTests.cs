@@ -2,6 +2,7 @@ using EdgePali.Agent.Gating;
 
 namespace EdgePali.Agent.Tests.Gating;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class FeatureSimilarityTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace EdgePali.Agent.Tests.Health;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class PipelineHealthTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 27, 8, 0, 0, TimeSpan.Zero);

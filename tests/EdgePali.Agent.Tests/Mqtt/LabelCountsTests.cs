@@ -3,6 +3,7 @@ using EdgePali.Agent.Publishing.Mqtt;
 namespace EdgePali.Agent.Tests.Mqtt;
 
 /// <summary>The counts topic keeps at most LabelCounts.MaxLabels labels per camera, dropping made-up labels first.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class LabelCountsTests
 {
     [Fact]
