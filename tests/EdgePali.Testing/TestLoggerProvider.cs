@@ -7,7 +7,13 @@ namespace EdgePali.Testing;
 /// <summary>One line the code under test logged.</summary>
 public sealed record LogEntry(LogLevel Level, string Category, string Message, Exception? Exception)
 {
-    public override string ToString() => $"{Level} {Category}: {Message}{(Exception is null ? "" : $" ({Exception.GetType().Name}: {Exception.Message})")}";
+    /// <summary>The line; with the whole exception (stack included) for errors, so a failure report shows where it came from.</summary>
+    public override string ToString() => Exception switch
+    {
+        null => $"{Level} {Category}: {Message}",
+        _ when Level >= LogLevel.Error => $"{Level} {Category}: {Message}{Environment.NewLine}{Exception}",
+        _ => $"{Level} {Category}: {Message} ({Exception.GetType().Name}: {Exception.Message})",
+    };
 }
 
 /// <summary>

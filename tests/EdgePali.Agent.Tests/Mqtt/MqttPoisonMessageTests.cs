@@ -16,7 +16,8 @@ public sealed class MqttPoisonMessageTests : IDisposable
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
     private readonly string _state = Directory.CreateTempSubdirectory("edgepali-poison-").FullName;
-    private readonly TestLoggerProvider _log = new();
+    // Every test here provokes what the worker must report as an error (refused or undeliverable messages, disk faults).
+    private readonly TestLoggerProvider _log = new TestLoggerProvider().ExpectErrors();
 
     public void Dispose()
     {

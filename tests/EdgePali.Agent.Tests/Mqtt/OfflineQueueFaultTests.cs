@@ -15,7 +15,8 @@ public sealed class OfflineQueueFaultTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("edgepali-queue-faults-").FullName;
     private readonly FaultInjectingFileSystem _disk = new();
-    private readonly TestLoggerProvider _log = new();
+    // Every test here provokes what the worker must report as an error (refused or undeliverable messages, disk faults).
+    private readonly TestLoggerProvider _log = new TestLoggerProvider().ExpectErrors();
 
     public void Dispose()
     {
