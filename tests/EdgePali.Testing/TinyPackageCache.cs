@@ -143,13 +143,17 @@ public static class TinyPackageCache
             return true;
         }
 
-        foreach (var dir in Directory.EnumerateDirectories(Root))
+        foreach (var path in Directory.EnumerateFileSystemEntries(Root))
         {
             try
             {
-                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) > Unused)
+                if (Directory.Exists(path) && DateTime.UtcNow - Directory.GetLastWriteTimeUtc(path) > Unused)
                 {
-                    Directory.Delete(dir, recursive: true);
+                    Directory.Delete(path, recursive: true);
+                }
+                else if (File.Exists(path) && DateTime.UtcNow - File.GetLastWriteTimeUtc(path) > Unused)
+                {
+                    File.Delete(path); // the lock file of an entry gone or unused
                 }
             }
             catch (IOException)
