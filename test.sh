@@ -3,7 +3,7 @@
 # what the tests need: OpenCvSharp's native dependency, a real mosquitto broker, Pillow (the resize
 # reference), openssl, qemu with arm64 libraries (the linux-arm64 build is tested under emulation), and the
 # pinned Node reference implementations. Quiet when all is in place.
-# Usage: ./test.sh [extra `dotnet test` arguments, e.g. --filter Category=Tokenizer]
+# Usage: ./test.sh [extra `dotnet test` arguments, e.g. --filter Kind=Unit (or Integration, Conformance; see README)]
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

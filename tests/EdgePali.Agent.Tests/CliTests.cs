@@ -3,6 +3,7 @@ using EdgePali.Agent.Cli;
 
 namespace EdgePali.Agent.Tests;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class CliTests
 {
     [Fact]

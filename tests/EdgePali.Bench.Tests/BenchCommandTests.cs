@@ -1,6 +1,4 @@
 using System.Text.Json;
-using EdgePali.Agent.Tests.Support;
-using EdgePali.Bench.Tests.Support;
 
 namespace EdgePali.Bench.Tests;
 
@@ -9,14 +7,14 @@ namespace EdgePali.Bench.Tests;
 /// in an empty working folder, so it also builds its default tiny package with the edgepali-quantize executable.
 /// Checks that the JSON report is complete and its values are coherent; no timing goals here.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class BenchCommandTests
 {
     [Fact]
     public async Task Bench_TinyPresetJson_BuildsTheDefaultPackageAndReportsEveryFigureWithSaneValues()
     {
         using var workingDirectory = new TestDirectory();
-        var (code, stdout, stderr) = await SiblingProcess.RunAsync(
-            "edgepali-bench", workingDirectory.Path, "--preset", "tiny", "--new-tokens", "4", "--repetitions", "1", "--warmup", "0", "--threads", "1", "--json");
+        var (code, stdout, stderr) = await ProcessRunner.RunDotnetAsync("edgepali-bench", ["--preset", "tiny", "--new-tokens", "4", "--repetitions", "1", "--warmup", "0", "--threads", "1", "--json"], TimeSpan.FromMinutes(5), workingDirectory.Path);
         Assert.True(code == 0, $"exit code {code}; stderr:\n{stderr}");
 
         using var doc = JsonDocument.Parse(stdout);
@@ -87,9 +85,8 @@ public sealed class BenchCommandTests
     public async Task Bench_Tasks_SharesOneVisionEncode_AndCountsConstrainedDetectTokens()
     {
         using var workingDirectory = new TestDirectory();
-        var (code, stdout, stderr) = await SiblingProcess.RunAsync(
-            "edgepali-bench", workingDirectory.Path, "--preset", "tiny", "--new-tokens", "2", "--repetitions", "1", "--warmup", "0", "--threads", "1",
-            "--tasks", "caption,detect", "--json");
+        var (code, stdout, stderr) = await ProcessRunner.RunDotnetAsync("edgepali-bench", ["--preset", "tiny", "--new-tokens", "2", "--repetitions", "1", "--warmup", "0", "--threads", "1",
+            "--tasks", "caption,detect", "--json"], TimeSpan.FromMinutes(5), workingDirectory.Path);
         Assert.True(code == 0, $"exit code {code}; stderr:\n{stderr}");
 
         using var doc = JsonDocument.Parse(stdout);

@@ -1,5 +1,3 @@
-using EdgePali.Agent.Tests.Support;
-using EdgePali.Bench.Tests.Support;
 
 namespace EdgePali.Bench.Tests;
 
@@ -8,13 +6,14 @@ namespace EdgePali.Bench.Tests;
 /// edgepali-bench unchanged, and its output and exit code come back. The agent's own tests cover the verb
 /// without edgepali-bench beside it.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class EdgePaliBenchVerbTests
 {
     [Fact]
     public async Task EdgePaliBench_Help_IsEdgePaliBenchsHelp()
     {
         using var workingDirectory = new TestDirectory();
-        var run = await SiblingProcess.RunAsync("edgepali", workingDirectory.Path, "bench", "--help");
+        var run = await ProcessRunner.RunDotnetAsync("edgepali", ["bench", "--help"], TimeSpan.FromMinutes(5), workingDirectory.Path);
         Assert.True(run.ExitCode == 0, run.ToString());
         // edgepali-bench's own options, which edgepali does not know.
         Assert.Contains("--preset", run.Stdout, StringComparison.Ordinal);
@@ -27,7 +26,7 @@ public sealed class EdgePaliBenchVerbTests
     {
         using var workingDirectory = new TestDirectory();
         var missing = Path.Combine(workingDirectory.Path, "no-such-package");
-        var run = await SiblingProcess.RunAsync("edgepali", workingDirectory.Path, "bench", "--model", missing, "--repetitions", "1", "--json");
+        var run = await ProcessRunner.RunDotnetAsync("edgepali", ["bench", "--model", missing, "--repetitions", "1", "--json"], TimeSpan.FromMinutes(5), workingDirectory.Path);
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("does not exist", run.Stderr, StringComparison.Ordinal);
         Assert.Contains(missing, run.Stderr, StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using EdgePali.Vision;
 
 namespace EdgePali.Vision.Tests;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class PaliGemmaTokensTests
 {
     [Fact]

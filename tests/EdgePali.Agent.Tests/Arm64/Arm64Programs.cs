@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using EdgePali.Agent.Tests.Support;
 using EdgePali.Quantize.Builders;
 using EdgePali.Quantize.Checkpoints;
 using OpenCvSharp;
@@ -9,7 +7,7 @@ namespace EdgePali.Agent.Tests.Arm64;
 /// <summary>
 /// `edgepali` and `edgepali-quantize` published self-contained for linux-arm64 by tests/arm64/publish.sh (once per
 /// test run: about a minute of CPU), plus what they run on: the tiny random-weight checkpoint and its int8
-/// package built on x64 by the builder's API, and a small PNG. All in a temp folder deleted afterwards.
+/// package built on x64 by the builder's API (shared cache), and a small PNG. All but the cache in a temp folder deleted afterwards.
 /// </summary>
 public sealed class Arm64Programs : IAsyncLifetime
 {
@@ -26,10 +24,11 @@ public sealed class Arm64Programs : IAsyncLifetime
     /// <summary>ONNX Runtime's native library shipped beside the arm64 `edgepali`.</summary>
     public string OnnxRuntimeLibrary => Path.Combine(Published, "edgepali", "libonnxruntime.so");
 
-    public string CheckpointPath => Path.Combine(_root, "checkpoint");
+    /// <summary>The tiny random-weight checkpoint (from the shared <see cref="TinyPackageCache"/>, read-only).</summary>
+    public string CheckpointPath { get; private set; } = "";
 
-    /// <summary>The tiny int8 package as the x64 builder writes it.</summary>
-    public string PackagePath => Path.Combine(_root, "tiny-int8");
+    /// <summary>The tiny int8 package as the x64 builder writes it (from the shared cache, read-only).</summary>
+    public string PackagePath { get; private set; } = "";
 
     /// <summary>A 64 x 48 PNG with gradients and a square (not square itself, so resizing runs on both axes).</summary>
     public string ImagePath => Path.Combine(_root, "scene.png");
@@ -40,15 +39,10 @@ public sealed class Arm64Programs : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Scratch);
-        var publish = new ProcessStartInfo("bash", [Path.Combine(RepositoryPaths.Root, "tests", "arm64", "publish.sh"), Published]);
-        var published = await ProcessRunner.RunAsync(publish, TimeSpan.FromMinutes(20));
-        if (published.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"tests/arm64/publish.sh failed: {published}");
-        }
-
-        TestCheckpoint.Write(CheckpointPath, TestCheckpointPreset.Tiny, seed: 7);
-        await PackageBuilder.BuildAsync(new PackageBuildOptions(CheckpointPath, PackagePath, WeightFormat.Int8));
+        (await ProcessRunner.RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "tests", "arm64", "publish.sh"), Published], TimeSpan.FromMinutes(20)))
+            .EnsureSuccess("tests/arm64/publish.sh publishes the linux-arm64 programs");
+        CheckpointPath = await TinyPackageCache.CheckpointAsync(TestCheckpointPreset.Tiny, seed: 7);
+        PackagePath = await TinyPackageCache.PackageAsync(new(TestCheckpointPreset.Tiny, 7, WeightFormat.Int8));
         WriteImage(ImagePath);
     }
 

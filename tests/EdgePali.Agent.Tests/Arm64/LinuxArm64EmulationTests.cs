@@ -12,6 +12,7 @@ namespace EdgePali.Agent.Tests.Arm64;
 /// `edgepali infer`. Emulation is slow (docs/deploy.md has the times), so the tiny package and four tokens.
 /// </summary>
 [Trait("Category", "Arm64")]
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class LinuxArm64EmulationTests(Arm64Programs arm64) : IClassFixture<Arm64Programs>
 {
     private const ushort ElfMachineAarch64 = 183;
@@ -56,7 +57,7 @@ public sealed class LinuxArm64EmulationTests(Arm64Programs arm64) : IClassFixtur
         // preprocessing, prompt tokenizing, generation and decoding run managed on arm64. Four tokens keep it short.
         string[] arguments = ["infer", "--model", arm64.PackagePath, "--image", arm64.ImagePath, "--prompt", "caption en", "--max-tokens", "4", "--json"];
 
-        var onX64 = await ProcessRunner.RunAsync(new ProcessStartInfo(RepositoryPaths.Edgepali, arguments), EmulatedArm64.Deadline);
+        var onX64 = await ProcessRunner.RunAsync(new ProcessStartInfo(RepositoryPaths.BesideTests("edgepali"), arguments), EmulatedArm64.Deadline);
         var onArm64 = await EmulatedArm64.RunAsync(arm64.Edgepali, arguments);
 
         Assert.True(onX64.ExitCode == 0, onX64.ToString());

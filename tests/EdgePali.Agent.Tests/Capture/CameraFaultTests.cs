@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using EdgePali.Agent.Capture;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Pipeline;
@@ -10,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgePali.Agent.Tests.Capture;
 
 /// <summary>Real sources that fail, end and hang: the capture loop reconnects with backoff and never throws.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<VideoFixture>
 {
     [Fact]
@@ -130,15 +129,9 @@ public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<Video
 
     private static void MakeFifo(string path)
     {
-        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
+        ProcessRunner.RunAsync("mkfifo", [path], TimeSpan.FromSeconds(30)).GetAwaiter().GetResult().EnsureSuccess();
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port nothing listens on (the OS just handed it out and it was released).</summary>
+    private static int ClosedPort() => FreePort.Next();
 }

@@ -4,6 +4,7 @@ using EdgePali.Shared;
 namespace EdgePali.Agent.Tests.Capture;
 
 /// <summary>What the user is told when OpenCV's native library does not load, from the loader's own error text.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class OpenCvNativeTests
 {
     // The shape of .NET's DllNotFoundException message on Linux: every probed path with dlopen's error.

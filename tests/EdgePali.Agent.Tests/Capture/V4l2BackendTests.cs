@@ -11,6 +11,7 @@ namespace EdgePali.Agent.Tests.Capture;
 /// negotiation against what a device reports, and the whole open/grab/retrieve path on a simulated device.
 /// The colour conversion is checked against OpenCV in <see cref="V4l2ConversionTests"/>.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class V4l2BackendTests
 {
     private static readonly VideoPixelFormat[] YuyvAndMjpeg = [VideoPixelFormat.MJPEG, VideoPixelFormat.YUYV];

@@ -7,6 +7,7 @@ namespace EdgePali.Agent.Tests.Capture;
 /// The managed V4L2 backend's colour conversion (the capture itself needs a /dev/video device, which this
 /// machine does not have). Reference values: BT.601 limited range, as OpenCV's COLOR_YUV2BGR_YUYV.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class V4l2ConversionTests
 {
     [Theory]

@@ -9,6 +9,7 @@ namespace EdgePali.Agent.Tests.Cli;
 /// (the agent does not reference the bench), as on a board where it was not installed. The forwarding itself is
 /// tested in EdgePali.Bench.Tests, whose output folder holds both programs.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class BenchVerbTests
 {
     [Fact]
@@ -16,7 +17,7 @@ public sealed class BenchVerbTests
     {
         Assert.False(File.Exists(Path.Combine(AppContext.BaseDirectory, "edgepali-bench.dll")), "this test needs an output folder without edgepali-bench");
         using var workingDirectory = new TestDirectory();
-        var (code, stdout, stderr) = await EdgePaliProcess.RunAsync(workingDirectory.Path, "bench", "--help");
+        var (code, stdout, stderr) = await ProcessRunner.RunDotnetAsync("edgepali", ["bench", "--help"], TimeSpan.FromMinutes(5), workingDirectory.Path);
         Assert.Equal(1, code);
         Assert.Contains("edgepali-bench", stderr, StringComparison.Ordinal);
         Assert.Contains($"not in {AppContext.BaseDirectory}", stderr, StringComparison.Ordinal);
@@ -30,7 +31,7 @@ public sealed class BenchVerbTests
     public async Task Help_ListsTheBenchVerb()
     {
         using var workingDirectory = new TestDirectory();
-        var (code, stdout, _) = await EdgePaliProcess.RunAsync(workingDirectory.Path, "--help");
+        var (code, stdout, _) = await ProcessRunner.RunDotnetAsync("edgepali", ["--help"], TimeSpan.FromMinutes(5), workingDirectory.Path);
         Assert.Equal(0, code);
         Assert.Matches(@"(?m)^\s+bench\s+.*edgepali-bench", stdout);
     }

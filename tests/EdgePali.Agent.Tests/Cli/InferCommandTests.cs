@@ -5,6 +5,7 @@ using OpenCvSharp;
 namespace EdgePali.Agent.Tests.Cli;
 
 /// <summary>`edgepali infer` as a process on the real tiny model: constrained decoding on by default for detect, off on request.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class InferCommandTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>, IDisposable
 {
     private static readonly string[] Labels = ["person", "car"];
@@ -40,8 +41,8 @@ public sealed class InferCommandTests(TinyModelFixture model) : IClassFixture<Ti
         Assert.Contains("error: --constrained applies to detect and segment prompts only; 'caption' answers are free text.", stderr, StringComparison.Ordinal);
     }
 
-    private Task<(int Code, string Stdout, string Stderr)> Infer(params string[] args) =>
-        EdgePaliProcess.RunAsync(_directory.Path, ["infer", "--model", model.PackagePath, .. args]);
+    private Task<FinishedProcess> Infer(params string[] args) =>
+        ProcessRunner.RunDotnetAsync("edgepali", ["infer", "--model", model.PackagePath, .. args], TimeSpan.FromMinutes(5), _directory.Path);
 
     private string WriteImage()
     {

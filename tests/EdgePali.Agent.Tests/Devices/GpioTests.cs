@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EdgePali.Agent.Tests.Devices;
 
 /// <summary>GPIO trigger and output rules through the real GpioController, on a simulated driver.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class GpioTests : IDisposable
 {
     private readonly TestDirectory _state = new();

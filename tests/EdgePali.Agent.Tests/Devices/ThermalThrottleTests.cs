@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgePali.Agent.Tests.Devices;
 
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class ThermalThrottleTests
 {
     private static readonly ThermalOptions Limits = new() { SlowAboveCelsius = 75, PauseAboveCelsius = 82, ResumeBelowCelsius = 70 };

@@ -8,6 +8,7 @@ using EdgePali.Agent.Tests.Support;
 namespace EdgePali.Agent.Tests.Gating;
 
 /// <summary>The motion gate on a real video (OpenCV wrote it, OpenCV reads it back) with still and moving segments.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class MotionGateOnVideoTests(VideoFixture fixture) : IClassFixture<VideoFixture>
 {
     [Fact]

@@ -4,6 +4,7 @@ using EdgePali.Agent.Options;
 
 namespace EdgePali.Agent.Tests.Gating;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class MotionMaskTests
 {
     [Theory]

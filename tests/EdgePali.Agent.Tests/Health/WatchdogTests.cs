@@ -13,6 +13,7 @@ namespace EdgePali.Agent.Tests.Health;
 /// The watchdog pings reach a real sd_notify socket (a Unix datagram socket, as systemd listens on) through
 /// the real SystemdNotifier, and stop while the model hangs.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class WatchdogTests : IDisposable
 {
     private readonly TestDirectory _state = new();

@@ -5,14 +5,15 @@ using EdgePali.Agent.Tests.Support;
 namespace EdgePali.Agent.Tests.Hosting;
 
 /// <summary>The built `edgepali run` process with the tiny model: it works, and SIGTERM stops it cleanly and quickly, also while the model loads.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class ProcessLifecycleTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>
 {
     [Fact]
     public async Task Sigterm_WhileAnalysing_StopsWithinFiveSeconds_ExitCodeZero()
     {
         using var state = new TestDirectory();
-        var start = new ProcessStartInfo(RepositoryPaths.Edgepali, [
-            "run", $"--Model:Path={model.PackagePath}", $"--Agent:StateDirectory={state.Path}", $"--Mqtt:Port={AgentRun.FreePort()}",
+        var start = new ProcessStartInfo(RepositoryPaths.BesideTests("edgepali"), [
+            "run", $"--Model:Path={model.PackagePath}", $"--Agent:StateDirectory={state.Path}", $"--Mqtt:Port={FreePort.Next()}",
             "--Cameras:0:Name=demo", "--Cameras:0:Source=testpattern", "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.5",
         ])
         { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -64,8 +65,8 @@ public sealed class ProcessLifecycleTests(TinyModelFixture model) : IClassFixtur
         using (var mkfifo = Process.Start("mkfifo", [pipe]))
             await mkfifo.WaitForExitAsync();
 
-        var start = new ProcessStartInfo(RepositoryPaths.Edgepali, [
-            "run", $"--Model:Path={package}", $"--Agent:StateDirectory={state.Path}", $"--Mqtt:Port={AgentRun.FreePort()}",
+        var start = new ProcessStartInfo(RepositoryPaths.BesideTests("edgepali"), [
+            "run", $"--Model:Path={package}", $"--Agent:StateDirectory={state.Path}", $"--Mqtt:Port={FreePort.Next()}",
             "--Cameras:0:Name=demo", "--Cameras:0:Source=testpattern", "--Cameras:0:Tasks:0:Task=caption",
         ])
         { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -108,20 +109,14 @@ public sealed class ProcessLifecycleTests(TinyModelFixture model) : IClassFixtur
         // A real "disk full" for the sequence file: its temporary file is /dev/full, where every write fails with ENOSPC.
         using var state = new TestDirectory();
         File.CreateSymbolicLink(Path.Combine(state.Path, "sequence.tmp"), "/dev/full");
-        var start = new ProcessStartInfo(RepositoryPaths.Edgepali, [
-            "run", $"--Model:Path={model.PackagePath}", $"--Agent:StateDirectory={state.Path}", $"--Mqtt:Port={AgentRun.FreePort()}",
+        var run = await ProcessRunner.RunAsync(RepositoryPaths.BesideTests("edgepali"), [
+            "run", $"--Model:Path={model.PackagePath}", $"--Agent:StateDirectory={state.Path}", $"--Mqtt:Port={FreePort.Next()}",
             "--Cameras:0:Name=demo", "--Cameras:0:Source=testpattern", "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.5",
-        ])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-        await process.WaitForExitAsync(timeout.Token);
+        ], TimeSpan.FromSeconds(180));
 
-        var log = await output + await errors;
+        var log = run.Stdout + run.Stderr;
         // systemd's Restart=on-failure restarts only a process that exits non-zero.
-        Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}:\n{log}");
+        Assert.True(run.ExitCode == 1, $"exit code {run.ExitCode}:\n{log}");
         Assert.Contains("Cannot persist the result sequence number: No space left on device", log, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(state.Path, "sequence")));
     }

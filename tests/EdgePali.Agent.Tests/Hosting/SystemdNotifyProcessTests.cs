@@ -11,6 +11,7 @@ namespace EdgePali.Agent.Tests.Hosting;
 /// socket the test listens on (as systemd does) and WATCHDOG_USEC asks for pings. READY=1 comes only once the model
 /// is loaded (never for a model that fails to load), WATCHDOG=1 while frames are analysed, STOPPING=1 on SIGTERM.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class SystemdNotifyProcessTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>, IDisposable
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(120);
@@ -70,8 +71,8 @@ public sealed class SystemdNotifyProcessTests(TinyModelFixture model) : IClassFi
 
     private Process Start(string socketPath, string modelPath, out ProcessOutput output)
     {
-        var start = new ProcessStartInfo(RepositoryPaths.Edgepali, [
-            "run", $"--Model:Path={modelPath}", $"--Agent:StateDirectory={_state.Path}", $"--Mqtt:Port={AgentRun.FreePort()}",
+        var start = new ProcessStartInfo(RepositoryPaths.BesideTests("edgepali"), [
+            "run", $"--Model:Path={modelPath}", $"--Agent:StateDirectory={_state.Path}", $"--Mqtt:Port={FreePort.Next()}",
             "--Mqtt:HomeAssistant:Discovery=false", "--Devices:Thermal:Enabled=false", "--Snapshots:Enabled=false",
             "--Cameras:0:Name=demo", "--Cameras:0:Source=testpattern", "--Cameras:0:Width=64", "--Cameras:0:Height=48",
             "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.3", "--Cameras:0:Tasks:0:MaxNewTokens=4",

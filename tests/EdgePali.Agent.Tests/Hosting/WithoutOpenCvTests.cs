@@ -19,6 +19,7 @@ namespace EdgePali.Agent.Tests.Hosting;
 /// and snapshots over a real mosquitto; `edgepali infer` gives the ids the engine gives on an OpenCV-decoded
 /// frame; what does need OpenCV (a video file) fails at once with a message naming what to install.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class WithoutOpenCvTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>, IDisposable
 {
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(120);
@@ -126,7 +127,7 @@ public sealed class WithoutOpenCvTests(TinyModelFixture model) : IClassFixture<T
         await File.WriteAllBytesAsync(video, [0, 0, 0, 24]);
 
         var (code, _, errors) = await BuildWithoutOpenCv.RunAsync(_build.Edgepali, [
-            "run", $"--Model:Path={model.PackagePath}", $"--Agent:StateDirectory={_scratch.Path}", $"--Mqtt:Port={AgentRun.FreePort()}",
+            "run", $"--Model:Path={model.PackagePath}", $"--Agent:StateDirectory={_scratch.Path}", $"--Mqtt:Port={FreePort.Next()}",
             "--Cameras:0:Name=door", $"--Cameras:0:Source={video}",
         ], ProcessTimeout);
 

@@ -8,6 +8,7 @@ namespace EdgePali.Agent.Tests.Mqtt;
 /// The embedded broker (Mqtt:Host empty) with the real mosquitto command-line clients, as users try it first: they
 /// send no client id by default, and with Mqtt:Username set the broker takes that account only.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class EmbeddedBrokerTests : IDisposable
 {
     private readonly string _state = Directory.CreateTempSubdirectory("edgepali-embedded-").FullName;
@@ -19,21 +20,21 @@ public sealed class EmbeddedBrokerTests : IDisposable
     [InlineData("mqttv5")]
     public async Task MosquittoClients_WithoutAClientId_SubscribeAndPublish(string protocol)
     {
-        var port = MosquittoBroker.FreePort();
+        var port = FreePort.Next();
         using var agent = await StartAgentAsync(port);
 
         // Both mosquitto clients send an empty client id (their default): the broker assigns one to each.
         var published = await MosquittoAsync("mosquitto_pub", port, ["-V", protocol, "-t", "hello/world", "-m", "hi", "-r", "-q", "1"]);
-        Assert.True(published.ExitCode == 0, $"mosquitto_pub -V {protocol} failed ({published.ExitCode}): {published.Error}");
+        Assert.True(published.ExitCode == 0, $"mosquitto_pub -V {protocol} failed ({published.ExitCode}): {published.Stderr}");
         var received = await MosquittoAsync("mosquitto_sub", port, ["-V", protocol, "-v", "-C", "2", "-W", "30", "-t", "hello/world", "-t", "edgepali/dev1/status"]);
-        Assert.True(received.ExitCode == 0, $"mosquitto_sub -V {protocol} failed ({received.ExitCode}): {received.Error}");
-        Assert.Equal(["edgepali/dev1/status online", "hello/world hi"], received.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.True(received.ExitCode == 0, $"mosquitto_sub -V {protocol} failed ({received.ExitCode}): {received.Stderr}");
+        Assert.Equal(["edgepali/dev1/status online", "hello/world hi"], received.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public async Task WithAnAccount_OnlyThatLoginIsAccepted_AndTheAgentUsesIt()
     {
-        var port = MosquittoBroker.FreePort();
+        var port = FreePort.Next();
         var passwordFile = Path.Combine(_state, "mqtt-password");
         await File.WriteAllTextAsync(passwordFile, "s3cret pass\n");
 
@@ -45,11 +46,11 @@ public sealed class EmbeddedBrokerTests : IDisposable
         var right = await MosquittoAsync("mosquitto_sub", port, ["-u", "edge", "-P", "s3cret pass", "-t", "edgepali/dev1/status", "-C", "1", "-W", "20"]);
 
         Assert.NotEqual(0, anonymous.ExitCode);
-        Assert.Contains("bad user name or password", anonymous.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("bad user name or password", anonymous.Stderr, StringComparison.OrdinalIgnoreCase);
         Assert.NotEqual(0, wrong.ExitCode);
-        Assert.Contains("bad user name or password", wrong.Error, StringComparison.OrdinalIgnoreCase);
-        Assert.True(right.ExitCode == 0, $"the right login was refused ({right.ExitCode}): {right.Error}");
-        Assert.Equal("online", right.Output.Trim());
+        Assert.Contains("bad user name or password", wrong.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.True(right.ExitCode == 0, $"the right login was refused ({right.ExitCode}): {right.Stderr}");
+        Assert.Equal("online", right.Stdout.Trim());
     }
 
     /// <summary>
@@ -58,7 +59,7 @@ public sealed class EmbeddedBrokerTests : IDisposable
     /// </summary>
     private async Task<AgentProcess> StartAgentAsync(int port, params string[] settings)
     {
-        var start = new ProcessStartInfo(Support.RepositoryPaths.Edgepali, [
+        var start = new ProcessStartInfo(RepositoryPaths.BesideTests("edgepali"), [
             "mqtt-check", "--hold", $"--Mqtt:Port={port}", $"--Agent:StateDirectory={_state}", "--Agent:DeviceId=dev1", .. settings,
         ])
         { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -86,18 +87,6 @@ public sealed class EmbeddedBrokerTests : IDisposable
         }
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> MosquittoAsync(string tool, int port, string[] arguments)
-    {
-        var start = new ProcessStartInfo(tool, ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<FinishedProcess> MosquittoAsync(string tool, int port, string[] arguments) =>
+        ProcessRunner.RunAsync(tool, ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), .. arguments], TimeSpan.FromSeconds(60));
 }

@@ -4,6 +4,7 @@ using EdgePali.Agent.Mqtt.Messages;
 namespace EdgePali.Agent.Tests.Mqtt;
 
 /// <summary>The counts topic keeps at most LabelCounts.MaxLabels labels per camera, dropping made-up labels first.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class LabelCountsTests
 {
     [Fact]

@@ -59,7 +59,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     public static async Task<MosquittoBroker> StartAsync(bool persistence = false, Func<string, string>? extraConfig = null,
         IReadOnlyDictionary<string, string>? accounts = null, string? acl = null)
     {
-        var broker = new MosquittoBroker(FreePort(), persistence, extraConfig, accounts, acl);
+        var broker = new MosquittoBroker(FreePort.Next(), persistence, extraConfig, accounts, acl);
         await broker.StartAsync();
         return broker;
     }
@@ -142,22 +142,10 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         File.WriteAllText(file, "");
         foreach (var (user, password) in accounts)
         {
-            using var process = Process.Start(new ProcessStartInfo("mosquitto_passwd", ["-b", file, user, password]) { RedirectStandardError = true, RedirectStandardOutput = true })
-                ?? throw new InvalidOperationException("mosquitto_passwd did not start; install the Debian package mosquitto.");
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"mosquitto_passwd failed for {user}: {process.StandardError.ReadToEnd()}");
-            }
+            ProcessRunner.RunAsync("mosquitto_passwd", ["-b", file, user, password], TimeSpan.FromSeconds(30)).GetAwaiter().GetResult()
+                .EnsureSuccess("install the Debian package mosquitto (./test.sh does)");
         }
 
         return file;
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

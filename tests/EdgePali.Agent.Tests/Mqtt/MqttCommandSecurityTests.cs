@@ -17,6 +17,7 @@ namespace EdgePali.Agent.Tests.Mqtt;
 /// packet size limit and the client id. "Nothing happened" is always shown after a barrier: a later request's
 /// reply, which the agent sends only after it dealt with the earlier one.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class MqttCommandSecurityTests : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
@@ -193,7 +194,7 @@ public sealed class MqttCommandSecurityTests : IDisposable
         var settings = MqttAgentHost.Settings(broker.Port, _state.Path);
         settings["Mqtt:ErrorRepliesPerMinute"] = "5";
         settings["Mqtt:CommandsPerMinute"] = "1000";
-        var log = new CollectingLoggerProvider();
+        using var log = new TestLoggerProvider();
         await using var agent = await MqttAgentHost.StartAsync(settings, new InMemoryCameraControl(InMemoryCameraControl.Settings("front")), log: log);
         await using var client = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/dev1/front/set/reply"]);
 
@@ -265,7 +266,7 @@ public sealed class MqttCommandSecurityTests : IDisposable
     [Fact]
     public async Task EmbeddedBroker_DeliversOversizedCommands_TheAgentRefusesThemAfterReading()
     {
-        var settings = MqttAgentHost.Settings(MosquittoBroker.FreePort(), _state.Path);
+        var settings = MqttAgentHost.Settings(FreePort.Next(), _state.Path);
         settings["Mqtt:Host"] = "";
         await using var agent = await MqttAgentHost.StartAsync(settings, new InMemoryCameraControl(InMemoryCameraControl.Settings("front")));
         await using var client = await MqttTestClient.ConnectAsync(int.Parse(settings["Mqtt:Port"]!, System.Globalization.CultureInfo.InvariantCulture), ["edgepali/dev1/front/set/reply"]);

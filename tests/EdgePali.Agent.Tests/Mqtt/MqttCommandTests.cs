@@ -7,6 +7,7 @@ using MQTTnet.Formatter;
 namespace EdgePali.Agent.Tests.Mqtt;
 
 /// <summary>`set` and `ask` over a real broker: valid commands change the state, malformed ones change nothing.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class MqttCommandTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);

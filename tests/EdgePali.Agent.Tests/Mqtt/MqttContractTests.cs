@@ -4,6 +4,7 @@ using EdgePali.Agent.Publishing;
 namespace EdgePali.Agent.Tests.Mqtt;
 
 /// <summary>What a dashboard sees on a real mosquitto: every message matches its schema in schemas/.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class MqttContractTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);

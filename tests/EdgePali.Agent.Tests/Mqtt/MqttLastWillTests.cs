@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace EdgePali.Agent.Tests.Mqtt;
 
 /// <summary>An agent killed hard (SIGKILL: no clean shutdown) is marked offline by its Last Will.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class MqttLastWillTests
 {
     [Fact]

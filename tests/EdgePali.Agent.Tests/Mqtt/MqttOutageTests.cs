@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace EdgePali.Agent.Tests.Mqtt;
 
 /// <summary>Broker outages lose nothing: results made while it is away are queued on disk and arrive in order.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class MqttOutageTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using EdgePali.Vision.Tasks;
 namespace EdgePali.Agent.Tests.Mqtt;
 
 /// <summary>The small pure parts: COCO RLE, backoff, topic names, snapshot size cap.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class MqttPiecesTests
 {
     [Fact]

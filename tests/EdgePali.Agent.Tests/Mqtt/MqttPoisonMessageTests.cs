@@ -11,13 +11,19 @@ namespace EdgePali.Agent.Tests.Mqtt;
 /// Messages a real mosquitto will not take must not block the results queued behind them: one denied by an ACL,
 /// one above the broker's maximum QoS. The rest arrive, in order; the bad one is logged and counted.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class MqttPoisonMessageTests : IDisposable
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
     private readonly string _state = Directory.CreateTempSubdirectory("edgepali-poison-").FullName;
-    private readonly CollectingLoggerProvider _log = new();
+    // Every test here provokes what the worker must report as an error (refused or undeliverable messages, disk faults).
+    private readonly TestLoggerProvider _log = new TestLoggerProvider().ExpectErrors();
 
-    public void Dispose() => Directory.Delete(_state, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_state, recursive: true);
+        _log.Dispose();
+    }
 
     [Fact]
     public async Task AclDeniedTopic_IsDroppedAndCounted_TheOthersArriveInOrder()

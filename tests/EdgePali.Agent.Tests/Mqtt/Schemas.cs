@@ -8,19 +8,7 @@ internal static class Schemas
 {
     private static readonly Lazy<Dictionary<string, JsonSchema>> All = new(Load);
 
-    public static string Directory
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgePali.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("EdgePali.sln not found above the test binaries"), "schemas");
-        }
-    }
+    public static string Directory => RepositoryPaths.Schemas;
 
     /// <summary>Null when <paramref name="json"/> satisfies schemas/<paramref name="name"/>.json, else the errors.</summary>
     public static string? Validate(string name, string json)

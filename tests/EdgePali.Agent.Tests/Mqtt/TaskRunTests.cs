@@ -10,6 +10,7 @@ namespace EdgePali.Agent.Tests.Mqtt;
 /// analyses the camera's newest frame, publishes the result on the task's topic with the next sequence number, and
 /// replies with that result; an unknown, disabled or malformed run gets an error reply and publishes nothing.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class TaskRunTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>, IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -30,17 +31,17 @@ public sealed class TaskRunTests(TinyModelFixture model) : IClassFixture<TinyMod
             "--Cameras:0:Tasks:0:Name=bell", "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:Trigger=command", "--Cameras:0:Tasks:0:MaxNewTokens=4",
             "--Cameras:0:Tasks:1:Name=people", "--Cameras:0:Tasks:1:Task=detect", "--Cameras:0:Tasks:1:Labels:0=person", "--Cameras:0:Tasks:1:Trigger=command",
             "--Cameras:0:Tasks:1:Enabled=false", "--Logging:LogLevel:EdgePali=Information",
-            // The test polls with runs while the model loads (16 s on a loaded machine), and each "still loading" refusal is
-            // an error reply: a budget that large polling can spend would hide the bad runs' replies this test checks.
+            // A run refused while the model loads or before the first frame is an error reply: a budget that such a
+            // refusal can spend would hide the bad runs' replies this test checks.
             "--Mqtt:ErrorRepliesPerMinute=10000",
         ]);
         using var done = new CancellationTokenSource();
-        var log = new CollectingLoggerProvider();
+        using var log = new TestLoggerProvider();
         var worker = AgentRun.RunUntilAsync(arguments, () => done.IsCancellationRequested, TimeSpan.FromSeconds(180), analyzer: null,
             configure: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(log));
         try
         {
-            await RunAndCheckAsync(client, worker);
+            await RunAndCheckAsync(client, worker, log);
         }
         catch (Exception e) when (e is TimeoutException or AggregateException)
         {
@@ -56,13 +57,18 @@ public sealed class TaskRunTests(TinyModelFixture model) : IClassFixture<TinyMod
         Assert.Equal([1, 2], client.Messages.Where(m => m.Topic == "edgepali/pi/door/bell").Select(m => JsonDocument.Parse(m.Text).RootElement.GetProperty("seq").GetInt64()));
     }
 
-    private static async Task RunAndCheckAsync(MqttTestClient client, Task<(int ExitCode, string Errors)> worker)
+    private static async Task RunAndCheckAsync(MqttTestClient client, Task<(int ExitCode, string Errors)> worker, TestLoggerProvider log)
     {
-
         // The agent publishes its retained state once it has subscribed to the command topics (after connecting).
         await client.WaitForTopicAsync("edgepali/pi/door/state", Wait);
 
-        // MQTT starts before the model has loaded and the camera has a frame: until then a run is refused with a reason.
+        // MQTT starts before the model has loaded and the camera has a frame, and until then a run is refused. Waiting
+        // for both in the worker's log (not by polling with runs) keeps the test within the commands-per-minute limit
+        // however slowly a loaded machine loads the model.
+        await WaitForLogAsync(worker, log, e => e.Message.StartsWith("Model ", StringComparison.Ordinal) && e.Message.Contains(" loaded in ", StringComparison.Ordinal), "saying the model loaded");
+        await WaitForLogAsync(worker, log, e => e.Message.StartsWith("Camera door: streaming", StringComparison.Ordinal), "saying camera door streams");
+
+        // The frame slot may be filled a moment after the first frame is logged: a refusal then is retried, at most a few times.
         MqttTestClient.Received reply;
         var attempt = 0;
         do
@@ -72,8 +78,8 @@ public sealed class TaskRunTests(TinyModelFixture model) : IClassFixture<TinyMod
             reply = await client.WaitForTopicAsync("edgepali/pi/replies/run", Wait, m => m.CorrelationData?.SequenceEqual(correlation) == true);
             if (worker.IsCompleted)
                 Assert.Fail($"the worker stopped: {(await worker).Errors}");
-            if (reply.Text.Contains("still loading", StringComparison.Ordinal) || reply.Text.Contains("not captured a frame yet", StringComparison.Ordinal))
-                await Task.Delay(200);
+            if (attempt < 5 && (reply.Text.Contains("still loading", StringComparison.Ordinal) || reply.Text.Contains("not captured a frame yet", StringComparison.Ordinal)))
+                await Task.Delay(500);
             else
                 break;
         }
@@ -118,5 +124,14 @@ public sealed class TaskRunTests(TinyModelFixture model) : IClassFixture<TinyMod
         var second = await client.WaitForAsync(ms => ms.Any(m => m.Text.Contains("\"id\":\"again\"", StringComparison.Ordinal)), Wait, "the second run's reply");
         Assert.Contains("\"seq\":2", second.Single(m => m.Text.Contains("\"id\":\"again\"", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
         await client.WaitForAsync(ms => ms.Count(m => m.Topic == "edgepali/pi/door/bell") == 2, Wait, "the second result");
+    }
+
+    /// <summary>Waits for a worker log line, failing at once with the worker's errors if it stops first.</summary>
+    private static async Task WaitForLogAsync(Task<(int ExitCode, string Errors)> worker, TestLoggerProvider log, Func<LogEntry, bool> match, string what)
+    {
+        var logged = log.WaitForAsync(match, TimeSpan.FromSeconds(120), what);
+        if (await Task.WhenAny(logged, worker) == worker)
+            Assert.Fail($"the worker stopped before a log line {what}: {(await worker).Errors}");
+        await logged;
     }
 }

@@ -7,6 +7,7 @@ using EdgePali.Agent.Tests.Support;
 namespace EdgePali.Agent.Tests.Options;
 
 /// <summary>docs/configuration.md lists every setting `edgepali run` accepts: a new option cannot ship undocumented.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed partial class ConfigurationDocsTests
 {
     [Fact]

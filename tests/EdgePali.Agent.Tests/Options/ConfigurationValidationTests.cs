@@ -5,6 +5,7 @@ using EdgePali.Agent.Tests.Support;
 namespace EdgePali.Agent.Tests.Options;
 
 /// <summary>Each bad configuration stops `edgepali run` before it starts, with exit code 2 and a message naming the key and the fix.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class ConfigurationValidationTests : IDisposable
 {
     private readonly TestDirectory _state = new();

@@ -13,6 +13,7 @@ namespace EdgePali.Agent.Tests.Options;
 /// on the tiny model honouring the lists (providers this ONNX Runtime build lacks are skipped with the reason
 /// logged; CPU listed or allowed runs the model; nothing allowed stops the start with the engine's message).
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class ExecutionProviderSettingsTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>, IDisposable
 {
     private readonly TestDirectory _state = new();
@@ -70,7 +71,7 @@ public sealed class ExecutionProviderSettingsTests(TinyModelFixture model) : ICl
     public async Task Run_ProviderMissingFromThisBuild_IsSkippedWithItsReason_AndCpuListedRunsTheModel()
     {
         var publisher = new CollectingResultPublisher();
-        var log = new CollectingLoggerProvider();
+        using var log = new TestLoggerProvider();
         var arguments = Arguments(
             "--Model:ExecutionProviders:VisionEncoder:0:Name=QNN", "--Model:ExecutionProviders:VisionEncoder:0:Options:backend_type=htp",
             "--Model:ExecutionProviders:VisionEncoder:1:Name=CPU",

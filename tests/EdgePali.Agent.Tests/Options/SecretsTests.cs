@@ -14,6 +14,7 @@ namespace EdgePali.Agent.Tests.Options;
 /// every *File setting, Cameras:N:SourceFile), camera passwords never reach a validation error or the log, and a
 /// password sent to a remote broker without TLS is warned about.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class SecretsTests : IDisposable
 {
     private const string Password = "S3cr3t-p@ss#word";
@@ -43,9 +44,9 @@ public sealed class SecretsTests : IDisposable
     public async Task CameraPassword_IsNeverInTheLog_WhenTheStreamFails()
     {
         // A closed port on loopback: the source fails at once and the capture loop logs it and retries.
-        var log = new CollectingLoggerProvider();
+        using var log = new TestLoggerProvider();
         var arguments = Baseline();
-        arguments.AddRange([$"--Cameras:0:Source=rtsp://admin:{Password}@127.0.0.1:{AgentRun.FreePort()}/stream", "--Logging:LogLevel:Default=Information"]);
+        arguments.AddRange([$"--Cameras:0:Source=rtsp://admin:{Password}@127.0.0.1:{FreePort.Next()}/stream", "--Logging:LogLevel:Default=Information"]);
 
         var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => log.Contains("reconnecting in"), TimeSpan.FromSeconds(60),
             new SlowTestAnalyzer(TimeSpan.FromMilliseconds(10)), configure: s => s.AddSingleton<ILoggerProvider>(log));
@@ -142,7 +143,7 @@ public sealed class SecretsTests : IDisposable
 
     private static async Task<(int Code, string Output)> RunEdgepaliAsync(string credentials, List<string> arguments)
     {
-        var start = new ProcessStartInfo(RepositoryPaths.Edgepali, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(RepositoryPaths.BesideTests("edgepali"), arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment[SecretFile.CredentialsVariable] = credentials;
         var run = await ProcessRunner.RunAsync(start, TimeSpan.FromSeconds(60));
         return (run.ExitCode, run.Stdout + run.Stderr);

@@ -6,6 +6,7 @@ using EdgePali.Vision.Tasks;
 namespace EdgePali.Agent.Tests.Pipeline;
 
 /// <summary>The similarity gate's per-task memory (megabytes per entry) is held only for tasks that exist.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class LastAnalysedBoundTests
 {
     private static readonly StageTimings Timings = new(1, 1, 1, 1, 1, 1);

@@ -5,6 +5,7 @@ using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace EdgePali.Agent.Tests.Pipeline;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class PipelineHealthTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 27, 8, 0, 0, TimeSpan.Zero);

@@ -7,6 +7,7 @@ using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Agent.Tests.Publishing;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class JsonLinesResultPublisherTests : IDisposable
 {
     private readonly TestDirectory _state = new();

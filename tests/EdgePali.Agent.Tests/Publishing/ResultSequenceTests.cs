@@ -4,6 +4,7 @@ using EdgePali.Agent.Tests.Support;
 
 namespace EdgePali.Agent.Tests.Publishing;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class ResultSequenceTests : IDisposable
 {
     private readonly TestDirectory _state = new();

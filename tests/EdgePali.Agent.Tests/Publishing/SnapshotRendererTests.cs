@@ -7,6 +7,7 @@ using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace EdgePali.Agent.Tests.Publishing;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class SnapshotRendererTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EdgePali.Agent.Tests.Scheduling;
 
 /// <summary>The whole worker in-process (capture from a real video file, gate, scheduler, publish) with a test analyser.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFixture>, IDisposable
 {
     /// <summary>Each run stops as soon as it has what the test needs; this only bounds a run that never gets there.</summary>

@@ -10,6 +10,7 @@ namespace EdgePali.Agent.Tests.Scheduling;
 /// detection runs only on frames from the moving segment, results carry the model's output, and the sequence
 /// continues across a restart.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class TinyModelPipelineTests(TinyModelFixture model, VideoFixture video) : IClassFixture<TinyModelFixture>, IClassFixture<VideoFixture>, IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);

@@ -10,6 +10,7 @@ namespace EdgePali.Agent.Tests.Soak;
 /// and a broker restart, end to end. It checks that the run completes and reports; the RSS numbers are a
 /// benchmark (docs/benchmarks.md), not judged here.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed partial class SoakScriptTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>
 {
     [Fact]
@@ -23,7 +24,7 @@ public sealed partial class SoakScriptTests(TinyModelFixture model) : IClassFixt
         };
         foreach (var argument in new[]
                  {
-                     Path.Combine(RepositoryPaths.Root, "tools", "soak.sh"), "--no-build", "--agent", RepositoryPaths.Edgepali,
+                     Path.Combine(RepositoryPaths.Root, "tools", "soak.sh"), "--no-build", "--agent", RepositoryPaths.BesideTests("edgepali"),
                      "--model", model.PackagePath, "--duration", "75", "--warmup", "20", "--sample", "3",
                  })
         {

@@ -15,20 +15,13 @@ public static class AgentRun
     public static List<string> BaseArguments(string stateDirectory) =>
     [
         $"--Agent:StateDirectory={stateDirectory}",
-        $"--Mqtt:Port={FreePort()}",
+        $"--Mqtt:Port={FreePort.Next()}",
         "--Mqtt:HomeAssistant:Discovery=false",
         $"--Model:Path={stateDirectory}",
         "--Logging:LogLevel:Default=Warning",
         "--Snapshots:Enabled=false",
         "--Devices:Thermal:Enabled=false",
     ];
-
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>
     /// Runs the worker until <paramref name="done"/> holds (checked every 20 ms), or at most <paramref name="deadline"/>:

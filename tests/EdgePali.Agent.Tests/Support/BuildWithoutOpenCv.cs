@@ -14,12 +14,7 @@ public sealed class BuildWithoutOpenCv : IDisposable
     public BuildWithoutOpenCv()
     {
         Folder = Path.Combine(_directory.Path, "app");
-        using (var copy = Process.Start("cp", ["-al", AppContext.BaseDirectory.TrimEnd('/'), Folder])!)
-        {
-            copy.WaitForExit();
-            if (copy.ExitCode != 0)
-                throw new InvalidOperationException($"cp -al of {AppContext.BaseDirectory} failed with {copy.ExitCode}.");
-        }
+        ProcessRunner.RunAsync("cp", ["-al", AppContext.BaseDirectory.TrimEnd('/'), Folder], TimeSpan.FromMinutes(2)).GetAwaiter().GetResult().EnsureSuccess();
 
         var removed = Directory.EnumerateFiles(Folder, "libOpenCvSharpExtern*", SearchOption.AllDirectories).ToList();
         if (removed.Count == 0)
@@ -40,7 +35,7 @@ public sealed class BuildWithoutOpenCv : IDisposable
     /// <summary>Runs a program to its end; returns the exit code, stdout and stderr.</summary>
     public static async Task<(int Code, string Output, string Errors)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var run = await ProcessRunner.RunAsync(new ProcessStartInfo(program, arguments), timeout);
+        var run = await ProcessRunner.RunAsync(program, arguments, timeout);
         return (run.ExitCode, run.Stdout, run.Stderr);
     }
 }

@@ -3,20 +3,23 @@ using EdgePali.Quantize.Checkpoints;
 
 namespace EdgePali.Agent.Tests.Support;
 
-/// <summary>A tiny random-weight PaliGemma package (int8), built once per test class with the builder's API.</summary>
-public sealed class TinyModelFixture : IDisposable
+/// <summary>
+/// A tiny random-weight PaliGemma package (int8) in a folder named demo-tiny (the model name results carry), from the
+/// shared <see cref="TinyPackageCache"/>: built once per test run, read-only (tests copy it before changing files).
+/// </summary>
+public sealed class TinyModelFixture : IAsyncLifetime
 {
-    private readonly TestDirectory _directory = new();
+    public string PackagePath { get; private set; } = "";
 
-    public TinyModelFixture()
+    public async Task InitializeAsync()
     {
-        var checkpoint = Path.Combine(_directory.Path, "checkpoint");
-        PackagePath = Path.Combine(_directory.Path, "demo-tiny");
-        TestCheckpoint.Write(checkpoint, TestCheckpointPreset.Tiny, seed: 7);
-        PackageBuilder.BuildAsync(new PackageBuildOptions(checkpoint, PackagePath, WeightFormat.Int8)).GetAwaiter().GetResult();
+        var entry = await TinyPackageCache.GetOrBuildAsync("agent-demo-tiny", "demo-tiny v1: Tiny seed 7 int8", async folder =>
+        {
+            var checkpoint = await TinyPackageCache.CheckpointAsync(TestCheckpointPreset.Tiny, seed: 7);
+            await PackageBuilder.BuildAsync(new PackageBuildOptions(checkpoint, Path.Combine(folder, "demo-tiny"), WeightFormat.Int8));
+        });
+        PackagePath = Path.Combine(entry, "demo-tiny");
     }
 
-    public string PackagePath { get; }
-
-    public void Dispose() => _directory.Dispose();
+    public Task DisposeAsync() => Task.CompletedTask;
 }

@@ -4,6 +4,7 @@ using EdgePali.Quantize.Hub;
 namespace EdgePali.Quantize.Tests.Hub;
 
 /// <summary>Checked against values git and sha256sum print, not against another run of the same code.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class ContentHasherTests
 {
     [Fact]

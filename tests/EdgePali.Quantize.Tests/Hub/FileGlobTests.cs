@@ -2,6 +2,7 @@ using EdgePali.Quantize.Hub;
 
 namespace EdgePali.Quantize.Tests.Hub;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class FileGlobTests
 {
     [Theory]

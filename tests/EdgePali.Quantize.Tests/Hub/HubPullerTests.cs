@@ -4,6 +4,7 @@ using EdgePali.Quantize.Hub;
 namespace EdgePali.Quantize.Tests.Hub;
 
 /// <summary>`pull` against a real HTTP server with the Hub's URL layout (<see cref="LocalHubServer"/>); never the real Hub.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class HubPullerTests : IClassFixture<ModelRepoFixture>, IDisposable
 {
     private const string RepoId = "edge-tests/tiny-paligemma";

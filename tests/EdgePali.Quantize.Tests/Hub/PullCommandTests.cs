@@ -1,10 +1,10 @@
 using EdgePali.Quantize.Commands;
 using EdgePali.Quantize.Hub;
-using EdgePali.Quantize.Tests.TestSupport;
 
 namespace EdgePali.Quantize.Tests.Hub;
 
 /// <summary>The `pull` command line end to end against <see cref="LocalHubServer"/>: exit codes, messages, and the token's secrecy.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class PullCommandTests : IClassFixture<ModelRepoFixture>, IDisposable
 {
     private const string RepoId = "edge-tests/gated-paligemma";

@@ -2,6 +2,7 @@ using EdgePali.Quantize.Hub;
 
 namespace EdgePali.Quantize.Tests.Hub;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class RetryPolicyTests
 {
     private static readonly RetryPolicy Policy = new(6, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));

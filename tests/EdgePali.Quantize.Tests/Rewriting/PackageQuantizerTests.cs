@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using EdgePali.Quantize.Builders;
 using EdgePali.Quantize.Onnx;
 using EdgePali.Quantize.Rewriting;
-using EdgePali.Quantize.Tests.TestSupport;
 using EdgePali.Quantize.Verification;
 using EdgePali.Vision.Packages;
 using Onnx;
@@ -10,6 +9,7 @@ using Xunit.Abstractions;
 
 namespace EdgePali.Quantize.Tests.Rewriting;
 
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class PackageQuantizerTests(QuantizedTinyPackages packages, ITestOutputHelper output) : IClassFixture<QuantizedTinyPackages>
 {
     [Fact]
@@ -95,7 +95,7 @@ public sealed class PackageQuantizerTests(QuantizedTinyPackages packages, ITestO
     [Fact]
     public async Task Exclude_And_Parts_KeepNodesFloat_WithTheReason()
     {
-        var outDir = Path.Combine(packages.Root, "excluded-" + Guid.NewGuid().ToString("N"));
+        var outDir = Path.Combine(packages.Scratch, "excluded-" + Guid.NewGuid().ToString("N"));
         var result = await PackageQuantizer.QuantizeAsync(new QuantizeOptions(
             packages.Fp32Dir, outDir, QuantizationMode.Int4, Parts: new HashSet<ModelPart> { ModelPart.Decoder }, Exclude: ["*lm_head*"]));
         var nodes = result.Manifest.Nodes;
@@ -113,7 +113,7 @@ public sealed class PackageQuantizerTests(QuantizedTinyPackages packages, ITestO
     [Fact]
     public async Task ExistingOutput_IsRefusedWithoutForce_AndReplacedWithForce()
     {
-        var outDir = Path.Combine(packages.Root, "existing-" + Guid.NewGuid().ToString("N"));
+        var outDir = Path.Combine(packages.Scratch, "existing-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(outDir);
         await File.WriteAllTextAsync(Path.Combine(outDir, "keep.txt"), "user data");
         var error = await Assert.ThrowsAsync<QuantizeException>(() => PackageQuantizer.QuantizeAsync(new QuantizeOptions(packages.Fp32Dir, outDir, QuantizationMode.Int8, Parts: new HashSet<ModelPart> { ModelPart.EmbedTokens })));
@@ -128,12 +128,12 @@ public sealed class PackageQuantizerTests(QuantizedTinyPackages packages, ITestO
     [Fact]
     public async Task TruncatedSourceData_FailsWithAClearError_AndLeavesNothingBehind()
     {
-        var broken = Path.Combine(packages.Root, "broken-" + Guid.NewGuid().ToString("N"));
+        var broken = Path.Combine(packages.Scratch, "broken-" + Guid.NewGuid().ToString("N"));
         CopyDirectory(packages.Fp32Dir, broken);
         var data = Path.Combine(broken, "onnx", "decoder_model_merged.onnx_data");
         using (var stream = new FileStream(data, FileMode.Open))
             stream.SetLength(stream.Length / 2);
-        var parent = Path.Combine(packages.Root, "out-" + Guid.NewGuid().ToString("N"));
+        var parent = Path.Combine(packages.Scratch, "out-" + Guid.NewGuid().ToString("N"));
         var outDir = Path.Combine(parent, "pkg");
 
         var error = await Assert.ThrowsAsync<QuantizeException>(() => PackageQuantizer.QuantizeAsync(new QuantizeOptions(broken, outDir, QuantizationMode.Int8)));

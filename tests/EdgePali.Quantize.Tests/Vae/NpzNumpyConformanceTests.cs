@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using EdgePali.Quantize.Vae;
 
 namespace EdgePali.Quantize.Tests.Vae;
 
 /// <summary>The npz reader and writer against NumPy itself (python3-numpy, installed by ./test.sh).</summary>
+[Trait(TestKinds.Trait, TestKinds.Conformance)]
 public sealed class NpzNumpyConformanceTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("edgepali-npz-").FullName;
@@ -46,18 +46,7 @@ public sealed class NpzNumpyConformanceTests : IDisposable
         Assert.Equal("float32 (1, 16, 1, 1) 60.0 (3,)", output.Trim());
     }
 
-    private static string RunPython(string script)
-    {
-        // Debian's python3 carries python3-numpy; a pyenv shim earlier on PATH may not.
-        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-        var start = new ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write(script);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"python3 failed (is python3-numpy installed? ./test.sh installs it): {error}");
-        return output;
-    }
+    private static string RunPython(string script) =>
+        ProcessRunner.RunAsync(ProcessRunner.Python, ["-"], TimeSpan.FromMinutes(2), stdin: script).GetAwaiter().GetResult()
+            .EnsureSuccess("is python3-numpy installed? ./test.sh installs it").Stdout;
 }

@@ -28,6 +28,7 @@ public sealed class RandomVaeFixture : IDisposable
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 }
 
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class VaeDecoderGraphTests(RandomVaeFixture vae) : IClassFixture<RandomVaeFixture>
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace EdgePali.Vision.Tests.Imaging;
 /// </summary>
 [Collection(nameof(ImagePreprocessorBenchmark))]
 [CollectionDefinition(nameof(ImagePreprocessorBenchmark), DisableParallelization = true)]
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class ImagePreprocessorBenchmark(ITestOutputHelper output)
 {
     [Theory]

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace EdgePali.Vision.Tests.Imaging;
 
 /// <summary>Conformance: EdgePali's preprocessing against Pillow BICUBIC + numpy on the same PNG frames.</summary>
+[Trait(TestKinds.Trait, TestKinds.Conformance)]
 public sealed class ImagePreprocessorPillowTests(PillowReference pillow, ITestOutputHelper output) : IClassFixture<PillowReference>
 {
     // The goal from issue 4, in pixel_values units: at most 2/255.

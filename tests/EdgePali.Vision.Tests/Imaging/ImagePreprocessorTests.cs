@@ -3,6 +3,7 @@ using OpenCvSharp;
 
 namespace EdgePali.Vision.Tests.Imaging;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class ImagePreprocessorTests
 {
     [Fact]

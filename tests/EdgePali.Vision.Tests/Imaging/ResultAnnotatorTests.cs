@@ -3,6 +3,7 @@ using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Vision.Tests.Imaging;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class ResultAnnotatorTests
 {
     private const int Width = 640;

@@ -9,6 +9,7 @@ namespace EdgePali.Vision.Tests.Inference;
 /// greedy answer is a planted, well-formed two-object detection gives the same tokens and probabilities with and
 /// without constraints, for any image, several label lists and token limits.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class ConstrainedDecodingTests(PlantedDetectPackage package) : IClassFixture<PlantedDetectPackage>
 {
     public static TheoryData<string[], int> WellFormedCases => new()

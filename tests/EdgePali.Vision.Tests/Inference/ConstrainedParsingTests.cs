@@ -7,6 +7,7 @@ namespace EdgePali.Vision.Tests.Inference;
 /// free detect and segment answers hold no object, and the same calls with constraints give objects with the
 /// requested labels, valid boxes and, for segment, 16 codes, within the token limit and without malformed parts.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class ConstrainedParsingTests(TinyPg1Int8Package package) : IClassFixture<TinyPg1Int8Package>
 {
     public static TheoryData<string, int> Tasks => new()

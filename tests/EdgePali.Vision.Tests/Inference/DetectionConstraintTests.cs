@@ -1,10 +1,10 @@
 using EdgePali.Vision.Inference;
 using EdgePali.Vision.Tasks;
-using EdgePali.Vision.Tests.Tokenization;
 
 namespace EdgePali.Vision.Tests.Inference;
 
 /// <summary>The detect/segment logits processor on hand-made logits, with label tries from the real Gemma tokenizer.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class DetectionConstraintTests(GemmaTokenizerFixture gemma) : IClassFixture<GemmaTokenizerFixture>
 {
     private const int Loc = PaliGemmaTokens.FirstLocation;

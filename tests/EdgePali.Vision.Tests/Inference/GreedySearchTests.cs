@@ -2,6 +2,7 @@ using EdgePali.Vision.Inference;
 
 namespace EdgePali.Vision.Tests.Inference;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class GreedySearchTests
 {
     [Fact]

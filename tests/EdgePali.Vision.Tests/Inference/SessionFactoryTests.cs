@@ -1,10 +1,10 @@
 using EdgePali.Vision.Inference;
 using EdgePali.Vision.Packages;
-using EdgePali.Vision.Tests.Packages;
 using Microsoft.Extensions.Logging;
 
 namespace EdgePali.Vision.Tests.Inference;
 
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class SessionFactoryTests : IDisposable
 {
     private const int Float = 1;
@@ -21,11 +21,12 @@ public sealed class SessionFactoryTests : IDisposable
     [Fact]
     public void ProviderNotInThisBuild_IsSkippedWithLoggedReason_AndCpuRuns()
     {
-        var logger = new ListLogger();
+        using var log = new TestLoggerProvider();
+        var logger = log.CreateLogger<SessionFactory>();
         var options = new ExecutionProviderOptions { VisionEncoder = [new ExecutionProviderChoice { Name = "XNNPACK" }] };
         using var session = new SessionFactory(options, logger).Create(ModelPart.VisionEncoder, _model);
         Assert.Equal(["CPUExecutionProvider"], session.Providers);
-        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("XNNPACK skipped for VisionEncoder: not in this ONNX Runtime build", StringComparison.Ordinal));
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("XNNPACK skipped for VisionEncoder: not in this ONNX Runtime build", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public sealed class SessionFactoryTests : IDisposable
             Decoder = [new ExecutionProviderChoice { Name = "QNNExecutionProvider" }, new ExecutionProviderChoice { Name = "TensorRT" }],
             AllowCpuFallback = false,
         };
-        var ex = Assert.Throws<ExecutionProviderException>(() => new SessionFactory(options, new ListLogger()).Create(ModelPart.Decoder, _model));
+        var ex = Assert.Throws<ExecutionProviderException>(() => new SessionFactory(options, new TestLoggerProvider().CreateLogger<SessionFactory>()).Create(ModelPart.Decoder, _model));
         Assert.Contains("No execution provider can run the Decoder", ex.Message, StringComparison.Ordinal);
         Assert.Contains("QNNExecutionProvider: not in this ONNX Runtime build", ex.Message, StringComparison.Ordinal);
         Assert.Contains("CPUExecutionProvider", ex.Message, StringComparison.Ordinal);
@@ -46,17 +47,18 @@ public sealed class SessionFactoryTests : IDisposable
     public void CpuListed_RunsOnCpuEvenWithoutFallback()
     {
         var options = new ExecutionProviderOptions { VisionEncoder = [new ExecutionProviderChoice { Name = "cpu" }], AllowCpuFallback = false };
-        using var session = new SessionFactory(options, new ListLogger()).Create(ModelPart.VisionEncoder, _model);
+        using var session = new SessionFactory(options, new TestLoggerProvider().CreateLogger<SessionFactory>()).Create(ModelPart.VisionEncoder, _model);
         Assert.Equal(["CPUExecutionProvider"], session.Providers);
     }
 
     [Fact]
     public void MissingPluginLibrary_IsLoggedNotThrown()
     {
-        var logger = new ListLogger();
+        using var log = new TestLoggerProvider();
+        var logger = log.CreateLogger<SessionFactory>();
         var options = new ExecutionProviderOptions { PluginLibraries = [new PluginProviderLibrary { Name = "QNN", Path = "/nonexistent/libonnxruntime_providers_qnn.so" }] };
         _ = new SessionFactory(options, logger);
-        Assert.Contains(logger.Entries, e => e.Message.Contains("Plugin EP library QNN not registered: /nonexistent/libonnxruntime_providers_qnn.so does not exist", StringComparison.Ordinal));
+        Assert.Contains(log.Entries, e => e.Message.Contains("Plugin EP library QNN not registered: /nonexistent/libonnxruntime_providers_qnn.so does not exist", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using EdgePali.Vision.Packages;
 
 namespace EdgePali.Vision.Tests.Packages;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class ModelPackageTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace EdgePali.Vision.Tests.Packages;
 
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class ModelSignatureValidatorTests
 {
     private const int Float = 1; // onnx.TensorProto.FLOAT
@@ -15,7 +16,7 @@ public sealed class ModelSignatureValidatorTests
         using var pkg = new HandMadePackage();
         pkg.WriteVariantFiles("", "this is not a protobuf model"u8.ToArray());
         var package = ModelPackage.Open(pkg.Directory);
-        var factory = new SessionFactory(new ExecutionProviderOptions(), new ListLogger());
+        var factory = new SessionFactory(new ExecutionProviderOptions(), new TestLoggerProvider().CreateLogger<SessionFactory>());
         var ex = Assert.Throws<ModelPackageException>(() => factory.Create(ModelPart.VisionEncoder, package.PathOf(ModelPart.VisionEncoder)));
         Assert.Contains("onnx/vision_encoder.onnx cannot be loaded by ONNX Runtime", ex.Message, StringComparison.Ordinal);
         Assert.Contains("corrupt, truncated or not an ONNX model", ex.Message, StringComparison.Ordinal);
@@ -27,7 +28,7 @@ public sealed class ModelSignatureValidatorTests
         using var pkg = new HandMadePackage();
         var valid = HandMadePackage.IdentityModel(("pixel_values", Float, [1, 3, 28, 28], "image_features"));
         pkg.WriteVariantFiles("", valid[..(valid.Length / 2)]);
-        var factory = new SessionFactory(new ExecutionProviderOptions(), new ListLogger());
+        var factory = new SessionFactory(new ExecutionProviderOptions(), new TestLoggerProvider().CreateLogger<SessionFactory>());
         var path = ModelPackage.Open(pkg.Directory).PathOf(ModelPart.VisionEncoder);
         var ex = Assert.Throws<ModelPackageException>(() => factory.Create(ModelPart.VisionEncoder, path));
         Assert.Contains("cannot be loaded by ONNX Runtime", ex.Message, StringComparison.Ordinal);
@@ -41,7 +42,7 @@ public sealed class ModelSignatureValidatorTests
         // A loadable graph whose input is 32x32 while config.json says 28, and whose output is rank 4.
         File.WriteAllBytes(pkg.OnnxPath("vision_encoder"), HandMadePackage.IdentityModel(("pixel_values", Float, [1, 3, 32, 32], "image_features")));
         var package = ModelPackage.Open(pkg.Directory);
-        using var session = new SessionFactory(new ExecutionProviderOptions(), new ListLogger()).Create(ModelPart.VisionEncoder, package.PathOf(ModelPart.VisionEncoder));
+        using var session = new SessionFactory(new ExecutionProviderOptions(), new TestLoggerProvider().CreateLogger<SessionFactory>()).Create(ModelPart.VisionEncoder, package.PathOf(ModelPart.VisionEncoder));
         var ex = Assert.Throws<ModelPackageException>(() => ModelSignatureValidator.Validate(
             ModelPart.VisionEncoder,
             "onnx/vision_encoder.onnx",
@@ -60,7 +61,7 @@ public sealed class ModelSignatureValidatorTests
         pkg.WriteVariantFiles("");
         File.WriteAllBytes(pkg.OnnxPath("embed_tokens"), HandMadePackage.IdentityModel(("input_ids", Float, [1, -1, 32], "inputs_embeds"), ("attention_mask", Int64, [1, -1], "mask_out")));
         var package = ModelPackage.Open(pkg.Directory);
-        using var session = new SessionFactory(new ExecutionProviderOptions(), new ListLogger()).Create(ModelPart.EmbedTokens, package.PathOf(ModelPart.EmbedTokens));
+        using var session = new SessionFactory(new ExecutionProviderOptions(), new TestLoggerProvider().CreateLogger<SessionFactory>()).Create(ModelPart.EmbedTokens, package.PathOf(ModelPart.EmbedTokens));
         var ex = Assert.Throws<ModelPackageException>(() => ModelSignatureValidator.Validate(
             ModelPart.EmbedTokens,
             "onnx/embed_tokens.onnx",

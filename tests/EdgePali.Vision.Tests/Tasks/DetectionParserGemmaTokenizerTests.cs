@@ -1,9 +1,9 @@
 using EdgePali.Vision.Tasks;
-using EdgePali.Vision.Tests.Tokenization;
 
 namespace EdgePali.Vision.Tests.Tasks;
 
 /// <summary>The parser on ids from the real Gemma tokenizer (what generation produces), not the test table.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class DetectionParserGemmaTokenizerTests(GemmaTokenizerFixture gemma) : IClassFixture<GemmaTokenizerFixture>
 {
     private IReadOnlyList<DetectedObject> Parse(string answer, int width, int height, out int skipped)

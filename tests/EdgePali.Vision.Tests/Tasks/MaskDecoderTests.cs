@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgePali.Quantize.Vae;
 using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tasks;
@@ -31,6 +30,7 @@ public sealed class VaeDecoderFixture : IDisposable
     }
 }
 
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class MaskDecoderTests(VaeDecoderFixture vae) : IClassFixture<VaeDecoderFixture>
 {
     private static readonly int[] Codes = [3, 14, 15, 92, 65, 35, 89, 79, 32, 38, 46, 26, 43, 38, 32, 79];
@@ -133,7 +133,7 @@ public sealed class MaskDecoderTests(VaeDecoderFixture vae) : IClassFixture<VaeD
     }
 
     [Fact]
-    public void Resize_MatchesPillowBilinearOnFloatImages()
+    public async Task Resize_MatchesPillowBilinearOnFloatImages()
     {
         var random = new Random(3);
         var mask64 = Enumerable.Range(0, 4096).Select(_ => (random.NextSingle() * 2) - 1).ToArray();
@@ -151,7 +151,8 @@ public sealed class MaskDecoderTests(VaeDecoderFixture vae) : IClassFixture<VaeD
                     r = np.asarray(Image.fromarray(m).resize([w, h], resample=Image.BILINEAR), dtype=np.float32)
                     r.tofile(r'{{folder}}/%dx%d.f32' % (w, h))
                 """;
-            RunPython(script);
+            (await ProcessRunner.RunAsync(ProcessRunner.Python, ["-"], TimeSpan.FromMinutes(2), stdin: script))
+                .EnsureSuccess("python3 needs Pillow and numpy: apt install python3-pil python3-numpy, done by ./test.sh");
 
             foreach (var (w, h) in sizes)
             {
@@ -167,19 +168,5 @@ public sealed class MaskDecoderTests(VaeDecoderFixture vae) : IClassFixture<VaeD
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static void RunPython(string script)
-    {
-        // Debian's python3 carries python3-pil/numpy (./test.sh installs them); a pyenv shim earlier on PATH may not.
-        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-        var start = new ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true };
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write(script);
-        process.StandardInput.Close();
-        var error = process.StandardError.ReadToEnd();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"python3 with Pillow failed: {error}");
     }
 }

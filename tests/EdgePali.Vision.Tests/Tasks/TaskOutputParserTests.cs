@@ -2,6 +2,7 @@ using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Vision.Tests.Tasks;
 
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class TaskOutputParserTests(VaeDecoderFixture vae) : IClassFixture<VaeDecoderFixture>
 {
     private const string SegmentAnswer =

@@ -2,6 +2,7 @@ using EdgePali.Vision.Tasks;
 
 namespace EdgePali.Vision.Tests.Tasks;
 
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class VisionTaskParserTests
 {
     [Fact]

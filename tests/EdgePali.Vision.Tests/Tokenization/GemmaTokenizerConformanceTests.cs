@@ -6,6 +6,7 @@ namespace EdgePali.Vision.Tests.Tokenization;
 
 /// <summary>EdgePali's tokenizer against transformers.js on the same tokenizer.json: ids and text, exactly.</summary>
 [Trait("Category", "Tokenizer")]
+[Trait(TestKinds.Trait, TestKinds.Conformance)]
 public sealed class GemmaTokenizerConformanceTests(TokenizerConformanceFixture fixture) : IClassFixture<TokenizerConformanceFixture>
 {
     [Fact]
@@ -91,7 +92,7 @@ public sealed class GemmaTokenizerConformanceTests(TokenizerConformanceFixture f
         var package = Directory.CreateTempSubdirectory("edgepali-builder-tokenizer-").FullName;
         try
         {
-            PaliGemmaTokenizerFiles.Write(ConformancePaths.GemmaTokenizerJson, package, imageSeqLength: 256);
+            PaliGemmaTokenizerFiles.Write(RepositoryPaths.GemmaTokenizerJson, package, imageSeqLength: 256);
             var tokenizer = GemmaTokenizer.FromDirectory(package);
 
             Assert.Equal(fixture.Tokenizer.VocabularySize, tokenizer.VocabularySize);

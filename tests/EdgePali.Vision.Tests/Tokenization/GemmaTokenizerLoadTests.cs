@@ -5,6 +5,7 @@ namespace EdgePali.Vision.Tests.Tokenization;
 
 /// <summary>Loading: files that already carry PaliGemma's tokens, and clear errors for everything else.</summary>
 [Trait("Category", "Tokenizer")]
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class GemmaTokenizerLoadTests(GemmaTokenizerFixture fixture) : IClassFixture<GemmaTokenizerFixture>, IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("edgepali-tokenizer-load-").FullName;
@@ -22,7 +23,7 @@ public sealed class GemmaTokenizerLoadTests(GemmaTokenizerFixture fixture) : ICl
         entries.Append("""{"id":257152,"content":"<image>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},""");
         var path = WriteRealTokenizerWithAddedTokens(entries.ToString());
 
-        var tokenizer = GemmaTokenizer.FromFile(path, ConformancePaths.GemmaTokenizerConfig);
+        var tokenizer = GemmaTokenizer.FromFile(path, RepositoryPaths.GemmaTokenizerConfig);
 
         foreach (var text in (string[])["<image><image><bos>detect cat ; dog\n", "<loc0000><loc1023><seg000><seg127> x", "plain text"])
             Assert.Equal(fixture.Tokenizer.Encode(text), tokenizer.Encode(text));
@@ -86,13 +87,13 @@ public sealed class GemmaTokenizerLoadTests(GemmaTokenizerFixture fixture) : ICl
     {
         var config = Path.Combine(_work, "tokenizer_config.json");
         File.WriteAllText(config, """{"do_lowercase_and_remove_accent": true}""");
-        var error = Assert.Throws<TokenizerLoadException>(() => GemmaTokenizer.FromFile(ConformancePaths.GemmaTokenizerJson, config));
+        var error = Assert.Throws<TokenizerLoadException>(() => GemmaTokenizer.FromFile(RepositoryPaths.GemmaTokenizerJson, config));
         Assert.Contains("do_lowercase_and_remove_accent", error.Message, StringComparison.Ordinal);
     }
 
     private string WriteRealTokenizerWithAddedTokens(string entries)
     {
-        var json = File.ReadAllText(ConformancePaths.GemmaTokenizerJson);
+        var json = File.ReadAllText(RepositoryPaths.GemmaTokenizerJson);
         var at = json.IndexOf("\"added_tokens\": [", StringComparison.Ordinal);
         Assert.True(at >= 0, "the real tokenizer.json lists added_tokens");
         at += "\"added_tokens\": [".Length;

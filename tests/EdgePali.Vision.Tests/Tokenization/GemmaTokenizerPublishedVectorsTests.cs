@@ -3,6 +3,7 @@ namespace EdgePali.Vision.Tests.Tokenization;
 /// <summary>Ids published by the transformers.js and transformers tests and the PaliGemma processor tests
 /// (reference/paligemma.md), each with the &lt;bos&gt; the reference prepends.</summary>
 [Trait("Category", "Tokenizer")]
+[Trait(TestKinds.Trait, TestKinds.Conformance)]
 public sealed class GemmaTokenizerPublishedVectorsTests(GemmaTokenizerFixture fixture) : IClassFixture<GemmaTokenizerFixture>
 {
     public static TheoryData<string, int[]> PublishedVectors => new()

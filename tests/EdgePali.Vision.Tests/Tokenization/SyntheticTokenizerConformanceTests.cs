@@ -51,6 +51,7 @@ public sealed class SyntheticVariantAFixture() : SyntheticTokenizerFixture(dir =
 public sealed class SyntheticVariantBFixture() : SyntheticTokenizerFixture(dir => SyntheticTokenizers.WriteVariantB(dir), 160, 12);
 
 [Trait("Category", "Tokenizer")]
+[Trait(TestKinds.Trait, TestKinds.Conformance)]
 public sealed class SyntheticVariantATests(SyntheticVariantAFixture fixture) : IClassFixture<SyntheticVariantAFixture>
 {
     [Fact]
@@ -71,6 +72,7 @@ public sealed class SyntheticVariantATests(SyntheticVariantAFixture fixture) : I
 }
 
 [Trait("Category", "Tokenizer")]
+[Trait(TestKinds.Trait, TestKinds.Conformance)]
 public sealed class SyntheticVariantBTests(SyntheticVariantBFixture fixture) : IClassFixture<SyntheticVariantBFixture>
 {
     [Fact]

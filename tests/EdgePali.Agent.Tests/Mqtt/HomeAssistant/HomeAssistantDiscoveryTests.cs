@@ -4,6 +4,7 @@ using EdgePali.Agent.Tasks;
 namespace EdgePali.Agent.Tests.Mqtt.HomeAssistant;
 
 /// <summary>Home Assistant device discovery on a real broker: required keys, stable unique_ids, removal, re-send.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class HomeAssistantDiscoveryTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);

@@ -10,13 +10,19 @@ namespace EdgePali.Agent.Tests.Mqtt.Queue;
 /// corrupt offset file. Nothing is lost or reordered beyond what docs/mqtt.md promises (a repeat after a failure),
 /// every fault is logged, and no fault escapes as an exception that would stop the sender.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class OfflineQueueFaultTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("edgepali-queue-faults-").FullName;
     private readonly FaultInjectingFileSystem _disk = new();
-    private readonly CollectingLoggerProvider _log = new();
+    // Every test here provokes what the worker must report as an error (refused or undeliverable messages, disk faults).
+    private readonly TestLoggerProvider _log = new TestLoggerProvider().ExpectErrors();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_directory, recursive: true);
+        _log.Dispose();
+    }
 
     [Fact]
     public void DiskFullMidRecord_LeavesNoPartialBytes_KeepsTheMessagesInOrder_AndWritesThemWhenSpaceReturns()

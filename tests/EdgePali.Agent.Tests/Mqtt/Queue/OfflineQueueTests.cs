@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgePali.Agent.Tests.Mqtt.Queue;
 
 /// <summary>The durable queue on its own: order, bounds, and what survives a crash.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class OfflineQueueTests
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("edgepali-queue-").FullName;

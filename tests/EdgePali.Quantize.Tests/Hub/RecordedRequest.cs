@@ -1,4 +1,0 @@
-namespace EdgePali.Quantize.Tests.Hub;
-
-/// <summary>One request the server saw: what kind, for which file, and its Range and Authorization headers.</summary>
-internal sealed record RecordedRequest(string Kind, string? Repo, string? FilePath, string PathAndQuery, string? Range, string? Authorization);

@@ -1,4 +1,0 @@
-namespace EdgePali.Quantize.Tests.Hub;
-
-/// <summary>A served file and its checksums.</summary>
-internal sealed record ServedFile(string Path, long Size, string Sha256, string GitOid, bool IsLfs);
