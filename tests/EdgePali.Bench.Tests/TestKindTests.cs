@@ -5,6 +5,9 @@ namespace EdgePali.Bench.Tests;
 public sealed class TestKindTests
 {
     [Fact]
-    public void EveryTestClass_HasExactlyOneKindTrait() =>
-        Assert.Empty(TestKinds.ClassesWithoutOneKind(typeof(TestKindTests).Assembly));
+    public void EveryTestClass_HasExactlyOneKindTrait()
+    {
+        var problems = TestKinds.ClassesWithoutOneKind(typeof(TestKindTests).Assembly);
+        Assert.True(problems.Count == 0, "Add [Trait(TestKinds.Trait, TestKinds.Unit|Integration|Conformance)] to:\n" + string.Join("\n", problems));
+    }
 }

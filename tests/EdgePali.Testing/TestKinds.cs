@@ -20,6 +20,7 @@ public static class TestKinds
     /// <summary>Compares against a reference implementation (transformers.js, Pillow, numpy, the Gemma tokenizer).</summary>
     public const string Conformance = "Conformance";
 
+    /// <summary>Every known Kind value.</summary>
     public static readonly IReadOnlyList<string> All = [Unit, Integration, Conformance];
 
     /// <summary>
@@ -29,8 +30,15 @@ public static class TestKinds
     public static IReadOnlyList<string> ClassesWithoutOneKind(Assembly testAssembly)
     {
         ArgumentNullException.ThrowIfNull(testAssembly);
+        return ClassesWithoutOneKind(testAssembly.GetTypes());
+    }
+
+    /// <summary>As <see cref="ClassesWithoutOneKind(Assembly)"/>, for the given types only.</summary>
+    public static IReadOnlyList<string> ClassesWithoutOneKind(IEnumerable<Type> types)
+    {
+        ArgumentNullException.ThrowIfNull(types);
         var problems = new List<string>();
-        foreach (var type in testAssembly.GetTypes().Where(IsTestClass).OrderBy(t => t.FullName, StringComparer.Ordinal))
+        foreach (var type in types.Where(IsTestClass).OrderBy(t => t.FullName, StringComparer.Ordinal))
         {
             var kinds = KindsOf(type);
             if (kinds.Count != 1)
@@ -46,8 +54,9 @@ public static class TestKinds
         return problems;
     }
 
+    // xunit runs only public (visible) classes, so a private nested class is not a test class.
     private static bool IsTestClass(Type type) =>
-        type is { IsClass: true, IsAbstract: false } &&
+        type is { IsClass: true, IsAbstract: false, IsVisible: true } &&
         type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static)
             .Any(m => m.GetCustomAttributes<FactAttribute>(inherit: true).Any());
 

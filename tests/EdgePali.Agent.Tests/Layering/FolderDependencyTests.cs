@@ -6,6 +6,7 @@ namespace EdgePali.Agent.Tests.Layering;
 /// The Agent's folders form layers (Pipeline and Tasks at the bottom, Hosting and Cli at the top): a folder may use
 /// the ones below it, never one that uses it back. An import cycle would make the folders one room again.
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class FolderDependencyTests
 {
     [Fact]

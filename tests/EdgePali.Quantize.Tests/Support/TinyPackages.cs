@@ -1,5 +1,6 @@
 using EdgePali.Quantize.Builders;
 using EdgePali.Quantize.Checkpoints;
+using EdgePali.Vision.Packages;
 
 namespace EdgePali.Quantize.Tests.Support;
 

@@ -4,6 +4,7 @@ using EdgePali.Vision.Packages;
 namespace EdgePali.Vision.Tests.Packages;
 
 /// <summary>edgepali.json has one shape: what a writer leaves empty stays out of the file, and bad entries are named.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class PackageManifestTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("edgepali-manifest-").FullName;

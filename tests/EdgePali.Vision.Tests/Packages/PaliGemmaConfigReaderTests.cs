@@ -4,6 +4,7 @@ using EdgePali.Vision.Packages;
 namespace EdgePali.Vision.Tests.Packages;
 
 /// <summary>The one config reader and its writer: defaults for what published config.json files leave out, and a lossless round trip.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class PaliGemmaConfigReaderTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("edgepali-config-").FullName;
