@@ -120,8 +120,17 @@ internal sealed class OfflineQueueSender : BackgroundService
                 _suspectIndex = -1;
                 _queue.Acknowledge(batch[i].Index);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Stopping: MQTTnet reports an abandoned acknowledgement wait as MqttCommunicationTimedOutException, not as a
+                    // cancellation. The message stays queued for the next start; the host must see a clean cancellation, not a
+                    // failed service (which it logs as an error and, while running, would stop the host for).
+                    ok = false;
+                    continue;
+                }
+
                 if (ok)
                 {
                     _logger.LogDebug("Sending queued {Topic} failed ({Error}); it stays queued", batch[i].Message.Topic, ex.Message);
@@ -132,6 +141,7 @@ internal sealed class OfflineQueueSender : BackgroundService
             }
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         return ok;
     }
 
