@@ -1,3 +1,4 @@
+using EdgePali.Agent.Http;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
@@ -25,6 +26,8 @@ internal static class OptionsSections
         Bound<HealthOptions, OutputOptionsValidator>(HealthOptions.Section),
         // Bound by AddEdgePaliMqtt, which MQTT-only hosts (tests, mqtt-check) call on their own.
         new(MqttOptions.SectionName, typeof(MqttOptions), null),
+        // Bound (and validated) by UseEdgePaliHttp, which also decides whether the web host is added at all.
+        new(HttpOptions.Section, typeof(HttpOptions), null),
         // Microsoft.Extensions.Logging's own section (levels per category): accepted, not walked.
         new("Logging", null, null),
     ];
