@@ -149,6 +149,7 @@ public static class AgentHost
         Validate<HealthOptions>(services, failures);
         Validate<MqttOptions>(services, failures);
         Validate<HttpOptions>(services, failures);
+        Validate<Timeline.TimelineOptions>(services, failures);
         return failures;
     }
 

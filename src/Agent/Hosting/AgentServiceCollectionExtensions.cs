@@ -11,6 +11,7 @@ using EdgePali.Agent.Options.Validation;
 using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Timeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -62,6 +63,7 @@ public static class AgentServiceCollectionExtensions
             services.AddSingleton<IResultPublisher, JsonLinesResultPublisher>();
         if (configuration.GetSection($"{DevicesOptions.Section}:Gpio:Outputs").GetChildren().Any())
             services.AddSingleton<IResultPublisher>(sp => sp.GetRequiredService<GpioOutputRules>());
+        services.AddEdgePaliTimeline();
 
         // Start order: the model first (READY=1 follows the last StartAsync, so it means "model loaded"),
         // then the stages from the last to the first, so that each stage's consumer runs before it

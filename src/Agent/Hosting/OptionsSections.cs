@@ -2,6 +2,7 @@ using EdgePali.Agent.Http;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
+using EdgePali.Agent.Timeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ internal static class OptionsSections
         new(MqttOptions.SectionName, typeof(MqttOptions), null),
         // Bound (and validated) by UseEdgePaliHttp, which also decides whether the web host is added at all.
         new(HttpOptions.Section, typeof(HttpOptions), null),
+        Bound<TimelineOptions, TimelineOptionsValidator>(TimelineOptions.Section),
         // Microsoft.Extensions.Logging's own section (levels per category): accepted, not walked.
         new("Logging", null, null),
     ];
