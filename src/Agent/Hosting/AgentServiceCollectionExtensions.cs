@@ -47,6 +47,8 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<CameraRegistry>();
         services.AddSingleton<Signal>();
         services.AddSingleton<ResultChannel>();
+        services.AddSingleton<Metrics.MetricsRegistry>();
+        services.AddSingleton<Metrics.AgentMetricsCollector>();
         services.AddSingleton<StageLatencies>();
         services.AddSingleton<PipelineHealth>();
         services.AddSingleton<SnapshotRenderer>();

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace EdgePali.Agent.Http;
 
@@ -57,6 +58,15 @@ public static class HttpHostBuilderExtensions
         endpoints.MapGet("/readyz", HealthEndpoints.Ready);
         endpoints.MapGet("/v1/models", ChatCompletionEndpoint.Models);
         endpoints.MapPost("/v1/chat/completions", ChatCompletionEndpoint.HandleAsync);
+        endpoints.MapGet("/", StatusEndpoints.StatusPage);
+        endpoints.MapGet("/api/status", StatusEndpoints.Status);
+        endpoints.MapGet("/api/cameras/{camera}/snapshot.jpg", StatusEndpoints.Snapshot);
+        endpoints.MapGet("/api/results", StatusEndpoints.Search);
+        endpoints.MapGet("/api/results/{seq:long}/thumbnail.jpg", StatusEndpoints.Thumbnail);
+        // The collector registers itself with the registry: resolving it here starts the stats feeding /metrics.
+        var metrics = endpoints.ServiceProvider.GetRequiredService<Metrics.MetricsRegistry>();
+        _ = endpoints.ServiceProvider.GetRequiredService<Metrics.AgentMetricsCollector>();
+        endpoints.MapMetrics("/metrics", metrics.Registry);
     }
 
     private static void AddOptions(IServiceCollection services, IConfiguration configuration)
