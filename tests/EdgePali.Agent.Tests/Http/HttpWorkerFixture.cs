@@ -27,14 +27,18 @@ public sealed class HttpWorkerFixture : IAsyncLifetime, IDisposable
 
     public string StateDirectory => _state.Path;
 
+    /// <summary>The embedded MQTT broker's port (the worker's own broker).</summary>
+    public int MqttPort { get; private set; }
+
     public List<string> Arguments()
     {
         var arguments = AgentRun.BaseArguments(_state.Path);
+        MqttPort = int.Parse(arguments.Single(a => a.StartsWith("--Mqtt:Port=", StringComparison.Ordinal))["--Mqtt:Port=".Length..], System.Globalization.CultureInfo.InvariantCulture);
         arguments.Remove($"--Model:Path={_state.Path}");
         arguments.AddRange([
             $"--Model:Path={_model.PackagePath}", $"--Cameras:0:Name={Camera}", "--Cameras:0:Source=testpattern", "--Cameras:0:Fps=5",
             "--Cameras:0:Tasks:0:Name=caption", "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=1", "--Cameras:0:Tasks:0:MaxNewTokens=6",
-            "--Snapshots:Enabled=true", $"--Http:Urls={BaseAddress.ToString().TrimEnd('/')}", $"--Http:ApiKey={ApiKey}",
+            "--Snapshots:Enabled=true", "--Agent:DeviceId=dev1", $"--Http:Urls={BaseAddress.ToString().TrimEnd('/')}", $"--Http:ApiKey={ApiKey}",
         ]);
         return arguments;
     }
