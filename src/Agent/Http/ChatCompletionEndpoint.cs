@@ -1,9 +1,10 @@
+using EdgePali.Agent.Pipeline;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using EdgePali.Agent.Control;
 using EdgePali.Agent.Options;
-using EdgePali.Agent.Publishing.Mqtt.Messages;
+using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Imaging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -193,7 +194,7 @@ internal static class ChatCompletionEndpoint
     /// <summary>The analysis as an MQTT `ask` reply has it (task, prompt, text, objects with boxes, timings, tokens).</summary>
     private static JsonObject Analysis(string deviceId, AskAnswer answer)
     {
-        var node = JsonNode.Parse(AnalysisJson.AskAnswer(null, deviceId, HttpModelRequests.Source, answer))!.AsObject();
+        var node = JsonNode.Parse(ResultJson.AskAnswer(null, deviceId, HttpModelRequests.Source, answer))!.AsObject();
         node.Remove("ok");
         return node;
     }

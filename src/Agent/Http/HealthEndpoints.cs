@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EdgePali.Agent.Capture;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Health;
 using EdgePali.Agent.Scheduling;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,4 @@
-using EdgePali.Agent.Capture;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Scheduling;
 using EdgePali.Vision.Imaging;
 using EdgePali.Vision.Tasks;

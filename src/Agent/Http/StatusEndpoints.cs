@@ -1,8 +1,8 @@
+using EdgePali.Agent.Pipeline;
 using System.Text.Json.Nodes;
 using EdgePali.Agent.Control;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Publishing;
-using EdgePali.Agent.Publishing.Mqtt.Messages;
 using EdgePali.Agent.Scheduling;
 using EdgePali.Agent.Timeline;
 using Microsoft.AspNetCore.Http;
@@ -45,7 +45,7 @@ internal static class StatusEndpoints
                     ["trigger"] = task.Trigger.ToString().ToLowerInvariant(),
                     ["interval_s"] = task.Interval.TotalSeconds,
                     ["enabled"] = task.Enabled,
-                    ["last"] = last is null ? null : JsonNode.Parse(AnalysisJson.Result(last)),
+                    ["last"] = last is null ? null : JsonNode.Parse(ResultJson.Result(last)),
                 });
             }
 
@@ -55,7 +55,7 @@ internal static class StatusEndpoints
                 ["state"] = camera.State.ToString().ToLowerInvariant(),
                 ["enabled"] = camera.Enabled,
                 ["motion"] = camera.Motion,
-                ["fps"] = Math.Round(camera.CapturedFps(time.GetUtcNow()), 2),
+                ["fps"] = Math.Round(camera.Counters.CapturedFps(time.GetUtcNow()), 2),
                 ["error"] = camera.LastError,
                 ["snapshot"] = latest.Snapshot(camera.Name) is null ? null : $"/api/cameras/{Uri.EscapeDataString(camera.Name)}/snapshot.jpg",
                 ["tasks"] = tasks,

@@ -1,4 +1,5 @@
-using EdgePali.Agent.Capture;
+using EdgePali.Agent.Health;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using EdgePali.Agent.Scheduling;
 using Prometheus;

@@ -1,3 +1,4 @@
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 
 namespace EdgePali.Agent.Timeline;

@@ -1,8 +1,8 @@
+using EdgePali.Agent.Pipeline;
 using System.Globalization;
 using System.Text;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Publishing;
-using EdgePali.Agent.Publishing.Mqtt.Messages;
 using EdgePali.Vision.Imaging;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -55,7 +55,7 @@ internal sealed class TimelineStore : IDisposable
     public void Add(PublishedResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var json = Encoding.UTF8.GetString(AnalysisJson.Result(result));
+        var json = Encoding.UTF8.GetString(ResultJson.Result(result));
         var thumbnail = Thumbnail(result.SnapshotJpeg);
         var labels = string.Join(' ', result.Result.Objects.Select(o => o.Label).Distinct(StringComparer.Ordinal));
         lock (_lock)

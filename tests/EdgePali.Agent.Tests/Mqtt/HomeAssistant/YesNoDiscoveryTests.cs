@@ -1,7 +1,7 @@
 using System.Text.Json;
-using EdgePali.Agent.Control;
+using EdgePali.Agent.Tasks;
 
-namespace EdgePali.Agent.Tests.Mqtt;
+namespace EdgePali.Agent.Tests.Mqtt.HomeAssistant;
 
 /// <summary>Grounded Home Assistant entities on a real mosquitto: a yes/no answer task is a binary_sensor, detect labels are count sensors.</summary>
 public sealed class YesNoDiscoveryTests
