@@ -48,6 +48,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<Signal>();
         services.AddSingleton<ResultChannel>();
         services.AddSingleton<Metrics.MetricsRegistry>();
+        services.AddSingleton<IStageDurationObserver>(sp => sp.GetRequiredService<Metrics.MetricsRegistry>());
         services.AddSingleton<Metrics.AgentMetricsCollector>();
         services.AddSingleton<StageLatencies>();
         services.AddSingleton<PipelineHealth>();

@@ -1,3 +1,4 @@
+using EdgePali.Agent.Pipeline;
 using Prometheus;
 
 namespace EdgePali.Agent.Metrics;
@@ -8,7 +9,7 @@ namespace EdgePali.Agent.Metrics;
 /// Stage latencies are histograms, observed as each stage finishes; everything else is read from the stats when
 /// scraped (<see cref="AgentMetricsCollector"/>).
 /// </summary>
-internal sealed class MetricsRegistry
+internal sealed class MetricsRegistry : IStageDurationObserver
 {
     private readonly Histogram _stageSeconds;
 
