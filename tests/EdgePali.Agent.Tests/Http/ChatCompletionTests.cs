@@ -3,10 +3,12 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgePali.Testing;
 
 namespace EdgePali.Agent.Tests.Http;
 
 /// <summary>The OpenAI-compatible endpoint on the real tiny model, called over real HTTP.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class ChatCompletionTests(HttpWorkerFixture worker) : IClassFixture<HttpWorkerFixture>
 {
     private static readonly string[] FinishReasons = ["stop", "length"];

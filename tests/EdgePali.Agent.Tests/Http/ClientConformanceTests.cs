@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using EdgePali.Testing;
 using EdgePali.Agent.Tests.Support;
 
 namespace EdgePali.Agent.Tests.Http;
@@ -9,6 +10,7 @@ namespace EdgePali.Agent.Tests.Http;
 /// streamed), and Debian's headless Chromium showing the status page and searching the timeline (playwright-core
 /// drives the system browser). Both are pinned in tests/conformance (./test.sh installs them and chromium).
 /// </summary>
+[Trait(TestKinds.Trait, TestKinds.Conformance)]
 public sealed class ClientConformanceTests(HttpWorkerFixture worker) : IClassFixture<HttpWorkerFixture>
 {
     private static async Task<JsonNode> NodeAsync(string script, params string[] arguments)

@@ -1,11 +1,13 @@
 using System.Net;
 using System.Text;
+using EdgePali.Testing;
 using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Tests.Support;
 
 namespace EdgePali.Agent.Tests.Http;
 
 /// <summary>What the HTTP server refuses: listening beyond loopback without a key, and requests beyond the shared model queue.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class HttpLimitsTests : IDisposable
 {
     private readonly TestDirectory _state = new();
@@ -34,7 +36,7 @@ public sealed class HttpLimitsTests : IDisposable
     [Fact]
     public async Task RequestsBeyondTheSharedQueue_Get429_AndTheOthersAreAnswered()
     {
-        var port = AgentRun.FreePort();
+        var port = FreePort.Next();
         List<string> arguments = [.. AgentRun.BaseArguments(_state.Path), $"--Http:Urls=http://127.0.0.1:{port}",
             "--Cameras:0:Name=yard", "--Cameras:0:Source=testpattern", "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:Trigger=command"];
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(1) };

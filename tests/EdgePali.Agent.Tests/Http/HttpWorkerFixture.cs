@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using EdgePali.Testing;
 using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Tests.Support;
 using EdgePali.Vision.Imaging;
@@ -20,7 +21,7 @@ public sealed class HttpWorkerFixture : IAsyncLifetime, IDisposable
     private readonly StringWriter _errors = new();
     private Task<int>? _run;
 
-    public Uri BaseAddress { get; } = new($"http://127.0.0.1:{AgentRun.FreePort()}");
+    public Uri BaseAddress { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
 
     /// <summary>A client that sends the API key.</summary>
     public HttpClient Client { get; private set; } = null!;
@@ -45,6 +46,7 @@ public sealed class HttpWorkerFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
+        await _model.InitializeAsync();
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
         _run = Task.Run(() => AgentHost.RunAsync(null, Arguments(), null, _errors, null, _stop.Token));
@@ -83,7 +85,6 @@ public sealed class HttpWorkerFixture : IAsyncLifetime, IDisposable
         Client?.Dispose();
         _stop.Dispose();
         _errors.Dispose();
-        _model.Dispose();
         _state.Dispose();
     }
 

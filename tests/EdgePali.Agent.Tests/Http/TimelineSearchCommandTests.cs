@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
+using EdgePali.Testing;
 using EdgePali.Agent.Tests.Mqtt;
 
 namespace EdgePali.Agent.Tests.Http;
 
 /// <summary>The timeline search as an MQTT command (`set` op `search`), on the worker's own broker.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class TimelineSearchCommandTests(HttpWorkerFixture worker) : IClassFixture<HttpWorkerFixture>
 {
     [Fact]

@@ -1,8 +1,10 @@
+using EdgePali.Testing;
 using EdgePali.Vision.Tokenization;
 
 namespace EdgePali.Vision.Tests.Tokenization;
 
 /// <summary>Streaming decode with the real Gemma tokenizer: pieces add up to the whole decode and never carry half a character.</summary>
+[Trait(TestKinds.Trait, TestKinds.Unit)]
 public sealed class IncrementalTextDecoderTests(GemmaTokenizerFixture gemma) : IClassFixture<GemmaTokenizerFixture>
 {
     [Theory]

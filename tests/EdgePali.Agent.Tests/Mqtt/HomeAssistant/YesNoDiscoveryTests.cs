@@ -1,9 +1,11 @@
 using System.Text.Json;
+using EdgePali.Testing;
 using EdgePali.Agent.Tasks;
 
 namespace EdgePali.Agent.Tests.Mqtt.HomeAssistant;
 
 /// <summary>Grounded Home Assistant entities on a real mosquitto: a yes/no answer task is a binary_sensor, detect labels are count sensors.</summary>
+[Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class YesNoDiscoveryTests
 {
     private const string Front = "homeassistant/device/edgepali_dev1_front/config";
