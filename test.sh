@@ -10,7 +10,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # --- system packages -------------------------------------------------------------------------------
 if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
-apt_packages=(libgtk-3-0 mosquitto mosquitto-clients python3-pil python3-numpy openssl systemd ffmpeg strace)
+# chromium: the status page is tested in a real headless browser (tests/conformance/status-page.mjs).
+apt_packages=(libgtk-3-0 mosquitto mosquitto-clients python3-pil python3-numpy openssl systemd ffmpeg strace chromium)
 missing=()
 # Node runs the reference implementations; the dotnet machine image ships it, a bare Debian does not.
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
@@ -36,7 +37,7 @@ fi
 # free ports, so a system broker is neither needed nor in the way.
 
 # --- Node reference implementations (transformers.js, Gemma tokenizer), pinned by the lockfile --------
-if [[ ! -d tests/conformance/node_modules/@huggingface/transformers ]] ||
+if [[ ! -d tests/conformance/node_modules/@huggingface/transformers ]] || [[ ! -d tests/conformance/node_modules/playwright-core ]] ||
    [[ tests/conformance/package-lock.json -nt tests/conformance/node_modules/.package-lock.json ]]; then
   echo "test.sh: installing Node conformance packages from the lockfile"
   (cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

@@ -153,7 +153,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
                 () =>
                 {
                     Encode(frame, _frameFeatures);
-                    return Generate(_frameFeatures, task, maxNewTokens, cancellationToken);
+                    return Generate(_frameFeatures, task, maxNewTokens, onToken: null, cancellationToken);
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -164,7 +164,15 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
     }
 
     /// <summary>Analyses an image encoded earlier by <see cref="EncodeImageAsync"/>: runs only the language model.</summary>
-    public async Task<AnalysisResult> AnalyzeAsync(ImageFeatures features, VisionTask task, int? maxNewTokens = null, CancellationToken cancellationToken = default)
+    public Task<AnalysisResult> AnalyzeAsync(ImageFeatures features, VisionTask task, int? maxNewTokens = null, CancellationToken cancellationToken = default) =>
+        AnalyzeAsync(features, task, maxNewTokens, onToken: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AnalyzeAsync(ImageFeatures, VisionTask, int?, CancellationToken)"/>, handing each generated token to
+    /// <paramref name="onToken"/> the moment it is picked (on the generation thread, before the next decoder step), so an
+    /// answer can be streamed while it is generated. The result is the same as without the callback.
+    /// </summary>
+    public async Task<AnalysisResult> AnalyzeAsync(ImageFeatures features, VisionTask task, int? maxNewTokens, Action<GeneratedToken>? onToken, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(task);
@@ -177,7 +185,7 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return await Task.Run(() => Generate(features, task, maxNewTokens, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => Generate(features, task, maxNewTokens, onToken, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -245,11 +253,11 @@ public sealed class PaliGemmaEngine : IAsyncDisposable
         features.SetSource(frame.Width, frame.Height, Stopwatch.GetElapsedTime(start, preprocessed).TotalMilliseconds, Stopwatch.GetElapsedTime(preprocessed).TotalMilliseconds);
     }
 
-    private AnalysisResult Generate(ImageFeatures features, VisionTask task, int? maxNewTokens, CancellationToken cancellationToken)
+    private AnalysisResult Generate(ImageFeatures features, VisionTask task, int? maxNewTokens, Action<GeneratedToken>? onToken, CancellationToken cancellationToken)
     {
         var limit = Math.Clamp(maxNewTokens ?? task.DefaultMaxNewTokens, 1, _maxNewTokensLimit);
         BuildPrompt(task.Prefix);
-        var generated = _generator.Run(features, CollectionsMarshal.AsSpan(_promptIds), limit, StartConstraint(task), cancellationToken);
+        var generated = _generator.Run(features, CollectionsMarshal.AsSpan(_promptIds), limit, StartConstraint(task), onToken, cancellationToken);
 
         var ids = new int[generated.Tokens.Count];
         for (var i = 0; i < ids.Length; i++)

@@ -1,4 +1,5 @@
 using EdgePali.Agent.Capture;
+using EdgePali.Agent.Http;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
@@ -113,6 +114,7 @@ public static class AgentHost
                 });
             })
             .UseSystemd()
+            .UseEdgePaliHttp(configuration)
             .ConfigureServices((context, services) =>
             {
                 // UseSystemd() (Microsoft.Extensions.Hosting.Systemd 10) recognises systemd by its parent process
@@ -146,6 +148,8 @@ public static class AgentHost
         Validate<ResultLogOptions>(services, failures);
         Validate<HealthOptions>(services, failures);
         Validate<MqttOptions>(services, failures);
+        Validate<HttpOptions>(services, failures);
+        Validate<Timeline.TimelineOptions>(services, failures);
         return failures;
     }
 

@@ -11,6 +11,7 @@ using EdgePali.Agent.Options.Validation;
 using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using EdgePali.Agent.Scheduling;
+using EdgePali.Agent.Timeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,6 +47,9 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<CameraRegistry>();
         services.AddSingleton<Signal>();
         services.AddSingleton<ResultChannel>();
+        services.AddSingleton<Metrics.MetricsRegistry>();
+        services.AddSingleton<IStageDurationObserver>(sp => sp.GetRequiredService<Metrics.MetricsRegistry>());
+        services.AddSingleton<Metrics.AgentMetricsCollector>();
         services.AddSingleton<StageLatencies>();
         services.AddSingleton<PipelineHealth>();
         services.AddSingleton<SnapshotRenderer>();
@@ -62,6 +66,7 @@ public static class AgentServiceCollectionExtensions
             services.AddSingleton<IResultPublisher, JsonLinesResultPublisher>();
         if (configuration.GetSection($"{DevicesOptions.Section}:Gpio:Outputs").GetChildren().Any())
             services.AddSingleton<IResultPublisher>(sp => sp.GetRequiredService<GpioOutputRules>());
+        services.AddEdgePaliTimeline();
 
         // Start order: the model first (READY=1 follows the last StartAsync, so it means "model loaded"),
         // then the stages from the last to the first, so that each stage's consumer runs before it

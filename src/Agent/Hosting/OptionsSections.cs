@@ -1,6 +1,8 @@
+using EdgePali.Agent.Http;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
+using EdgePali.Agent.Timeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -25,6 +27,9 @@ internal static class OptionsSections
         Bound<HealthOptions, OutputOptionsValidator>(HealthOptions.Section),
         // Bound by AddEdgePaliMqtt, which MQTT-only hosts (tests, mqtt-check) call on their own.
         new(MqttOptions.SectionName, typeof(MqttOptions), null),
+        // Bound (and validated) by UseEdgePaliHttp, which also decides whether the web host is added at all.
+        new(HttpOptions.Section, typeof(HttpOptions), null),
+        Bound<TimelineOptions, TimelineOptionsValidator>(TimelineOptions.Section),
         // Microsoft.Extensions.Logging's own section (levels per category): accepted, not walked.
         new("Logging", null, null),
     ];

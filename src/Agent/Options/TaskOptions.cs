@@ -27,6 +27,12 @@ public sealed class TaskOptions
     /// <summary>detect and segment: constrained decoding, so answers always parse and name only the requested labels. False lets the model write freely.</summary>
     public bool Constrained { get; set; } = true;
 
+    /// <summary>"yes/no" on an answer task: the question is a yes/no question, so Home Assistant gets a binary_sensor (on = yes) instead of a text sensor.</summary>
+    public string Answer { get; set; } = "";
+
+    /// <summary>The one <see cref="Answer"/> value besides "".</summary>
+    public const string YesNo = "yes/no";
+
     /// <summary>False keeps the task configured but never runs it.</summary>
     public bool Enabled { get; set; } = true;
 

@@ -24,6 +24,9 @@ internal sealed class AskRequest(string camera, FrameBuffer frame, VisionTask ta
     /// <summary>The asker's token: a question nobody waits for any more is skipped.</summary>
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
+    /// <summary>When set, receives the answer's text piece by piece while it is generated (HTTP streaming).</summary>
+    public Action<string>? OnText { get; init; }
+
     public TaskCompletionSource<AskAnswer> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>For a task run: completes once the result has been numbered and handed to every publisher.</summary>

@@ -1,7 +1,7 @@
 namespace EdgePali.Agent.Pipeline;
 
-/// <summary>Recent mean milliseconds per pipeline stage (exponential moving average), for the stats.</summary>
-internal sealed class StageLatencies
+/// <summary>Recent mean milliseconds per pipeline stage (exponential moving average), for the stats; each time also goes to the /metrics histogram.</summary>
+internal sealed class StageLatencies(IStageDurationObserver? observer = null)
 {
     private const double Weight = 0.2;
     private readonly Lock _lock = new();
@@ -9,6 +9,7 @@ internal sealed class StageLatencies
 
     public void Record(string stage, double milliseconds)
     {
+        observer?.ObserveStage(stage, milliseconds);
         lock (_lock)
             _means[stage] = _means.TryGetValue(stage, out var mean) ? mean + (Weight * (milliseconds - mean)) : milliseconds;
     }

@@ -133,5 +133,6 @@ internal sealed class TaskSchedule
         [.. task.Labels],
         Enum.Parse<TaskTrigger>(task.Trigger, ignoreCase: true),
         TimeSpan.FromSeconds(task.IntervalSeconds),
-        task.Enabled);
+        task.Enabled,
+        string.IsNullOrWhiteSpace(task.Answer) ? null : task.Answer.Trim());
 }

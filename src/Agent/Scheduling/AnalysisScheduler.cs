@@ -182,7 +182,9 @@ internal sealed class AnalysisScheduler(
         health.AnalysisStarted();
         try
         {
-            var result = await analyzer.AnalyzeAsync(ask.Frame, ask.Task, ask.MaxNewTokens, linked.Token).ConfigureAwait(false);
+            var result = ask.OnText is { } onText
+                ? await analyzer.AnalyzeStreamingAsync(ask.Frame, ask.Task, ask.MaxNewTokens, onText, linked.Token).ConfigureAwait(false)
+                : await analyzer.AnalyzeAsync(ask.Frame, ask.Task, ask.MaxNewTokens, linked.Token).ConfigureAwait(false);
             RecordTimings(result.Timings, encoded: true);
             health.AnalysisSucceeded();
             if (ask.TaskName is { } taskName && cameras.Find(ask.Camera) is { } camera)

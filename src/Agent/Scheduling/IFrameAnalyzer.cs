@@ -22,6 +22,19 @@ public interface IFrameAnalyzer : IAsyncDisposable
     ValueTask<AnalysisResult> AnalyzeAsync(FrameBuffer frame, VisionTask task, int maxNewTokens, CancellationToken cancellationToken);
 
     /// <summary>
+    /// As <see cref="AnalyzeAsync"/>, handing the answer's text to <paramref name="onText"/> piece by piece as the model
+    /// generates it (the pieces add up to the result's text), for streamed answers (HTTP `stream: true`). An analyser
+    /// that cannot stream hands the whole text once, at the end.
+    /// </summary>
+    async ValueTask<AnalysisResult> AnalyzeStreamingAsync(FrameBuffer frame, VisionTask task, int maxNewTokens, Action<string> onText, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onText);
+        var result = await AnalyzeAsync(frame, task, maxNewTokens, cancellationToken).ConfigureAwait(false);
+        onText(result.Text);
+        return result;
+    }
+
+    /// <summary>
     /// Runs only the vision encoder; the frame becomes the image <see cref="AnalyzeEncodedAsync"/> works on. Returns
     /// its image features (flattened), e.g. for the feature-similarity gate. The memory is the analyser's own, reused:
     /// valid until the next encode (copy what must be kept).

@@ -3,6 +3,7 @@ using EdgePali.Agent.Pipeline;
 using EdgePali.Vision;
 using EdgePali.Vision.Inference;
 using EdgePali.Vision.Tasks;
+using EdgePali.Vision.Tokenization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -43,6 +44,23 @@ internal sealed class PaliGemmaFrameAnalyzer(IOptions<ModelOptions> options, ILo
     {
         await EncodeImageAsync(frame, cancellationToken).ConfigureAwait(false);
         return await AnalyzeEncodedAsync(task, maxNewTokens, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<AnalysisResult> AnalyzeStreamingAsync(FrameBuffer frame, VisionTask task, int maxNewTokens, Action<string> onText, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onText);
+        await EncodeImageAsync(frame, cancellationToken).ConfigureAwait(false);
+        var text = new IncrementalTextDecoder(Engine.Tokenizer);
+        var result = await Engine.AnalyzeAsync(_features!, task, maxNewTokens, token =>
+        {
+            var piece = text.Push(token.Id);
+            if (piece.Length > 0)
+                onText(piece);
+        }, cancellationToken).ConfigureAwait(false);
+        var rest = text.Finish();
+        if (rest.Length > 0)
+            onText(rest);
+        return result;
     }
 
     public async ValueTask<ReadOnlyMemory<float>> EncodeImageAsync(FrameBuffer frame, CancellationToken cancellationToken)

@@ -10,6 +10,7 @@ namespace EdgePali.Agent.Tasks;
 /// <param name="Trigger">What starts an analysis.</param>
 /// <param name="Interval">The period for <see cref="TaskTrigger.Interval"/>; the minimum time between analyses for the other triggers.</param>
 /// <param name="Enabled">False pauses this task only.</param>
+/// <param name="Answer">"yes/no" for an answer task whose question is answered yes or no (Home Assistant: a binary_sensor); else null.</param>
 public sealed record TaskSettings(
     string Name,
     string Kind,
@@ -17,7 +18,8 @@ public sealed record TaskSettings(
     IReadOnlyList<string> Labels,
     TaskTrigger Trigger,
     TimeSpan Interval,
-    bool Enabled = true)
+    bool Enabled = true,
+    string? Answer = null)
 {
     /// <summary>The engine task these settings describe. Throws ArgumentException when the kind is unknown or its prompt or labels are missing.</summary>
     public VisionTask ToVisionTask() => Kind switch

@@ -31,15 +31,17 @@ internal sealed class Generator(GenerationState state, GreedySearch search)
     /// <param name="promptIds">"&lt;image&gt;"*N + bos + prefix + "\n", tokenised.</param>
     /// <param name="maxNewTokens">Limit on generated tokens, eos included (as transformers.js' max_new_tokens).</param>
     /// <param name="constraint">Constrained decoding, already started on its grammar; null for free generation.</param>
+    /// <param name="onToken">Called with each generated token (eos excluded) as soon as it is picked, before the next
+    /// decoder step, so callers can stream the answer; null for none. Runs on the generation thread: keep it short.</param>
     /// <param name="cancellationToken">Checked before every decoder step; also stops a prefill in progress.</param>
-    public GenerationOutput Run(ImageFeatures image, ReadOnlySpan<int> promptIds, int maxNewTokens, DetectionConstraint? constraint, CancellationToken cancellationToken)
+    public GenerationOutput Run(ImageFeatures image, ReadOnlySpan<int> promptIds, int maxNewTokens, DetectionConstraint? constraint, Action<GeneratedToken>? onToken, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxNewTokens);
         cancellationToken.ThrowIfCancellationRequested();
         using var registration = cancellationToken.Register(state.TerminateRun);
         try
         {
-            return Generate(image, promptIds, maxNewTokens, constraint, cancellationToken);
+            return Generate(image, promptIds, maxNewTokens, constraint, onToken, cancellationToken);
         }
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {
@@ -47,7 +49,7 @@ internal sealed class Generator(GenerationState state, GreedySearch search)
         }
     }
 
-    private GenerationOutput Generate(ImageFeatures image, ReadOnlySpan<int> promptIds, int maxNewTokens, DetectionConstraint? constraint, CancellationToken cancellationToken)
+    private GenerationOutput Generate(ImageFeatures image, ReadOnlySpan<int> promptIds, int maxNewTokens, DetectionConstraint? constraint, Action<GeneratedToken>? onToken, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         var logits = state.Prefill(promptIds, image);
@@ -80,6 +82,7 @@ internal sealed class Generator(GenerationState state, GreedySearch search)
 
             tokens.Add(next);
             constraint?.Advance(next.Id);
+            onToken?.Invoke(next);
         }
 
         var decodeMs = Stopwatch.GetElapsedTime(decodeStart).TotalMilliseconds;

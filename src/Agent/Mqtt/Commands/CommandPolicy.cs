@@ -5,8 +5,8 @@ namespace EdgePali.Agent.Mqtt.Commands;
 /// <summary>
 /// Which remote operations the agent accepts over MQTT: <c>Mqtt:Commands</c> (`off`, `read-only`, `full`; by default
 /// `full` with the embedded loopback broker and `read-only` with a remote one) narrowed by <c>Mqtt:AllowedOps</c>.
-/// `read-only` means operations that change no setting: `ask` and the `set` op `run` (which runs a task someone
-/// already configured, so it can do less than an `ask`).
+/// `read-only` means operations that change no setting: `ask`, the `set` op `search` (reads the results timeline) and
+/// the `set` op `run` (which runs a task someone already configured, so it can do less than an `ask`).
 /// </summary>
 internal sealed class CommandPolicy
 {
@@ -15,11 +15,11 @@ internal sealed class CommandPolicy
     public const string Full = "full";
 
     /// <summary>Every operation name: the `set` ops, and `ask` for the question topic.</summary>
-    public static readonly IReadOnlyList<string> AllOps = ["enable", "disable", "add_task", "update_task", "remove_task", "run", "ask"];
+    public static readonly IReadOnlyList<string> AllOps = ["enable", "disable", "add_task", "update_task", "remove_task", "run", "search", "ask"];
 
     public static readonly IReadOnlyList<string> Modes = [Off, ReadOnly, Full];
 
-    private static readonly HashSet<string> ReadOnlyOps = new(StringComparer.Ordinal) { "run", "ask" };
+    private static readonly HashSet<string> ReadOnlyOps = new(StringComparer.Ordinal) { "run", "search", "ask" };
 
     private readonly HashSet<string> _allowed;
 

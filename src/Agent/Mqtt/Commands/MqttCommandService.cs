@@ -6,6 +6,7 @@ using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using EdgePali.Agent.Tasks;
+using EdgePali.Agent.Timeline;
 using EdgePali.Vision.Tasks;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -46,9 +47,12 @@ internal sealed class MqttCommandService : BackgroundService
     private readonly Channel<Request> _sets = Channel.CreateBounded<Request>(new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.Wait });
     private readonly Channel<ModelJob> _asks;
 
+    private readonly IResultSearch? _search;
+
     public MqttCommandService(MqttConnection connection, ICameraControl control, RetainedTopics retained, MqttTopics topics, MqttIdentity identity,
-        IOptions<MqttOptions> options, TimeProvider time, ILogger<MqttCommandService> logger)
+        IOptions<MqttOptions> options, TimeProvider time, ILogger<MqttCommandService> logger, IResultSearch? search = null)
     {
+        _search = search;
         _connection = connection;
         _control = control;
         _retained = retained;
@@ -189,6 +193,15 @@ internal sealed class MqttCommandService : BackgroundService
     /// <summary>Applies a settings change and returns the reply; null when the command was handed to the model queue (a task run), which replies itself.</summary>
     private async Task<Reply?> ApplyAsync(Request request, CancellationToken cancellationToken)
     {
+        if (SearchCommand.TryParse(request.Payload, out var search, out var searchError))
+        {
+            // Read-only: answered from the results timeline, never queued behind the model.
+            return searchError is not null ? Reply.Error(search?.Id, searchError)
+                : _policy.Refusal(SearchCommand.Op) is { } refusedSearch ? Reply.Error(search!.Id, refusedSearch)
+                : _search is not { Enabled: true } ? Reply.Error(search!.Id, "the results timeline is off on this device (Timeline:Enabled = false)")
+                : new Reply(TimelineJson.SearchReply(search!.Id, _search.Search(search.Query, request.Camera, search.Limit)), IsError: false);
+        }
+
         var parsed = CommandParser.ParseSet(request.Payload, _limits);
         if (parsed.Error is not null)
         {

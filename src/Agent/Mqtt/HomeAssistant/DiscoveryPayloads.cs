@@ -7,7 +7,8 @@ namespace EdgePali.Agent.Mqtt.HomeAssistant;
 
 /// <summary>
 /// Home Assistant device-based discovery payloads (`{discovery}/device/{id}/config`, one HA device per camera):
-/// a text sensor per text task (state cut to 255 characters, full text in attributes), a count sensor per
+/// a text sensor per text task (state cut to 255 characters, full text in attributes), a binary_sensor per yes/no
+/// answer task (Answer: "yes/no"; on = yes), a count sensor per
 /// detect/segment label, a motion binary_sensor, an image entity for the snapshot, an event entity for
 /// detections and a button per `command` task (it sends `{"op":"run","name":...}`), all with availability on the agent's status topic. Component ids and unique_ids derive only
 /// from device, camera, task and label names, so they are stable across restarts.
@@ -37,6 +38,10 @@ public static class DiscoveryPayloads
                 {
                     components["count_" + Slug(label)] = "sensor";
                 }
+            }
+            else if (IsYesNo(task))
+            {
+                components["yes_" + Slug(task.Name)] = "binary_sensor";
             }
             else
             {
@@ -109,6 +114,23 @@ public static class DiscoveryPayloads
                     };
                 }
             }
+            else if (IsYesNo(task))
+            {
+                // Grounded yes/no: on when the model's answer starts with "yes" (PaliGemma answers "yes" or "no").
+                var id = "yes_" + Slug(task.Name);
+                var topic = topics.Result(camera, task.Name);
+                components[id] = new JsonObject
+                {
+                    ["p"] = "binary_sensor",
+                    ["name"] = task.Name,
+                    ["state_topic"] = topic,
+                    ["value_template"] = "{{ 'ON' if (value_json.text | trim | lower).startswith('yes') else 'OFF' }}",
+                    ["json_attributes_topic"] = topic,
+                    ["json_attributes_template"] = "{{ {'text': value_json.text, 'prompt': value_json.prompt, 'ts': value_json.ts, 'seq': value_json.seq} | tojson }}",
+                    ["icon"] = "mdi:help-circle-outline",
+                    ["unique_id"] = UniqueId(id),
+                };
+            }
             else
             {
                 var id = "text_" + Slug(task.Name);
@@ -171,6 +193,8 @@ public static class DiscoveryPayloads
         };
         return Encoding.UTF8.GetBytes(root.ToJsonString());
     }
+
+    private static bool IsYesNo(TaskSettings task) => task.Kind == "answer" && task.Answer == Options.TaskOptions.YesNo;
 
     /// <summary>Only [A-Za-z0-9_-]; everything else becomes '_' (HA ids and our component ids).</summary>
     public static string Slug(string text)

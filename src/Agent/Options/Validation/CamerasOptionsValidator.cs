@@ -121,6 +121,8 @@ internal sealed class CamerasOptionsValidator : IValidateOptions<CamerasOptions>
                 errors.Add($"{key}:Constrained: only detect and segment answers are decoded under a grammar; remove the setting from this '{task.Task}' task.");
             if (task.MaxNewTokens is < 0 or > 1024)
                 errors.Add($"{key}:MaxNewTokens: must be 0 (the task's default) to 1024 (got {task.MaxNewTokens}).");
+            if (!string.IsNullOrWhiteSpace(task.Answer) && (task.Answer.Trim() != TaskOptions.YesNo || task.Task != "answer"))
+                errors.Add($"{key}:Answer: only \"{TaskOptions.YesNo}\" on an answer task (a yes/no question, shown in Home Assistant as a binary_sensor); got '{task.Answer}' on a {task.Task} task.");
         }
     }
 
