@@ -54,8 +54,15 @@ internal sealed class CameraRuntime
     public CameraState State
     {
         get => (CameraState)Volatile.Read(ref _state);
-        set => Volatile.Write(ref _state, (int)value);
+        set
+        {
+            if (Interlocked.Exchange(ref _state, (int)value) != (int)value)
+                StateChanged?.Invoke(this);
+        }
     }
+
+    /// <summary>Raised on the capture loop after <see cref="State"/> changed (stats are published at once, not at the next interval).</summary>
+    public event Action<CameraRuntime>? StateChanged;
 
     /// <summary>The last capture problem, for logs and stats.</summary>
     public string? LastError { get; set; }
