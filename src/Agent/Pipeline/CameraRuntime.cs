@@ -29,7 +29,11 @@ internal sealed class CameraRuntime
         Counters = new CameraCounters(Slot);
         _schedule = new TaskSchedule(options);
         _state = (int)(options.Enabled ? CameraState.Connecting : CameraState.Disabled);
+        ConfiguredSettings = GetSettings();
     }
+
+    /// <summary>The settings from the configuration file, whatever remote commands changed since (what the `reset` op returns to).</summary>
+    public CameraSettings ConfiguredSettings { get; }
 
     public CameraOptions Options { get; }
 
