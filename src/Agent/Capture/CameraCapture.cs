@@ -7,11 +7,28 @@ namespace EdgePali.Agent.Capture;
 /// <summary>
 /// Keeps one camera connected for the life of the worker: opens a session, watches it for stalls, and
 /// after an error, an end or a stall reconnects with capped exponential backoff. Never throws: a camera
-/// fault changes the camera's state and the logs, not the process.
+/// fault changes the camera's state and the logs, not the process. Beats its <see cref="LoopHeartbeat"/> each time
+/// round, also while it waits to retry, so the watchdog sees a camera that is gone as alive and retrying; but not while
+/// a session it gave up on is still stuck in a native call, so a driver hung for good still gets the worker restarted.
 /// </summary>
-internal sealed class CameraCapture(CameraRuntime camera, IFrameSourceFactory factory, TimeProvider time, ILogger logger)
+internal sealed class CameraCapture(CameraRuntime camera, IFrameSourceFactory factory, LoopHeartbeat heartbeat, TimeProvider time, ILogger logger)
 {
+    // Sessions abandoned while blocked in the source: their thread returns (and disposes the source) when the call does.
+    private readonly List<CaptureSession> _abandoned = [];
+
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CaptureAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            heartbeat.Stop();
+        }
+    }
+
+    private async Task CaptureAsync(CancellationToken cancellationToken)
     {
         var options = camera.Options;
         var backoff = new Backoff(TimeSpan.FromSeconds(options.ReconnectInitialSeconds), TimeSpan.FromSeconds(options.ReconnectMaxSeconds));
@@ -20,7 +37,9 @@ internal sealed class CameraCapture(CameraRuntime camera, IFrameSourceFactory fa
         var first = true;
         while (!cancellationToken.IsCancellationRequested)
         {
-            camera.State = first ? CameraState.Connecting : CameraState.Reconnecting;
+            Beat();
+            if (first)
+                camera.State = CameraState.Connecting;
             first = false;
             CaptureSession? session = null;
             string reason;
@@ -34,6 +53,7 @@ internal sealed class CameraCapture(CameraRuntime camera, IFrameSourceFactory fa
                 {
                     var ended = await Task.WhenAny(session.Ended, Task.Delay(poll, time, cancellationToken)).ConfigureAwait(false);
                     cancellationToken.ThrowIfCancellationRequested();
+                    Beat();
                     if (ended == session.Ended)
                     {
                         var end = await session.Ended.ConfigureAwait(false);
@@ -43,7 +63,7 @@ internal sealed class CameraCapture(CameraRuntime camera, IFrameSourceFactory fa
 
                     if (session.SinceProgress > stallTimeout)
                     {
-                        session.Abandon();
+                        Abandon(session);
                         reason = $"no frame for {stallTimeout.TotalSeconds:0.#} s (stalled)";
                         break;
                     }
@@ -59,10 +79,13 @@ internal sealed class CameraCapture(CameraRuntime camera, IFrameSourceFactory fa
                 reason = e.Message;
             }
 
-            if (session is { Frames: > 0 })
+            // A stream that worked and was lost is being reconnected; a camera that could not be brought up at all
+            // (unplugged, file gone, host down) is offline until an attempt delivers a frame.
+            var delivered = session is { Frames: > 0 };
+            if (delivered)
                 backoff.Reset();
             camera.LastError = failed ? reason : null;
-            camera.State = CameraState.Reconnecting;
+            camera.State = delivered ? CameraState.Reconnecting : CameraState.Offline;
             camera.Counters.RecordReconnect();
             var wait = backoff.Next();
             if (failed)
@@ -71,15 +94,43 @@ internal sealed class CameraCapture(CameraRuntime camera, IFrameSourceFactory fa
                 logger.LogInformation("Camera {Camera}: {Reason}; reconnecting in {Seconds:0.#} s", camera.Name, reason, wait.TotalSeconds);
             try
             {
-                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                await WaitBeatingAsync(wait, poll, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
+
+            // The state stays as it is during the next attempt: an offline camera being retried is still offline
+            // (flipping it each attempt would flap on MQTT every few seconds); a frame makes it streaming.
         }
 
         camera.State = CameraState.Stopped;
+    }
+
+    /// <summary>The backoff wait, in slices, beating between them: a long backoff is not a hung loop.</summary>
+    private async Task WaitBeatingAsync(TimeSpan wait, TimeSpan slice, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + wait;
+        for (var left = wait; left > TimeSpan.Zero; left = until - time.GetUtcNow())
+        {
+            Beat();
+            await Task.Delay(left < slice ? left : slice, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Abandon(CaptureSession session)
+    {
+        session.Abandon();
+        if (!session.Returned)
+            _abandoned.Add(session);
+    }
+
+    private void Beat()
+    {
+        _abandoned.RemoveAll(s => s.Returned);
+        if (_abandoned.Count == 0)
+            heartbeat.Beat();
     }
 
     private void OnFrame(DateTimeOffset timestamp)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace EdgePali.Agent.Capture;
 
 /// <summary>The Capture stage: one <see cref="CameraCapture"/> per enabled camera.</summary>
-internal sealed class CaptureService(CameraRegistry cameras, IFrameSourceFactory factory, TimeProvider time, ILoggerFactory loggers) : BackgroundService
+internal sealed class CaptureService(CameraRegistry cameras, IFrameSourceFactory factory, PipelineHealth health, TimeProvider time, ILoggerFactory loggers) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -14,6 +14,6 @@ internal sealed class CaptureService(CameraRegistry cameras, IFrameSourceFactory
             logger.LogInformation("Camera {Camera} is disabled in the configuration", camera.Name);
         return Task.WhenAll(cameras.Cameras
             .Where(c => c.Options.Enabled)
-            .Select(c => new CameraCapture(c, factory, time, logger).RunAsync(stoppingToken)));
+            .Select(c => new CameraCapture(c, factory, health.WatchLoop($"capture loop of camera '{c.Name}'"), time, logger).RunAsync(stoppingToken)));
     }
 }

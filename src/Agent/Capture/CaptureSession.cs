@@ -19,6 +19,7 @@ internal sealed class CaptureSession
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource<CaptureSessionEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _abandoned;
+    private volatile bool _returned;
     private long _lastProgressTicks;
     private long _frames;
 
@@ -34,6 +35,9 @@ internal sealed class CaptureSession
 
     /// <summary>Completes when the session ends on its own: the source ended or failed.</summary>
     public Task<CaptureSessionEnd> Ended => _ended.Task;
+
+    /// <summary>True once the session's thread is done: no call into the source is in progress any more.</summary>
+    public bool Returned => _returned;
 
     /// <summary>Frames delivered to the slot by this session.</summary>
     public long Frames => Interlocked.Read(ref _frames);
@@ -104,6 +108,7 @@ internal sealed class CaptureSession
         finally
         {
             _source.Dispose();
+            _returned = true;
         }
     }
 

@@ -17,7 +17,7 @@ public static class CommandParser
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
     private static readonly string[] TaskFields = ["id", "op", "name", "task", "prompt", "labels", "trigger", "interval_s", "enabled"];
     private static readonly string[] AskFields = ["id", "task", "prompt", "labels"];
-    private const string Ops = "enable, disable, add_task, update_task, remove_task, run";
+    private const string Ops = "enable, disable, add_task, update_task, remove_task, run, reset";
 
     public static ParsedCommand<SetCommand> ParseSet(ReadOnlySpan<byte> payload, CommandLimits limits)
     {
@@ -82,6 +82,10 @@ public static class CommandParser
                 return present.Length > 0
                     ? Fail<SetCommand>(id, $"op '{op}' takes no other fields (got {string.Join(", ", present)})")
                     : new ParsedCommand<SetCommand>(id, new SetEnabledCommand(op == "enable"), null);
+            case "reset":
+                return present.Length > 0
+                    ? Fail<SetCommand>(id, $"op 'reset' takes no other fields (got {string.Join(", ", present)})")
+                    : new ParsedCommand<SetCommand>(id, new ResetSettingsCommand(null), null);
             case "run":
                 return name.Value is null || present.Length != 1
                     ? Fail<SetCommand>(id, "op 'run' takes exactly 'name' (the task to run now)")

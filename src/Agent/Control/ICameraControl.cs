@@ -17,10 +17,13 @@ public interface ICameraControl
     /// <summary>The camera's current settings, or null when no camera has that name.</summary>
     CameraSettings? GetSettings(string camera);
 
+    /// <summary>The camera's settings from the configuration file (what the `reset` op returns to), or null when no camera has that name.</summary>
+    CameraSettings? GetConfiguredSettings(string camera);
+
     /// <summary>
     /// Replaces the camera's settings with <paramref name="desired"/> (its <see cref="CameraSettings.Camera"/>
     /// names the camera). Rejects, without changing anything, what the pipeline cannot run; the outcome
-    /// always carries the settings in force afterwards.
+    /// always carries the settings in force afterwards. Accepted settings are kept across restarts.
     /// </summary>
     ValueTask<SettingsChangeOutcome> ApplySettingsAsync(CameraSettings desired, CancellationToken cancellationToken);
 

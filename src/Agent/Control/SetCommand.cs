@@ -12,6 +12,21 @@ public abstract record SetCommand
     public abstract CommandOutcome<CameraSettings> ApplyTo(CameraSettings current, CommandLimits limits);
 }
 
+/// <summary>
+/// `{"op": "reset"}`: back to the configuration file's settings, dropping what remote commands changed (also from the
+/// file that keeps them across restarts). The parser cannot know the file's settings: the receiver fills in
+/// <paramref name="Configured"/> before applying it.
+/// </summary>
+public sealed record ResetSettingsCommand(CameraSettings? Configured) : SetCommand
+{
+    public override string Op => "reset";
+
+    public override CommandOutcome<CameraSettings> ApplyTo(CameraSettings current, CommandLimits limits) =>
+        Configured is null
+            ? CommandOutcome.Fail<CameraSettings>("the configuration file's settings of this camera are not known here")
+            : CommandOutcome.Ok(Configured);
+}
+
 /// <summary>`{"op": "enable"}` / `{"op": "disable"}`.</summary>
 public sealed record SetEnabledCommand(bool Enabled) : SetCommand
 {

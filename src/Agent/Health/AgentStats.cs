@@ -23,7 +23,7 @@ public sealed record AgentStats(
 
 /// <summary>One camera's figures.</summary>
 /// <param name="Camera">The camera's configured name.</param>
-/// <param name="State">"connecting", "streaming", "reconnecting", "stopped" or "error".</param>
+/// <param name="State">"connecting", "streaming", "reconnecting", "offline", "stopped" or "disabled" (see <see cref="Pipeline.CameraState"/>).</param>
 /// <param name="CapturedFps">Frames captured per second, recent mean.</param>
 /// <param name="FramesCaptured">Frames captured since start.</param>
 /// <param name="FramesDropped">Frames dropped as stale (latest-frame-wins) since start.</param>
@@ -31,6 +31,7 @@ public sealed record AgentStats(
 /// <param name="Analyses">Analyses completed for this camera since start.</param>
 /// <param name="AnalysesFailed">Analyses of this camera that ended in an error since start.</param>
 /// <param name="Motion">True while the motion gate sees change.</param>
+/// <param name="Error">Why the camera is not streaming (the last capture error), null while it streams.</param>
 public sealed record CameraStats(
     string Camera,
     string State,
@@ -40,4 +41,5 @@ public sealed record CameraStats(
     long FramesGated,
     long Analyses,
     long AnalysesFailed,
-    bool Motion);
+    bool Motion,
+    string? Error = null);

@@ -27,7 +27,8 @@ internal sealed class StatsCollector(
             c.Counters.FramesGated,
             c.Counters.Analyses,
             c.Counters.AnalysesFailed,
-            c.Motion)).ToList();
+            c.Motion,
+            c.State == CameraState.Streaming ? null : c.LastError)).ToList();
         var queues = new Dictionary<string, int>(StringComparer.Ordinal)
         {
             ["gate"] = cameras.Cameras.Count(c => c.Slot.HasFresh),

@@ -44,7 +44,14 @@ public static class AgentServiceCollectionExtensions
             return chip >= 0 ? new GpioController(new LibGpiodDriver(chip)) : new GpioController();
         });
 
-        services.AddSingleton<CameraRegistry>();
+        services.AddSingleton<RemoteSettingsStore>();
+        // Settings changed remotely before a restart apply from the start, before anything reads or publishes them.
+        services.AddSingleton(sp =>
+        {
+            var registry = ActivatorUtilities.CreateInstance<CameraRegistry>(sp);
+            sp.GetRequiredService<RemoteSettingsStore>().RestoreInto(registry);
+            return registry;
+        });
         services.AddSingleton<Signal>();
         services.AddSingleton<ResultChannel>();
         services.AddSingleton<Metrics.MetricsRegistry>();

@@ -10,7 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace EdgePali.Agent.Mqtt;
 
-/// <summary>Publishes `{prefix}/{device}/stats` every Mqtt:StatsIntervalSeconds while connected (and right after each connect).</summary>
+/// <summary>
+/// Publishes `{prefix}/{device}/stats` every Mqtt:StatsIntervalSeconds while connected, right after each connect, and
+/// when a camera's state changes (offline, reconnecting, streaming again), so a camera that is gone shows at once.
+/// </summary>
 internal sealed class MqttStatsPublisher(
     MqttConnection connection,
     OfflineQueue queue,
@@ -33,6 +36,9 @@ internal sealed class MqttStatsPublisher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         connection.Connected += _wake.Set;
+        // Like the stats source, the cameras are optional: the MQTT side also runs without a pipeline (tests, tools).
+        foreach (var camera in services.GetService<CameraRegistry>()?.Cameras ?? [])
+            camera.StateChanged += _ => _wake.Set();
         var interval = TimeSpan.FromSeconds(options.Value.StatsIntervalSeconds);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -5,7 +5,11 @@ public sealed class HealthOptions
 {
     public const string Section = "Health";
 
-    /// <summary>A camera loop that made no progress (no frame, no reconnect attempt) for this long counts as hung.</summary>
+    /// <summary>
+    /// A loop (a camera's capture loop, the analysis scheduler between analyses) that did not come round for this long
+    /// counts as hung. A capture loop that is retrying a camera which is gone still comes round: an unplugged camera
+    /// is reported as offline, not restarted.
+    /// </summary>
     public double CaptureStallSeconds { get; set; } = 60;
 
     /// <summary>One analysis running longer than this counts as a hung model. Leave room: a 3B model on a Pi 5 CPU takes tens of seconds.</summary>

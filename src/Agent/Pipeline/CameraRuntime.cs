@@ -29,7 +29,11 @@ internal sealed class CameraRuntime
         Counters = new CameraCounters(Slot);
         _schedule = new TaskSchedule(options);
         _state = (int)(options.Enabled ? CameraState.Connecting : CameraState.Disabled);
+        ConfiguredSettings = GetSettings();
     }
+
+    /// <summary>The settings from the configuration file, whatever remote commands changed since (what the `reset` op returns to).</summary>
+    public CameraSettings ConfiguredSettings { get; }
 
     public CameraOptions Options { get; }
 
@@ -54,8 +58,15 @@ internal sealed class CameraRuntime
     public CameraState State
     {
         get => (CameraState)Volatile.Read(ref _state);
-        set => Volatile.Write(ref _state, (int)value);
+        set
+        {
+            if (Interlocked.Exchange(ref _state, (int)value) != (int)value)
+                StateChanged?.Invoke(this);
+        }
     }
+
+    /// <summary>Raised on the capture loop after <see cref="State"/> changed (stats are published at once, not at the next interval).</summary>
+    public event Action<CameraRuntime>? StateChanged;
 
     /// <summary>The last capture problem, for logs and stats.</summary>
     public string? LastError { get; set; }

@@ -50,12 +50,16 @@ internal sealed class AnalysisScheduler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        LoopHeartbeat? heartbeat = null;
         try
         {
             var analyzer = await model.WaitLoadedAsync(stoppingToken).ConfigureAwait(false);
+            // Watched from here: loading the model is not a loop (it has its own log and systemd STATUS).
+            heartbeat = health.WatchLoop("analysis scheduler loop", excusedWhileAnalysing: true);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await throttle.WaitWhilePausedAsync(stoppingToken).ConfigureAwait(false);
+                heartbeat.Beat();
+                await WaitWhilePausedAsync(heartbeat, stoppingToken).ConfigureAwait(false);
                 if (_asks.Reader.TryRead(out var ask))
                 {
                     await AnswerAsync(analyzer, ask, stoppingToken).ConfigureAwait(false);
@@ -78,9 +82,29 @@ internal sealed class AnalysisScheduler(
         }
         finally
         {
+            heartbeat?.Stop();
             results.Writer.TryComplete();
             while (_asks.Reader.TryRead(out var left))
                 left.Answer.TrySetException(new CameraControlException("The worker is shutting down; ask again when it is back."));
+        }
+    }
+
+    /// <summary>Waits while the thermal throttle pauses analyses, beating every IdleCheck: a hot board is not a hung loop.</summary>
+    private async Task WaitWhilePausedAsync(LoopHeartbeat heartbeat, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            using var slice = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            slice.CancelAfter(IdleCheck);
+            try
+            {
+                await throttle.WaitWhilePausedAsync(slice.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                heartbeat.Beat();
+            }
         }
     }
 

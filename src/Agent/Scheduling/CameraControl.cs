@@ -7,11 +7,13 @@ using Microsoft.Extensions.Logging;
 namespace EdgePali.Agent.Scheduling;
 
 /// <summary>The worker's side of remote commands: settings go to the camera runtimes, questions to the scheduler's ask queue.</summary>
-internal sealed class CameraControl(CameraRegistry cameras, AnalysisScheduler scheduler, ModelHost model, ILogger<CameraControl> logger) : ICameraControl
+internal sealed class CameraControl(CameraRegistry cameras, AnalysisScheduler scheduler, ModelHost model, RemoteSettingsStore store, ILogger<CameraControl> logger) : ICameraControl
 {
     public IReadOnlyList<string> CameraNames { get; } = [.. cameras.Cameras.Select(c => c.Name)];
 
     public CameraSettings? GetSettings(string camera) => cameras.Find(camera)?.GetSettings();
+
+    public CameraSettings? GetConfiguredSettings(string camera) => cameras.Find(camera)?.ConfiguredSettings;
 
     public ValueTask<SettingsChangeOutcome> ApplySettingsAsync(CameraSettings desired, CancellationToken cancellationToken)
     {
@@ -23,6 +25,17 @@ internal sealed class CameraControl(CameraRegistry cameras, AnalysisScheduler sc
         if (error is not null)
             return ValueTask.FromResult(SettingsChangeOutcome.Rejected(current, error));
         logger.LogInformation("Camera {Camera}: settings changed remotely ({Tasks} tasks, enabled {Enabled})", runtime.Name, current.Tasks.Count, current.Enabled);
+        try
+        {
+            store.Record(current, runtime.ConfiguredSettings);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The change is in force; only surviving a restart failed. Say so rather than refuse a change that already applies.
+            logger.LogWarning("Camera {Camera}: the changed settings apply but cannot be kept across a restart: writing {Path} failed ({Reason}). Make Agent:StateDirectory writable.",
+                runtime.Name, store.Path, e.Message);
+        }
+
         return ValueTask.FromResult(SettingsChangeOutcome.Accepted(current));
     }
 

@@ -4,6 +4,7 @@ using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace EdgePali.Agent.Tests.Capture;
 
@@ -62,6 +63,10 @@ public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<Video
         var camera = Runtime(new CameraOptions { Name = "hung", Source = path, Fps = 0, StallTimeoutSeconds = 3, ReconnectInitialSeconds = 1 });
         var seen = new List<(CameraState State, string? Error, long Frames)>();
         var replaced = false;
+        // The abandoned session stays blocked in read() until the writer lets go: a hung native call, which the
+        // watchdog must see (the loop withholds its heartbeat), even though the loop itself carries on.
+        var health = new PipelineHealth(MsOptions.Create(new HealthOptions { CaptureStallSeconds = 1 }), TimeProvider.System);
+        string? hungProblem = null;
 
         await RunCaptureAsync(camera, () =>
         {
@@ -73,10 +78,14 @@ public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<Video
                 replaced = true;
             }
 
-            // Done once the camera streams again from the replacement, with more frames than before the hang.
+            if (replaced && !health.IsHealthy(out var problem))
+                hungProblem ??= problem;
+
+            // Done once the camera streams again from the replacement, with more frames than before the hang, and
+            // the watchdog saw the hung call.
             var hang = seen.FindIndex(s => s.State == CameraState.Reconnecting);
-            return hang >= 0 && seen.Skip(hang).Any(s => s.State == CameraState.Streaming && s.Frames > seen[hang].Frames);
-        });
+            return hungProblem is not null && hang >= 0 && seen.Skip(hang).Any(s => s.State == CameraState.Streaming && s.Frames > seen[hang].Frames);
+        }, health);
         await release.CancelAsync();
         await writer; // the hung session's read now ends and it disposes its capture
 
@@ -85,6 +94,49 @@ public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<Video
         Assert.Contains("stalled", seen[hang].Error, StringComparison.Ordinal);
         Assert.True(seen[hang].Frames > 0, "no frame came through before the hang");
         Assert.Contains(seen.Skip(hang), s => s.State == CameraState.Streaming && s.Frames > seen[hang].Frames);
+        Assert.StartsWith("the capture loop of camera 'hung' has not come round for", hungProblem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FileThatDisappears_IsOffline_WhileTheLoopStaysAlive_AndStreamsAgainWhenItReturns()
+    {
+        // An unplugged camera: the file ends, cannot be reopened for several times the watchdog window, then is back.
+        using var directory = new TestDirectory();
+        var path = Path.Combine(directory.Path, "camera.avi");
+        var away = path + ".away";
+        File.Copy(fixture.Video.FilePath, path);
+        var camera = Runtime(new CameraOptions { Name = "unplugged", Source = path, Loop = false, Fps = 0, StallTimeoutSeconds = 2, ReconnectInitialSeconds = 0.5, ReconnectMaxSeconds = 4 });
+        // Backoff waits (up to 4 s) are longer than this window (the loop polls every 0.5 s): it must beat while it waits.
+        var health = new PipelineHealth(MsOptions.Create(new HealthOptions { CaptureStallSeconds = 2 }), TimeProvider.System);
+        var problems = new List<string>();
+        var states = new List<CameraState>();
+        System.Diagnostics.Stopwatch? offlineFor = null;
+        long framesWhenBack = -1;
+
+        await RunCaptureAsync(camera, () =>
+        {
+            if (!health.IsHealthy(out var problem))
+                problems.Add($"{problem} while {camera.State} after {camera.Counters.FramesCaptured} frames");
+            if (states.Count == 0 || states[^1] != camera.State)
+                states.Add(camera.State);
+            if (offlineFor is null && camera.Counters.FramesCaptured > 0 && File.Exists(path))
+                File.Move(path, away);
+            if (offlineFor is null && camera.State == CameraState.Offline)
+                offlineFor = System.Diagnostics.Stopwatch.StartNew();
+            if (offlineFor is { Elapsed.TotalSeconds: > 8 } && framesWhenBack < 0)
+            {
+                framesWhenBack = camera.Counters.FramesCaptured;
+                File.Move(away, path);
+            }
+
+            return framesWhenBack >= 0 && camera.State == CameraState.Streaming && camera.Counters.FramesCaptured > framesWhenBack;
+        }, health);
+
+        Assert.True(problems.Count == 0, string.Join("; ", problems.Distinct()));
+        Assert.True(framesWhenBack >= 0, $"the camera never went offline (states: {string.Join(", ", states)})");
+        Assert.Contains(CameraState.Offline, states);
+        Assert.Equal(CameraState.Streaming, states[^1]);
+        Assert.True(camera.Counters.FramesCaptured > framesWhenBack, "no frame after the file came back");
     }
 
     [Fact]
@@ -105,10 +157,11 @@ public sealed class CameraFaultTests(VideoFixture fixture) : IClassFixture<Video
     /// Runs the capture loop until <paramref name="done"/> (called every 20 ms) holds, or at most a generous
     /// deadline, so a busy machine only makes the test slower; returns how long it ran.
     /// </summary>
-    private static async Task<TimeSpan> RunCaptureAsync(CameraRuntime camera, Func<bool> done)
+    private static async Task<TimeSpan> RunCaptureAsync(CameraRuntime camera, Func<bool> done, PipelineHealth? health = null)
     {
         var factory = new FrameSourceFactory(TimeProvider.System, NullLogger<FrameSourceFactory>.Instance);
-        var capture = new CameraCapture(camera, factory, TimeProvider.System, NullLogger.Instance);
+        health ??= new PipelineHealth(MsOptions.Create(new HealthOptions()), TimeProvider.System);
+        var capture = new CameraCapture(camera, factory, health.WatchLoop($"capture loop of camera '{camera.Name}'"), TimeProvider.System, NullLogger.Instance);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var started = System.Diagnostics.Stopwatch.StartNew();
         var running = capture.RunAsync(stop.Token);

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json.Nodes;
+using EdgePali.Agent.Tests.Mqtt;
 using EdgePali.Agent.Tests.Support;
 
 namespace EdgePali.Agent.Tests.Hosting;
@@ -9,10 +11,11 @@ namespace EdgePali.Agent.Tests.Hosting;
 /// <summary>
 /// The built `edgepali run` as systemd runs it with Type=notify and WatchdogSec=: NOTIFY_SOCKET names a Unix datagram
 /// socket the test listens on (as systemd does) and WATCHDOG_USEC asks for pings. READY=1 comes only once the model
-/// is loaded (never for a model that fails to load), WATCHDOG=1 while frames are analysed, STOPPING=1 on SIGTERM.
+/// is loaded (never for a model that fails to load), WATCHDOG=1 while frames are analysed and while an unplugged
+/// camera is retried, STOPPING=1 on SIGTERM.
 /// </summary>
 [Trait(TestKinds.Trait, TestKinds.Integration)]
-public sealed class SystemdNotifyProcessTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>, IDisposable
+public sealed class SystemdNotifyProcessTests(TinyModelFixture model, VideoFixture video) : IClassFixture<TinyModelFixture>, IClassFixture<VideoFixture>, IDisposable
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(120);
     private readonly TestDirectory _state = new();
@@ -69,18 +72,76 @@ public sealed class SystemdNotifyProcessTests(TinyModelFixture model) : IClassFi
         Assert.Contains(notify.Messages, m => m.Text.StartsWith("STATUS=Loading model ", StringComparison.Ordinal));
     }
 
-    private Process Start(string socketPath, string modelPath, out ProcessOutput output)
+    [Fact]
+    public async Task CameraUnpluggedForLongerThanTheWatchdogWindow_KeepsTheProcessUp_GoesOfflineAndBack_ResultsResume()
+    {
+        // The camera is a video file read once per session (Loop=false): at its end the worker reopens it, so renaming
+        // it away is a camera that is unplugged (every reconnect attempt fails), renaming it back plugs it in again.
+        var camera = Path.Combine(_state.Path, "door.avi");
+        var away = camera + ".unplugged";
+        File.Copy(video.Video.FilePath, camera);
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var dashboard = await MqttTestClient.ConnectAsync(broker.Port, ["edgepali/unplug/stats", "edgepali/unplug/door/caption"]);
+        using var notify = new NotifySocket(Path.Combine(_state.Path, "notify.sock"));
+        // WatchdogSec=4s (a ping every 2 s) and a 3 s loop window; the camera stays away for 12 s, three times both.
+        using var process = Start(notify.Path, model.PackagePath, out var output, watchdogMicroseconds: 4_000_000,
+        [
+            "--Agent:DeviceId=unplug", "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", "--Health:CaptureStallSeconds=3",
+            "--Cameras:0:Name=door", $"--Cameras:0:Source={camera}", "--Cameras:0:Loop=false", "--Cameras:0:Fps=30",
+            "--Cameras:0:ReconnectInitialSeconds=0.2", "--Cameras:0:ReconnectMaxSeconds=1",
+            "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.5", "--Cameras:0:Tasks:0:MaxNewTokens=4",
+        ]);
+        try
+        {
+            await dashboard.WaitForTopicAsync("edgepali/unplug/door/caption", Generous);
+
+            File.Move(camera, away);
+            var offline = await dashboard.WaitForTopicAsync("edgepali/unplug/stats", Generous, m => CameraState(m) == "offline");
+            var unplugged = DateTimeOffset.UtcNow;
+            await Task.Delay(TimeSpan.FromSeconds(12));
+            Assert.False(process.HasExited, $"the worker exited while the camera was away:\n{output}");
+            dashboard.Clear();
+            File.Move(away, camera);
+            var pluggedIn = DateTimeOffset.UtcNow;
+
+            var streaming = await dashboard.WaitForTopicAsync("edgepali/unplug/stats", Generous, m => CameraState(m) == "streaming");
+            var resumed = await dashboard.WaitForTopicAsync("edgepali/unplug/door/caption", Generous);
+
+            Assert.Contains("door.avi", JsonNode.Parse(offline.Text)!["cameras"]![0]!["error"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Null(JsonNode.Parse(streaming.Text)!["cameras"]![0]!["error"]);
+            Assert.Equal("caption", JsonNode.Parse(resumed.Text)!["task"]!.GetValue<string>());
+            Assert.False(process.HasExited, $"the worker exited:\n{output}");
+            // What systemd would have seen: pings all through the outage, never a gap of WatchdogSec (4 s), after
+            // which it would have killed the worker.
+            var pings = notify.Messages.Where(m => m.Text == "WATCHDOG=1" && m.At > unplugged.AddSeconds(-4) && m.At < pluggedIn.AddSeconds(4)).Select(m => m.At).ToList();
+            Assert.True(pings.Count >= 6, $"{pings.Count} pings during the outage: {notify}");
+            var longestGap = pings.Zip(pings.Skip(1), (a, b) => b - a).Max();
+            Assert.True(longestGap < TimeSpan.FromSeconds(4), $"a {longestGap.TotalSeconds:0.0} s gap between watchdog pings: systemd would have restarted the worker");
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static string? CameraState(MqttTestClient.Received stats) => JsonNode.Parse(stats.Text)?["cameras"]?[0]?["state"]?.GetValue<string>();
+
+    private Process Start(string socketPath, string modelPath, out ProcessOutput output, long watchdogMicroseconds = 1_000_000, string[]? settings = null)
     {
         var start = new ProcessStartInfo(RepositoryPaths.BesideTests("edgepali"), [
-            "run", $"--Model:Path={modelPath}", $"--Agent:StateDirectory={_state.Path}", $"--Mqtt:Port={FreePort.Next()}",
+            "run", $"--Model:Path={modelPath}", $"--Agent:StateDirectory={_state.Path}",
             "--Mqtt:HomeAssistant:Discovery=false", "--Devices:Thermal:Enabled=false", "--Snapshots:Enabled=false",
-            "--Cameras:0:Name=demo", "--Cameras:0:Source=testpattern", "--Cameras:0:Width=64", "--Cameras:0:Height=48",
-            "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.3", "--Cameras:0:Tasks:0:MaxNewTokens=4",
+            .. settings ?? [
+                $"--Mqtt:Port={FreePort.Next()}",
+                "--Cameras:0:Name=demo", "--Cameras:0:Source=testpattern", "--Cameras:0:Width=64", "--Cameras:0:Height=48",
+                "--Cameras:0:Tasks:0:Task=caption", "--Cameras:0:Tasks:0:IntervalSeconds=0.3", "--Cameras:0:Tasks:0:MaxNewTokens=4",
+            ],
         ])
         { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["NOTIFY_SOCKET"] = socketPath;
-        // WatchdogSec=1s: a ping every half second while the pipeline makes progress.
-        start.Environment["WATCHDOG_USEC"] = "1000000";
+        // WatchdogSec=1s by default: a ping every half second while the pipeline makes progress.
+        start.Environment["WATCHDOG_USEC"] = watchdogMicroseconds.ToString(CultureInfo.InvariantCulture);
         var process = Process.Start(start)!;
         output = new ProcessOutput(process);
         return process;

@@ -13,11 +13,13 @@ namespace EdgePali.Agent.Tests.Mqtt;
 internal sealed class InMemoryCameraControl : ICameraControl
 {
     private readonly Dictionary<string, CameraSettings> _settings;
+    private readonly Dictionary<string, CameraSettings> _configured;
     private readonly Lock _gate = new();
 
     public InMemoryCameraControl(params CameraSettings[] cameras)
     {
         _settings = cameras.ToDictionary(c => c.Camera);
+        _configured = cameras.ToDictionary(c => c.Camera);
         CameraNames = [.. cameras.Select(c => c.Camera)];
     }
 
@@ -32,6 +34,8 @@ internal sealed class InMemoryCameraControl : ICameraControl
             return _settings.GetValueOrDefault(camera);
         }
     }
+
+    public CameraSettings? GetConfiguredSettings(string camera) => _configured.GetValueOrDefault(camera);
 
     public ValueTask<SettingsChangeOutcome> ApplySettingsAsync(CameraSettings desired, CancellationToken cancellationToken)
     {

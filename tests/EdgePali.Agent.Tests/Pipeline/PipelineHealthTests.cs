@@ -12,44 +12,85 @@ public sealed class PipelineHealthTests
     private readonly ManualClock _clock = new(Start);
 
     [Fact]
-    public void NoFrameYet_IsHealthyDuringTheGracePeriod_ThenNot()
+    public void LoopThatKeepsBeating_IsHealthy_HoweverLongItHasNothingToShow()
     {
-        var (health, _) = Create(new CameraOptions { Name = "a", Source = "testpattern" });
+        // A camera that is unplugged: its capture loop delivers no frame but comes round while it retries.
+        var health = Create();
+        var capture = health.WatchLoop("capture loop of camera 'door'");
+        for (var i = 0; i < 100; i++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(9));
+            capture.Beat();
+            Assert.True(health.IsHealthy(out var problem), problem);
+        }
+    }
 
+    [Fact]
+    public void LoopThatStopsBeating_IsHung_AndNamedInTheProblem()
+    {
+        // One capture loop stuck in a native call that never returns; the other camera is fine.
+        var health = Create();
+        var door = health.WatchLoop("capture loop of camera 'door'");
+        var yard = health.WatchLoop("capture loop of camera 'yard'");
+        _clock.Advance(TimeSpan.FromSeconds(9));
+        door.Beat();
+        yard.Beat();
+        _clock.Advance(TimeSpan.FromSeconds(9));
+        door.Beat();
         Assert.True(health.IsHealthy(out _));
-        _clock.Advance(TimeSpan.FromSeconds(11));
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        door.Beat();
 
         Assert.False(health.IsHealthy(out var problem));
-        Assert.Equal("no camera delivered a frame for 11 s", problem);
+        Assert.Equal("the capture loop of camera 'yard' has not come round for 11 s (stuck in a call that does not return)", problem);
     }
 
     [Fact]
-    public void OneCameraStreaming_IsEnough()
+    public void LoopThatStopped_IsNoLongerWatched()
     {
-        var (health, cameras) = Create(new CameraOptions { Name = "a", Source = "testpattern" }, new CameraOptions { Name = "b", Source = "testpattern" });
-        _clock.Advance(TimeSpan.FromSeconds(30));
+        var health = Create();
+        var capture = health.WatchLoop("capture loop of camera 'door'");
+        capture.Stop();
+        _clock.Advance(TimeSpan.FromHours(1));
 
-        cameras.Cameras[1].Counters.RecordFrame(_clock.GetUtcNow().AddSeconds(-2));
-
-        Assert.True(health.IsHealthy(out _));
+        Assert.True(health.IsHealthy(out var problem), problem);
     }
 
     [Fact]
-    public void DisabledCameras_DoNotCount()
+    public void NoLoopsYet_IsHealthy()
     {
-        var (health, _) = Create(new CameraOptions { Name = "off", Source = "testpattern", Enabled = false });
+        var health = Create();
         _clock.Advance(TimeSpan.FromHours(1));
 
         Assert.True(health.IsHealthy(out _));
     }
 
     [Fact]
+    public void AnalysingLoop_IsJudgedByTheAnalysisLimitDuringAnAnalysis_AndByTheLoopLimitAfterIt()
+    {
+        var health = Create();
+        var scheduler = health.WatchLoop("analysis scheduler loop", excusedWhileAnalysing: true);
+        health.AnalysisStarted();
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        Assert.True(health.IsHealthy(out var during), during);
+
+        health.AnalysisEnded();
+        _clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.True(health.IsHealthy(out var after), after);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.False(health.IsHealthy(out var problem));
+        Assert.Equal("the analysis scheduler loop has not come round for 11 s (stuck in a call that does not return)", problem);
+        scheduler.Beat();
+        Assert.True(health.IsHealthy(out _));
+    }
+
+    [Fact]
     public void AnalysisRunningTooLong_IsAHungModel_UntilItEnds()
     {
-        var (health, cameras) = Create(new CameraOptions { Name = "a", Source = "testpattern" });
+        var health = Create();
         health.AnalysisStarted();
         _clock.Advance(TimeSpan.FromSeconds(21));
-        cameras.Cameras[0].Counters.RecordFrame(_clock.GetUtcNow());
 
         Assert.False(health.IsHealthy(out var problem));
         Assert.Equal("an analysis has been running for 21 s", problem);
@@ -60,8 +101,7 @@ public sealed class PipelineHealthTests
     [Fact]
     public void AnalysesFailingInARow_AreABrokenModel_UntilOneSucceeds()
     {
-        var (health, cameras) = Create(new CameraOptions { Name = "a", Source = "testpattern" });
-        cameras.Cameras[0].Counters.RecordFrame(_clock.GetUtcNow());
+        var health = Create();
 
         for (var i = 1; i < 3; i++)
             Assert.Equal(i, health.AnalysisFailed("boom"));
@@ -77,10 +117,6 @@ public sealed class PipelineHealthTests
         Assert.Equal(3, health.AnalysesFailed);
     }
 
-    private (PipelineHealth Health, CameraRegistry Cameras) Create(params CameraOptions[] cameras)
-    {
-        var registry = new CameraRegistry(MsOptions.Create(new CamerasOptions { Items = [.. cameras] }));
-        var health = new PipelineHealth(registry, MsOptions.Create(new HealthOptions { CaptureStallSeconds = 10, AnalysisStallSeconds = 20, MaxConsecutiveFailedAnalyses = 3 }), _clock);
-        return (health, registry);
-    }
+    private PipelineHealth Create() =>
+        new(MsOptions.Create(new HealthOptions { CaptureStallSeconds = 10, AnalysisStallSeconds = 20, MaxConsecutiveFailedAnalyses = 3 }), _clock);
 }

@@ -15,7 +15,7 @@ internal sealed class CommandPolicy
     public const string Full = "full";
 
     /// <summary>Every operation name: the `set` ops, and `ask` for the question topic.</summary>
-    public static readonly IReadOnlyList<string> AllOps = ["enable", "disable", "add_task", "update_task", "remove_task", "run", "search", "ask"];
+    public static readonly IReadOnlyList<string> AllOps = ["enable", "disable", "add_task", "update_task", "remove_task", "reset", "run", "search", "ask"];
 
     public static readonly IReadOnlyList<string> Modes = [Off, ReadOnly, Full];
 

@@ -219,7 +219,8 @@ internal sealed class MqttCommandService : BackgroundService
             return Reply.Error(parsed.Id, $"camera '{request.Camera}' is not available");
         }
 
-        var next = parsed.Command.ApplyTo(current, _limits);
+        var command = parsed.Command is ResetSettingsCommand ? new ResetSettingsCommand(_control.GetConfiguredSettings(request.Camera)) : parsed.Command;
+        var next = command.ApplyTo(current, _limits);
         if (!next.IsOk)
         {
             return Reply.Error(parsed.Id, next.Error!);

@@ -88,6 +88,10 @@ public static class StatsJson
             writer.WriteNumber("analyses", camera.Analyses);
             writer.WriteNumber("analyses_failed", camera.AnalysesFailed);
             writer.WriteBoolean("motion", camera.Motion);
+            if (camera.Error is null)
+                writer.WriteNull("error");
+            else
+                writer.WriteString("error", camera.Error);
             writer.WriteEndObject();
         }
 

@@ -78,7 +78,7 @@ public sealed class MqttOptions
     /// <summary>"off", "read-only" (ask and run only) or "full". Empty: full with the embedded broker, read-only with a remote one.</summary>
     public string? Commands { get; set; }
 
-    /// <summary>Operations accepted (enable, disable, add_task, update_task, remove_task, run, ask); empty: all that <see cref="Commands"/> allows.</summary>
+    /// <summary>Operations accepted (enable, disable, add_task, update_task, remove_task, reset, run, ask); empty: all that <see cref="Commands"/> allows.</summary>
     public List<string> AllowedOps { get; set; } = [];
 
     /// <summary>MQTT 5 response topics must lie under this prefix. Default `{TopicPrefix}/{device}/replies`.</summary>
