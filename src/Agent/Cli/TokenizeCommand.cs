@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using EdgePali.Agent.Resilience;
 using EdgePali.Vision.Packages;
 using EdgePali.Vision.Tokenization;
 
@@ -12,9 +13,6 @@ namespace EdgePali.Agent.Cli;
 /// </summary>
 internal static class TokenizeCommand
 {
-    public const int ExitOk = 0;
-    public const int ExitFailure = 1;
-
     public static Command Create()
     {
         var model = new Option<DirectoryInfo>("--model")
@@ -51,24 +49,24 @@ internal static class TokenizeCommand
             catch (TokenizerLoadException e)
             {
                 error.WriteLine($"edgepali tokenize: {e.Message}");
-                return ExitFailure;
+                return ExitCodes.Failure;
             }
 
             var input = parse.GetRequiredValue(text);
             if (!parse.GetValue(decode))
             {
                 output.WriteLine(JsonSerializer.Serialize(tokenizer.Encode(input)));
-                return ExitOk;
+                return ExitCodes.Ok;
             }
 
             if (!TryParseIds(input, out var ids, out var problem))
             {
                 error.WriteLine($"edgepali tokenize: --text is not a JSON array of token ids ({problem}). Example: --decode --text \"[2,21209,659,108]\"");
-                return ExitFailure;
+                return ExitCodes.Failure;
             }
 
             output.WriteLine(tokenizer.Decode(ids, parse.GetValue(skipSpecial)));
-            return ExitOk;
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -3,6 +3,7 @@ using EdgePali.Agent.Http;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
+using EdgePali.Agent.Resilience;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,9 +20,9 @@ namespace EdgePali.Agent.Hosting;
 /// </summary>
 public static class AgentHost
 {
-    public const int ExitOk = 0;
-    public const int ExitFailure = 1;
-    public const int ExitInvalidConfiguration = 2;
+    public const int ExitOk = ExitCodes.Ok;
+    public const int ExitFailure = ExitCodes.Failure;
+    public const int ExitInvalidConfiguration = ExitCodes.InvalidConfiguration;
 
     /// <summary>Upper bound for a clean stop (a running analysis is cancelled; finished results are drained).</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(4);

@@ -1,6 +1,6 @@
-using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -83,8 +83,8 @@ internal sealed class ResultDispatcher(
         {
             // The state directory failed under us (disk full, read-only): numbering results is impossible, so stop rather than reuse numbers.
             // A non-zero exit code, so that systemd (Restart=on-failure) starts it again once the disk is fixed.
-            logger.LogCritical(e, "Cannot persist the result sequence number: {Message}. Stopping with exit code {ExitCode}; free space or fix the state directory.", e.Message, Hosting.AgentHost.ExitFailure);
-            Environment.ExitCode = Hosting.AgentHost.ExitFailure;
+            logger.LogCritical(e, "Cannot persist the result sequence number: {Message}. Stopping with exit code {ExitCode}; free space or fix the state directory.", e.Message, ExitCodes.Failure);
+            Environment.ExitCode = ExitCodes.Failure;
             lifetime.StopApplication();
         }
     }

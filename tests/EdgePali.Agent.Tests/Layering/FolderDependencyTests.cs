@@ -49,6 +49,31 @@ public sealed class FolderDependencyTests
         Assert.True(cycle is null, $"The Agent folders import each other in a cycle: {string.Join(" -> ", cycle ?? [])}. Move the shared type down (e.g. into Pipeline/ or Tasks/) or invert the dependency with an interface. Graph: {Describe(graph)}");
     }
 
+    [Fact]
+    public void AgentSources_HaveNoImportCycle()
+    {
+        var graph = SourceFolderDependencies.Build(Path.Combine(RepositoryPaths.Root, "src", "Agent"));
+
+        var cycle = FolderDependencyGraph.FindCycle(graph);
+
+        Assert.True(cycle is null, $"The Agent's source files import each other's folders in a cycle: {string.Join(" -> ", cycle ?? [])}. Graph: {Describe(graph)}");
+    }
+
+    [Fact]
+    public void SourceScan_SeesAConstantThatReflectionCannot()
+    {
+        using var directory = new TestDirectory();
+        var root = directory.Path;
+        Directory.CreateDirectory(Path.Combine(root, "Hosting"));
+        Directory.CreateDirectory(Path.Combine(root, "Publishing"));
+        File.WriteAllText(Path.Combine(root, "Hosting", "AgentHost.cs"), "namespace EdgePali.Agent.Hosting;\nusing EdgePali.Agent.Publishing;\npublic static class AgentHost { public const int ExitFailure = 1; }");
+        File.WriteAllText(Path.Combine(root, "Publishing", "Dispatcher.cs"), "namespace EdgePali.Agent.Publishing;\nusing Microsoft.Extensions.Hosting;\nclass Dispatcher { int Code => Hosting.AgentHost.ExitFailure; }");
+
+        var graph = SourceFolderDependencies.Build(root);
+
+        Assert.Equal(["Hosting", "Publishing", "Hosting"], FolderDependencyGraph.FindCycle(graph));
+    }
+
     private static string Describe(Dictionary<string, SortedSet<string>> graph) =>
         string.Join("; ", graph.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} -> {string.Join(",", p.Value)}"));
 }
