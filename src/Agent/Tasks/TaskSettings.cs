@@ -24,18 +24,18 @@ public sealed record TaskSettings(
     /// <summary>The engine task these settings describe. Throws ArgumentException when the kind is unknown or its prompt or labels are missing.</summary>
     public VisionTask ToVisionTask() => Kind switch
     {
-        "caption" => new CaptionTask(string.IsNullOrWhiteSpace(Prompt) ? "en" : Prompt),
-        "describe" => new DescribeTask(string.IsNullOrWhiteSpace(Prompt) ? "en" : Prompt),
-        "answer" when !string.IsNullOrWhiteSpace(Prompt) => new AnswerTask(Prompt),
-        "ocr" => new OcrTask(),
-        "detect" when Labels.Count > 0 => new DetectTask(Labels),
-        "segment" when Labels.Count > 0 => new SegmentTask(Labels),
-        "raw" when !string.IsNullOrWhiteSpace(Prompt) => new RawTask(Prompt),
-        "answer" or "raw" => throw new ArgumentException($"Task '{Name}': kind '{Kind}' needs a prompt."),
-        "detect" or "segment" => throw new ArgumentException($"Task '{Name}': kind '{Kind}' needs at least one label."),
+        TaskKinds.Caption => new CaptionTask(string.IsNullOrWhiteSpace(Prompt) ? "en" : Prompt),
+        TaskKinds.Describe => new DescribeTask(string.IsNullOrWhiteSpace(Prompt) ? "en" : Prompt),
+        TaskKinds.Answer when !string.IsNullOrWhiteSpace(Prompt) => new AnswerTask(Prompt),
+        TaskKinds.Ocr => new OcrTask(),
+        TaskKinds.Detect when Labels.Count > 0 => new DetectTask(Labels),
+        TaskKinds.Segment when Labels.Count > 0 => new SegmentTask(Labels),
+        TaskKinds.Raw when !string.IsNullOrWhiteSpace(Prompt) => new RawTask(Prompt),
+        TaskKinds.Answer or TaskKinds.Raw => throw new ArgumentException($"Task '{Name}': kind '{Kind}' needs a prompt."),
+        TaskKinds.Detect or TaskKinds.Segment => throw new ArgumentException($"Task '{Name}': kind '{Kind}' needs at least one label."),
         _ => throw new ArgumentException($"Task '{Name}': unknown kind '{Kind}'; use one of {string.Join(", ", KnownKinds)}."),
     };
 
-    /// <summary>Every kind <see cref="ToVisionTask"/> understands.</summary>
-    public static IReadOnlyList<string> KnownKinds { get; } = ["caption", "describe", "answer", "ocr", "detect", "segment", "raw"];
+    /// <summary>Every kind <see cref="ToVisionTask"/> understands: the engine's list.</summary>
+    public static IReadOnlyList<string> KnownKinds => TaskKinds.All;
 }

@@ -3,7 +3,8 @@ namespace EdgePali.Agent.Options.Validation;
 /// <summary>The values some settings accept, shared by the validators, the control surface and the docs.</summary>
 public static class SettingNames
 {
-    public static IReadOnlyList<string> TaskKinds { get; } = ["caption", "describe", "answer", "ocr", "detect", "segment", "raw"];
+    /// <summary>The engine's task kinds (<see cref="Vision.Tasks.TaskKinds"/> owns the list).</summary>
+    public static IReadOnlyList<string> TaskKinds => Vision.Tasks.TaskKinds.All;
 
     public static IReadOnlyList<string> Triggers { get; } = ["interval", "motion", "gpio", "command"];
 
