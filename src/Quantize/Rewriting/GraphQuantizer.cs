@@ -224,7 +224,9 @@ internal sealed class GraphQuantizer
         {
             if (FileSystemName.MatchesSimpleExpression(pattern, node.Name) || node.Output.Any(o => FileSystemName.MatchesSimpleExpression(pattern, o))
                 || node.Input.Skip(1).Any(i => FileSystemName.MatchesSimpleExpression(pattern, i)))
+            {
                 return pattern;
+            }
         }
 
         return null;

@@ -99,7 +99,9 @@ internal sealed class QdqGraphPlan
         {
             if (FileSystemName.MatchesSimpleExpression(pattern, node.Name) || node.Output.Any(o => FileSystemName.MatchesSimpleExpression(pattern, o))
                 || node.Input.Any(i => Initializers.Contains(i) && FileSystemName.MatchesSimpleExpression(pattern, i)))
+            {
                 return $"matches --exclude '{pattern}'";
+            }
         }
 
         foreach (var name in QdqOperators.DataInputIndices(node).Select(i => node.Input[i]).Concat(QdqOperators.DataOutputIndices(node).Select(o => node.Output[o])))
