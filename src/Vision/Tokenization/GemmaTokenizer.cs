@@ -45,7 +45,7 @@ public sealed class GemmaTokenizer : ITokenDecoder
     private readonly bool[] _isSpecialId;
 
     [ThreadStatic]
-    private static EncodeScratch? t_scratch;
+    private static EncodeScratch? _threadScratch;
 
     private GemmaTokenizer(TokenizerJsonDefinition definition, TokenizerConfig config, string fileName)
     {
@@ -173,7 +173,7 @@ public sealed class GemmaTokenizer : ITokenDecoder
     public void Encode(ReadOnlySpan<char> text, List<int> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var scratch = t_scratch ??= new EncodeScratch();
+        var scratch = _threadScratch ??= new EncodeScratch();
         var sections = scratch.Sections;
         sections.Clear();
         _rawSplitter.Split(text, 0, sections);
