@@ -30,22 +30,22 @@ public sealed record MachineDescription(
     /// <summary>1, 5 and 15 minute load averages, or empty off Linux.</summary>
     public static IReadOnlyList<double> LoadAverageNow()
     {
-        const string path = "/proc/loadavg";
-        if (!File.Exists(path))
+        const string LoadAvgPath = "/proc/loadavg";
+        if (!File.Exists(LoadAvgPath))
         {
             return [];
         }
 
-        var parts = File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var parts = File.ReadAllText(LoadAvgPath).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return [.. parts.Take(3).Select(p => double.TryParse(p, out var v) ? v : double.NaN)];
     }
 
     private static string ReadCpuModel()
     {
-        const string path = "/proc/cpuinfo";
-        if (File.Exists(path))
+        const string CpuInfoPath = "/proc/cpuinfo";
+        if (File.Exists(CpuInfoPath))
         {
-            var lines = File.ReadAllLines(path);
+            var lines = File.ReadAllLines(CpuInfoPath);
             // x86 has "model name"; ARM64 kernels have no model name per core but Raspberry Pi firmware adds "Model".
             foreach (var key in new[] { "model name", "Model", "Hardware" })
             {

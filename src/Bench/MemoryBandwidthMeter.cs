@@ -101,14 +101,14 @@ public static class MemoryBandwidthMeter
     /// <summary>The largest cache of cpu0 from /sys/devices/system/cpu/cpu0/cache/index*/size (Linux), 0 when unknown.</summary>
     public static long LastLevelCacheBytes()
     {
-        const string root = "/sys/devices/system/cpu/cpu0/cache";
-        if (!Directory.Exists(root))
+        const string Root = "/sys/devices/system/cpu/cpu0/cache";
+        if (!Directory.Exists(Root))
         {
             return 0;
         }
 
         long largest = 0;
-        foreach (var dir in Directory.EnumerateDirectories(root, "index*"))
+        foreach (var dir in Directory.EnumerateDirectories(Root, "index*"))
         {
             var file = Path.Combine(dir, "size");
             if (File.Exists(file))

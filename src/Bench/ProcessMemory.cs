@@ -12,13 +12,13 @@ public static class ProcessMemory
 
     private static long Read(string field)
     {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status))
+        const string Status = "/proc/self/status";
+        if (!File.Exists(Status))
         {
             return 0;
         }
 
-        foreach (var line in File.ReadLines(status))
+        foreach (var line in File.ReadLines(Status))
         {
             if (line.StartsWith(field, StringComparison.Ordinal))
             {

@@ -60,9 +60,13 @@ internal sealed record ChatCompletionRequest(VisionTask Task, byte[] Image, int?
                 {
                     var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
                     if (type == "text" && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                    {
                         texts.Add(text.GetString()!);
+                    }
                     else if (type == "image_url" && part.TryGetProperty("image_url", out var image))
+                    {
                         images.Add(image.ValueKind == JsonValueKind.String ? image.GetString()! : image.ValueKind == JsonValueKind.Object && image.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String ? url.GetString()! : "");
+                    }
                     else
                     {
                         error = $"Unsupported content part{(type is null ? "" : $" of type '{type}'")}: use {{\"type\":\"text\",\"text\":...}} and {{\"type\":\"image_url\",\"image_url\":{{\"url\":\"data:image/jpeg;base64,...\"}}}}.";

@@ -16,12 +16,12 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
 {
     private const int RowsPerChunk = 2048;
 
-    private readonly List<ManifestLayerFormat> layers = [];
+    private readonly List<ManifestLayerFormat> _layers = [];
 
     public OnnxGraph Graph => graph;
 
     /// <summary>Every linear layer written so far with the format it got.</summary>
-    public IReadOnlyList<ManifestLayerFormat> Layers => layers;
+    public IReadOnlyList<ManifestLayerFormat> Layers => _layers;
 
     /// <summary>y = x · Wᵀ (+ b) for HF Linear weights [N, K]; several weights are fused along N (rows concatenated).</summary>
     public string Linear(string x, string hint, LinearScope scope, IReadOnlyList<CheckpointTensor> weights, IReadOnlyList<CheckpointTensor>? biases = null)
@@ -37,7 +37,7 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
         var k = (int)weights[0].RowLength;
         var n = weights.Sum(w => (int)w.Shape[0]);
         var format = mix.Resolve(scope);
-        layers.Add(new ManifestLayerFormat(hint, format.ToString()));
+        _layers.Add(new ManifestLayerFormat(hint, format.ToString()));
         return format.Bits is int b ? QuantizedLinear(x, hint, weights, k, n, b, format.AccuracyLevel) : FloatLinear(x, hint, weights, k, n);
     }
 
@@ -111,7 +111,7 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
         var scope = new LinearScope(LinearPart.LmHead);
         if (!mix.Resolve(scope).IsFloat)
             return Linear(x, "lm_head", scope, [table]);
-        layers.Add(new ManifestLayerFormat("lm_head", LinearFormat.Fp32.ToString()));
+        _layers.Add(new ManifestLayerFormat("lm_head", LinearFormat.Fp32.ToString()));
         var d = (int)table.RowLength;
         var v = table.Shape[0];
         var name = graph.Name("lm_head.weight");

@@ -12,24 +12,24 @@ public sealed class Checkpoint : IDisposable
     public const string SingleFileName = "model.safetensors";
     public const string IndexFileName = "model.safetensors.index.json";
 
-    private readonly List<SafetensorsFile> files;
-    private readonly Dictionary<string, (SafetensorsFile File, SafetensorsTensorInfo Info)> tensors;
+    private readonly List<SafetensorsFile> _files;
+    private readonly Dictionary<string, (SafetensorsFile File, SafetensorsTensorInfo Info)> _tensors;
 
     private Checkpoint(string directory, PaliGemmaConfig config, List<SafetensorsFile> files, Dictionary<string, (SafetensorsFile, SafetensorsTensorInfo)> tensors)
     {
         Directory = directory;
         Config = config;
-        this.files = files;
-        this.tensors = tensors;
+        _files = files;
+        _tensors = tensors;
     }
 
     public string Directory { get; }
 
     public PaliGemmaConfig Config { get; }
 
-    public IEnumerable<string> TensorNames => tensors.Keys;
+    public IEnumerable<string> TensorNames => _tensors.Keys;
 
-    public long TotalElements => tensors.Values.Sum(t => t.Info.ElementCount);
+    public long TotalElements => _tensors.Values.Sum(t => t.Info.ElementCount);
 
     public static Checkpoint Open(string directory)
     {
@@ -99,13 +99,13 @@ public sealed class Checkpoint : IDisposable
         yield return single;
     }
 
-    public bool Contains(string name) => tensors.ContainsKey(name);
+    public bool Contains(string name) => _tensors.ContainsKey(name);
 
     /// <summary>Returns the tensor; throws naming it when it is missing or its shape differs from the config's.</summary>
     public CheckpointTensor Tensor(string name, params long[] expectedShape)
     {
         ArgumentNullException.ThrowIfNull(expectedShape);
-        if (!tensors.TryGetValue(name, out var entry))
+        if (!_tensors.TryGetValue(name, out var entry))
             throw new CheckpointException($"Tensor '{name}' is missing from the checkpoint in '{Directory}' (is it a complete PaliGemma checkpoint?).");
         if (expectedShape.Length > 0 && !entry.Info.Shape.SequenceEqual(expectedShape))
             throw new CheckpointException($"Tensor '{name}' in '{entry.File.Path}' has shape {entry.Info.ShapeText} but config.json implies [{string.Join(", ", expectedShape)}].");
@@ -114,7 +114,7 @@ public sealed class Checkpoint : IDisposable
 
     public void Dispose()
     {
-        foreach (var f in files)
+        foreach (var f in _files)
             f.Dispose();
     }
 }

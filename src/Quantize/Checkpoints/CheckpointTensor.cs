@@ -3,11 +3,11 @@ namespace EdgePali.Quantize.Checkpoints;
 /// <summary>A tensor of an open checkpoint, read in slices (rows) so big tensors stream.</summary>
 public sealed class CheckpointTensor
 {
-    private readonly SafetensorsFile file;
+    private readonly SafetensorsFile _file;
 
     internal CheckpointTensor(SafetensorsFile file, SafetensorsTensorInfo info)
     {
-        this.file = file;
+        _file = file;
         Info = info;
     }
 
@@ -15,7 +15,7 @@ public sealed class CheckpointTensor
 
     public string Name => Info.Name;
 
-    public string FilePath => file.Path;
+    public string FilePath => _file.Path;
 
     public IReadOnlyList<long> Shape => Info.Shape;
 
@@ -24,10 +24,10 @@ public sealed class CheckpointTensor
     /// <summary>Elements per row of the outermost dimension.</summary>
     public long RowLength => Info.Shape.Length == 0 ? 1 : ElementCount / Info.Shape[0];
 
-    public void Read(long firstElement, Span<float> destination) => file.ReadFloats(Info, firstElement, destination);
+    public void Read(long firstElement, Span<float> destination) => _file.ReadFloats(Info, firstElement, destination);
 
     public void ReadRows(long firstRow, int rowCount, Span<float> destination) =>
-        file.ReadFloats(Info, firstRow * RowLength, destination[..checked((int)(rowCount * RowLength))]);
+        _file.ReadFloats(Info, firstRow * RowLength, destination[..checked((int)(rowCount * RowLength))]);
 
     public float[] ReadAll()
     {

@@ -30,18 +30,18 @@ internal sealed class PlantedNextTokenMemory
     /// <summary>Gemma 2 normalises the MLP output (post_feedforward_layernorm); its weight here makes the memory outweigh the input embedding.</summary>
     public const float Gemma2PostNormGain = 24f;
 
-    private readonly RandomWeights embedding;
-    private readonly int hidden;
-    private readonly int intermediate;
-    private readonly int[] tokens;
-    private readonly float[] inverseRms;
-    private readonly string gate;
-    private readonly string up;
-    private readonly string down;
-    private readonly string? postNorm;
-    private readonly int cycleLength;
-    private readonly float newlineInverseRms;
-    private readonly bool planted;
+    private readonly RandomWeights _embedding;
+    private readonly int _hidden;
+    private readonly int _intermediate;
+    private readonly int[] _tokens;
+    private readonly float[] _inverseRms;
+    private readonly string _gate;
+    private readonly string _up;
+    private readonly string _down;
+    private readonly string? _postNorm;
+    private readonly int _cycleLength;
+    private readonly float _newlineInverseRms;
+    private readonly bool _planted;
 
     /// <summary>Units keyed on "\n" that start the answer; which one wins depends on the image and prompt.</summary>
     public const int EntryUnits = 4;
@@ -69,19 +69,19 @@ internal sealed class PlantedNextTokenMemory
     {
         ArgumentNullException.ThrowIfNull(config);
         var t = config.Text;
-        hidden = t.HiddenSize;
-        intermediate = t.IntermediateSize;
-        embedding = new RandomWeights(embeddingTensor, seed);
+        _hidden = t.HiddenSize;
+        _intermediate = t.IntermediateSize;
+        _embedding = new RandomWeights(embeddingTensor, seed);
         var last = t.LayerCount - 1;
-        gate = PaliGemmaTensorNames.TextLayer(last, "mlp.gate_proj.weight");
-        up = PaliGemmaTensorNames.TextLayer(last, "mlp.up_proj.weight");
-        down = PaliGemmaTensorNames.TextLayer(last, "mlp.down_proj.weight");
-        postNorm = t.IsGemma2 ? PaliGemmaTensorNames.TextLayer(last, "post_feedforward_layernorm.weight") : null;
+        _gate = PaliGemmaTensorNames.TextLayer(last, "mlp.gate_proj.weight");
+        _up = PaliGemmaTensorNames.TextLayer(last, "mlp.up_proj.weight");
+        _down = PaliGemmaTensorNames.TextLayer(last, "mlp.down_proj.weight");
+        _postNorm = t.IsGemma2 ? PaliGemmaTensorNames.TextLayer(last, "post_feedforward_layernorm.weight") : null;
 
         var rng = new Random(seed ^ 0x5EED);
-        planted = plantedAnswer is { Count: > 0 };
+        _planted = plantedAnswer is { Count: > 0 };
         var chosen = new HashSet<int> { Newline };
-        var cycle = new List<int>(intermediate);
+        var cycle = new List<int>(_intermediate);
         foreach (var id in plantedAnswer ?? [])
         {
             if (!chosen.Add(id))
@@ -89,63 +89,63 @@ internal sealed class PlantedNextTokenMemory
             cycle.Add(id);
         }
 
-        while (cycle.Count < intermediate)
+        while (cycle.Count < _intermediate)
         {
             var id = rng.Next(FirstToken, TextVocabulary);
             if (chosen.Add(id))
                 cycle.Add(id);
         }
 
-        tokens = [.. cycle];
+        _tokens = [.. cycle];
 
-        cycleLength = intermediate - EntryUnits;
-        inverseRms = [.. tokens.Select(InverseRms)];
-        newlineInverseRms = InverseRms(Newline);
+        _cycleLength = _intermediate - EntryUnits;
+        _inverseRms = [.. _tokens.Select(InverseRms)];
+        _newlineInverseRms = InverseRms(Newline);
     }
 
     /// <summary>The memory's tokens in cycle order: token i is followed by token i+1 (and the last by the first).</summary>
-    public IReadOnlyList<int> Cycle => tokens[..cycleLength];
+    public IReadOnlyList<int> Cycle => _tokens[.._cycleLength];
 
     /// <summary>Whether <paramref name="tensorName"/> gets planted terms (checked once per tensor).</summary>
-    public bool Touches(string tensorName) => tensorName == gate || tensorName == up || tensorName == down || tensorName == postNorm;
+    public bool Touches(string tensorName) => tensorName == _gate || tensorName == _up || tensorName == _down || tensorName == _postNorm;
 
     /// <summary>The planted term for element <paramref name="index"/> of <paramref name="tensorName"/> (row-major).</summary>
     public float Term(string tensorName, long index)
     {
-        if (tensorName == postNorm)
+        if (tensorName == _postNorm)
             return Gemma2PostNormGain - 1f;
-        if (tensorName == down)
+        if (tensorName == _down)
         {
             // down_proj [hidden, intermediate]: column k writes the embedding of the token unit k predicts.
-            var (r, k) = ((int)(index / intermediate), (int)(index % intermediate));
-            var next = k < cycleLength ? (k + 1) % cycleLength : planted ? 0 : (k - cycleLength) * cycleLength / EntryUnits;
-            return OutputGain / MathF.Sqrt(intermediate) * EmbeddingAt(tokens[next], r) * inverseRms[next];
+            var (r, k) = ((int)(index / _intermediate), (int)(index % _intermediate));
+            var next = k < _cycleLength ? (k + 1) % _cycleLength : _planted ? 0 : (k - _cycleLength) * _cycleLength / EntryUnits;
+            return OutputGain / MathF.Sqrt(_intermediate) * EmbeddingAt(_tokens[next], r) * _inverseRms[next];
         }
 
         // gate_proj and up_proj [intermediate, hidden]: row k reads the embedding direction of its key token; an
         // entry unit reads "\n" (every prompt's last token) plus a random direction that the context moves.
-        var (unit, column) = ((int)(index / hidden), (int)(index % hidden));
-        if (unit < cycleLength)
-            return KeyMatch / hidden * EmbeddingAt(tokens[unit], column) * inverseRms[unit];
+        var (unit, column) = ((int)(index / _hidden), (int)(index % _hidden));
+        if (unit < _cycleLength)
+            return KeyMatch / _hidden * EmbeddingAt(_tokens[unit], column) * _inverseRms[unit];
         // With a planted answer the entry units read "\n" alone, so they start that answer and stay quiet after it.
-        var context = planted ? 0f : EntryContextMatch * EmbeddingAt(tokens[unit], column) * inverseRms[unit];
-        return ((EntryMatch * EmbeddingAt(Newline, column) * newlineInverseRms) + context) / hidden;
+        var context = _planted ? 0f : EntryContextMatch * EmbeddingAt(_tokens[unit], column) * _inverseRms[unit];
+        return ((EntryMatch * EmbeddingAt(Newline, column) * _newlineInverseRms) + context) / _hidden;
     }
 
     private float EmbeddingAt(int token, int column)
     {
         Span<float> one = stackalloc float[1];
-        embedding.Fill(((long)token * hidden) + column, one);
+        _embedding.Fill(((long)token * _hidden) + column, one);
         return one[0];
     }
 
     private float InverseRms(int token)
     {
-        var row = new float[hidden];
-        embedding.Fill((long)token * hidden, row);
+        var row = new float[_hidden];
+        _embedding.Fill((long)token * _hidden, row);
         var sum = 0.0;
         foreach (var v in row)
             sum += (double)v * v;
-        return (float)(1 / Math.Sqrt((sum / hidden) + 1e-30));
+        return (float)(1 / Math.Sqrt((sum / _hidden) + 1e-30));
     }
 }

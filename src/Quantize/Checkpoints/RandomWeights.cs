@@ -7,39 +7,39 @@ namespace EdgePali.Quantize.Checkpoints;
 /// </summary>
 internal sealed class RandomWeights
 {
-    private readonly ulong seed;
-    private readonly float scale;
-    private readonly float center;
-    private readonly int[] outlierColumns;
-    private readonly long columns;
+    private readonly ulong _seed;
+    private readonly float _scale;
+    private readonly float _center;
+    private readonly int[] _outlierColumns;
+    private readonly long _columns;
 
     /// <summary>One outlier input channel per this many columns (at least one): real LLM layers have a handful among thousands.</summary>
     public const int ColumnsPerOutlierChannel = 256;
 
-    private readonly PlantedNextTokenMemory? memory;
-    private readonly string name;
+    private readonly PlantedNextTokenMemory? _memory;
+    private readonly string _name;
 
     /// <param name="memory">Structure added on top of the noise for the tensors it touches (test checkpoints' next-token memory).</param>
     public RandomWeights(ExpectedTensor tensor, int seed, float outlierGain = 6f, PlantedNextTokenMemory? memory = null)
     {
-        name = tensor.Name;
-        this.memory = memory is not null && memory.Touches(tensor.Name) ? memory : null;
-        this.seed = Mix((ulong)seed * 0x9E3779B97F4A7C15UL ^ StableHash(tensor.Name));
-        columns = tensor.Shape[^1];
+        _name = tensor.Name;
+        _memory = memory is not null && memory.Touches(tensor.Name) ? memory : null;
+        _seed = Mix((ulong)seed * 0x9E3779B97F4A7C15UL ^ StableHash(tensor.Name));
+        _columns = tensor.Shape[^1];
         OutlierGain = outlierGain;
-        var fanIn = tensor.Role == TensorRole.PatchConvolution ? tensor.ElementCount / tensor.Shape[0] : columns;
-        (center, scale) = tensor.Role switch
+        var fanIn = tensor.Role == TensorRole.PatchConvolution ? tensor.ElementCount / tensor.Shape[0] : _columns;
+        (_center, _scale) = tensor.Role switch
         {
             TensorRole.Linear or TensorRole.PatchConvolution => (0f, 1f / MathF.Sqrt(fanIn)),
             TensorRole.Bias => (0f, 0.02f),
             TensorRole.LayerNormWeight => (1f, 0.05f),
             TensorRole.RmsNormWeight => (0f, 0.1f),
-            TensorRole.TokenEmbedding => (0f, 3f / MathF.Sqrt(columns)),
+            TensorRole.TokenEmbedding => (0f, 3f / MathF.Sqrt(_columns)),
             _ => (0f, 0.02f),
         };
-        var rng = new Random((int)(this.seed & 0x7FFFFFFF));
-        outlierColumns = tensor.Role == TensorRole.Linear
-            ? Enumerable.Range(0, (int)Math.Max(1, columns / ColumnsPerOutlierChannel)).Select(_ => rng.Next((int)columns)).ToArray()
+        var rng = new Random((int)(_seed & 0x7FFFFFFF));
+        _outlierColumns = tensor.Role == TensorRole.Linear
+            ? Enumerable.Range(0, (int)Math.Max(1, _columns / ColumnsPerOutlierChannel)).Select(_ => rng.Next((int)_columns)).ToArray()
             : [];
     }
 
@@ -48,16 +48,16 @@ internal sealed class RandomWeights
     public void Fill(long offset, Span<float> destination)
     {
         // Laplace with standard deviation `scale`: b = scale / sqrt(2).
-        var b = scale / MathF.Sqrt(2f);
+        var b = _scale / MathF.Sqrt(2f);
         for (var i = 0; i < destination.Length; i++)
         {
             var index = offset + i;
-            var u = (Mix(seed + (ulong)index) >> 40) * (1.0 / (1UL << 24)) - 0.5;
+            var u = (Mix(_seed + (ulong)index) >> 40) * (1.0 / (1UL << 24)) - 0.5;
             var magnitude = -Math.Log(1 - (2 * Math.Abs(u)) + 1e-12);
-            var value = center + (float)(Math.Sign(u) * magnitude) * b;
-            if (memory is not null)
-                value += memory.Term(name, index);
-            if (outlierColumns.Length > 0 && Array.IndexOf(outlierColumns, (int)(index % columns)) >= 0)
+            var value = _center + (float)(Math.Sign(u) * magnitude) * b;
+            if (_memory is not null)
+                value += _memory.Term(_name, index);
+            if (_outlierColumns.Length > 0 && Array.IndexOf(_outlierColumns, (int)(index % _columns)) >= 0)
                 value *= OutlierGain;
             destination[i] = value;
         }

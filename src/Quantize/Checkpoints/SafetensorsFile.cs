@@ -16,14 +16,14 @@ public sealed class SafetensorsFile : IDisposable
     private const long MaxHeaderBytes = 100_000_000;
     private const int ReadChunkBytes = 1 << 20;
 
-    private readonly SafeFileHandle handle;
-    private readonly long dataStart;
+    private readonly SafeFileHandle _handle;
+    private readonly long _dataStart;
 
     private SafetensorsFile(string path, SafeFileHandle handle, long dataStart, IReadOnlyDictionary<string, SafetensorsTensorInfo> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         Path = path;
-        this.handle = handle;
-        this.dataStart = dataStart;
+        _handle = handle;
+        _dataStart = dataStart;
         Tensors = tensors;
         Metadata = metadata;
     }
@@ -132,11 +132,11 @@ public sealed class SafetensorsFile : IDisposable
             {
                 var count = Math.Min(elementsPerChunk, destination.Length - done);
                 var bytes = buffer.AsSpan(0, count * elementSize);
-                var offset = dataStart + tensor.Begin + ((firstElement + done) * elementSize);
+                var offset = _dataStart + tensor.Begin + ((firstElement + done) * elementSize);
                 var read = 0;
                 while (read < bytes.Length)
                 {
-                    var n = RandomAccess.Read(handle, bytes[read..], offset + read);
+                    var n = RandomAccess.Read(_handle, bytes[read..], offset + read);
                     if (n == 0)
                         throw new CheckpointException($"'{Path}' ended while reading tensor '{tensor.Name}' (truncated file).");
                     read += n;
@@ -152,5 +152,5 @@ public sealed class SafetensorsFile : IDisposable
         }
     }
 
-    public void Dispose() => handle.Dispose();
+    public void Dispose() => _handle.Dispose();
 }

@@ -9,16 +9,16 @@ namespace EdgePali.Quantize.Checkpoints;
 /// </summary>
 public sealed class SafetensorsWriter : IDisposable
 {
-    private readonly FileStream stream;
-    private readonly List<SafetensorsTensorInfo> tensors;
-    private readonly CheckpointDType dtype;
-    private int current;
-    private long writtenInCurrent;
+    private readonly FileStream _stream;
+    private readonly List<SafetensorsTensorInfo> _tensors;
+    private readonly CheckpointDType _dtype;
+    private int _current;
+    private long _writtenInCurrent;
 
     public SafetensorsWriter(string path, IEnumerable<(string Name, long[] Shape)> tensors, CheckpointDType dtype, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        this.dtype = dtype;
+        _dtype = dtype;
         var list = new List<SafetensorsTensorInfo>();
         long offset = 0;
         foreach (var (name, shape) in tensors)
@@ -28,17 +28,17 @@ public sealed class SafetensorsWriter : IDisposable
             offset += bytes;
         }
 
-        this.tensors = list;
-        stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        _tensors = list;
+        _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
         var header = BuildHeader(list, metadata ?? new Dictionary<string, string> { ["format"] = "pt" });
         Span<byte> length = stackalloc byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(length, header.Length);
-        stream.Write(length);
-        stream.Write(header);
+        _stream.Write(length);
+        _stream.Write(header);
         SkipEmpty();
     }
 
-    public long DataBytes => tensors.Count == 0 ? 0 : tensors[^1].End;
+    public long DataBytes => _tensors.Count == 0 ? 0 : _tensors[^1].End;
 
     private static byte[] BuildHeader(IReadOnlyList<SafetensorsTensorInfo> tensors, IReadOnlyDictionary<string, string> metadata)
     {
@@ -80,26 +80,26 @@ public sealed class SafetensorsWriter : IDisposable
     /// <summary>Appends values to the current tensor; moves to the next tensor when this one is full.</summary>
     public void Write(ReadOnlySpan<float> values)
     {
-        var elementSize = dtype.ByteSize();
+        var elementSize = _dtype.ByteSize();
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(values.Length, 1 << 18) * elementSize);
         try
         {
             while (!values.IsEmpty)
             {
-                if (current >= tensors.Count)
+                if (_current >= _tensors.Count)
                     throw new InvalidOperationException("More values written than the declared tensors hold.");
-                var tensor = tensors[current];
-                var remaining = tensor.ElementCount - writtenInCurrent;
+                var tensor = _tensors[_current];
+                var remaining = tensor.ElementCount - _writtenInCurrent;
                 var count = (int)Math.Min(Math.Min(remaining, values.Length), buffer.Length / elementSize);
                 var bytes = buffer.AsSpan(0, count * elementSize);
-                CheckpointDTypes.FromFloat(dtype, values[..count], bytes);
-                stream.Write(bytes);
+                CheckpointDTypes.FromFloat(_dtype, values[..count], bytes);
+                _stream.Write(bytes);
                 values = values[count..];
-                writtenInCurrent += count;
-                if (writtenInCurrent == tensor.ElementCount)
+                _writtenInCurrent += count;
+                if (_writtenInCurrent == tensor.ElementCount)
                 {
-                    current++;
-                    writtenInCurrent = 0;
+                    _current++;
+                    _writtenInCurrent = 0;
                     SkipEmpty();
                 }
             }
@@ -112,17 +112,17 @@ public sealed class SafetensorsWriter : IDisposable
 
     private void SkipEmpty()
     {
-        while (current < tensors.Count && tensors[current].ElementCount == 0)
-            current++;
+        while (_current < _tensors.Count && _tensors[_current].ElementCount == 0)
+            _current++;
     }
 
     /// <summary>Flushes; throws if a declared tensor was not fully written.</summary>
     public void Complete()
     {
-        if (current != tensors.Count)
-            throw new InvalidOperationException($"Tensor '{tensors[current].Name}' was not fully written.");
-        stream.Flush(flushToDisk: false);
+        if (_current != _tensors.Count)
+            throw new InvalidOperationException($"Tensor '{_tensors[_current].Name}' was not fully written.");
+        _stream.Flush(flushToDisk: false);
     }
 
-    public void Dispose() => stream.Dispose();
+    public void Dispose() => _stream.Dispose();
 }

@@ -195,7 +195,9 @@ internal sealed class FileDownloader
         var expected = file.Sha256 ?? file.GitBlobId;
         if (headers.Etag is { } etag && !headers.IsXet && expected is not null && etag.Length == expected.Length &&
             !etag.Equals(expected, StringComparison.OrdinalIgnoreCase))
+        {
             throw new HubException(HubErrorKind.InvalidResponse, $"The Hub's headers give {file.Path} the checksum {etag}, its file list {expected}: run the command again.");
+        }
     }
 
     private void Restart(HubFile file, string partialPath, ContentHasher hasher, TransferState state, string reason)

@@ -10,67 +10,67 @@ internal sealed class ExternalDataWriter : IDisposable
 {
     public const int Alignment = 4096;
 
-    private readonly FileStream stream;
+    private readonly FileStream _stream;
 
     public ExternalDataWriter(string path)
     {
         Path = path;
         FileName = System.IO.Path.GetFileName(path);
-        stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
     }
 
     public string Path { get; }
 
     public string FileName { get; }
 
-    public long Length => stream.Length;
+    public long Length => _stream.Length;
 
     /// <summary>Starts a tensor: pads to the next aligned offset and returns a sink that appends its bytes.</summary>
     public ExternalTensorSink Begin(TensorProto tensor)
     {
-        var padding = (int)((Alignment - (stream.Position % Alignment)) % Alignment);
+        var padding = (int)((Alignment - (_stream.Position % Alignment)) % Alignment);
         if (padding > 0)
-            stream.Write(new byte[padding]);
-        return new ExternalTensorSink(this, tensor, stream.Position);
+            _stream.Write(new byte[padding]);
+        return new ExternalTensorSink(this, tensor, _stream.Position);
     }
 
-    internal void Append(ReadOnlySpan<byte> bytes) => stream.Write(bytes);
+    internal void Append(ReadOnlySpan<byte> bytes) => _stream.Write(bytes);
 
     internal void Finish(TensorProto tensor, long offset)
     {
-        var length = stream.Position - offset;
+        var length = _stream.Position - offset;
         tensor.DataLocation = TensorProto.Types.DataLocation.External;
         tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = FileName });
         tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
-    public void Flush() => stream.Flush(flushToDisk: false);
+    public void Flush() => _stream.Flush(flushToDisk: false);
 
-    public void Dispose() => stream.Dispose();
+    public void Dispose() => _stream.Dispose();
 }
 
 /// <summary>Appends one initializer's bytes to the external data file; <see cref="Complete"/> records its location.</summary>
 internal sealed class ExternalTensorSink
 {
-    private readonly ExternalDataWriter writer;
-    private readonly TensorProto tensor;
-    private readonly long offset;
-    private readonly long expectedBytes;
-    private long written;
+    private readonly ExternalDataWriter _writer;
+    private readonly TensorProto _tensor;
+    private readonly long _offset;
+    private readonly long _expectedBytes;
+    private long _written;
 
     internal ExternalTensorSink(ExternalDataWriter writer, TensorProto tensor, long offset)
     {
-        this.writer = writer;
-        this.tensor = tensor;
-        this.offset = offset;
-        expectedBytes = tensor.Dims.Aggregate(1L, (a, b) => a * b) * OnnxTypes.ByteSize((TensorProto.Types.DataType)tensor.DataType);
+        _writer = writer;
+        _tensor = tensor;
+        _offset = offset;
+        _expectedBytes = tensor.Dims.Aggregate(1L, (a, b) => a * b) * OnnxTypes.ByteSize((TensorProto.Types.DataType)tensor.DataType);
     }
 
     public void Write(ReadOnlySpan<byte> bytes)
     {
-        writer.Append(bytes);
-        written += bytes.Length;
+        _writer.Append(bytes);
+        _written += bytes.Length;
     }
 
     public void Write<T>(ReadOnlySpan<T> values)
@@ -78,8 +78,8 @@ internal sealed class ExternalTensorSink
 
     public void Complete()
     {
-        if (written != expectedBytes)
-            throw new InvalidOperationException($"Initializer '{tensor.Name}' got {written} bytes, its shape needs {expectedBytes}.");
-        writer.Finish(tensor, offset);
+        if (_written != _expectedBytes)
+            throw new InvalidOperationException($"Initializer '{_tensor.Name}' got {_written} bytes, its shape needs {_expectedBytes}.");
+        _writer.Finish(_tensor, _offset);
     }
 }

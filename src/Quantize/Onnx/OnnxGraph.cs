@@ -17,24 +17,24 @@ internal sealed class OnnxGraph : IDisposable
     /// <summary>Initializers at least this big go to the external data file; smaller ones stay inline.</summary>
     private const int InlineLimitBytes = 1024;
 
-    private readonly string modelPath;
-    private readonly ModelProto model;
-    private readonly ExternalDataWriter data;
-    private readonly Dictionary<string, int> nameCounts = new(StringComparer.Ordinal);
+    private readonly string _modelPath;
+    private readonly ModelProto _model;
+    private readonly ExternalDataWriter _data;
+    private readonly Dictionary<string, int> _nameCounts = new(StringComparer.Ordinal);
 
     public OnnxGraph(string modelPath, string graphName)
     {
-        this.modelPath = modelPath;
-        model = new ModelProto
+        _modelPath = modelPath;
+        _model = new ModelProto
         {
             IrVersion = 10,
             ProducerName = "edgepali-quantize",
             ProducerVersion = BuilderVersion.Value,
             Graph = new GraphProto { Name = graphName },
         };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxOpset });
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
-        data = new ExternalDataWriter(modelPath + "_data");
+        _model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxOpset });
+        _model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+        _data = new ExternalDataWriter(modelPath + "_data");
     }
 
     /// <summary>
@@ -44,38 +44,38 @@ internal sealed class OnnxGraph : IDisposable
     public OnnxGraph(string modelPath, ModelProto model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        this.modelPath = modelPath;
-        this.model = model;
+        _modelPath = modelPath;
+        _model = model;
         if (!model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         foreach (var name in model.Graph.Node.SelectMany(n => n.Input.Concat(n.Output).Append(n.Name)).Concat(model.Graph.Initializer.Select(t => t.Name)))
-            nameCounts[name] = 1;
-        data = new ExternalDataWriter(modelPath + "_data");
+            _nameCounts[name] = 1;
+        _data = new ExternalDataWriter(modelPath + "_data");
     }
 
-    public GraphProto Graph => model.Graph;
+    public GraphProto Graph => _model.Graph;
 
     /// <summary>The default-domain opset the model imports.</summary>
-    public long Opset => model.OpsetImport.FirstOrDefault(o => o.Domain.Length == 0 || o.Domain == "ai.onnx")?.Version ?? OnnxOpset;
+    public long Opset => _model.OpsetImport.FirstOrDefault(o => o.Domain.Length == 0 || o.Domain == "ai.onnx")?.Version ?? OnnxOpset;
 
     /// <summary>A fresh value name: "<paramref name="hint"/>" the first time, then with a counter.</summary>
     public string Name(string hint)
     {
-        var n = nameCounts.GetValueOrDefault(hint);
-        nameCounts[hint] = n + 1;
+        var n = _nameCounts.GetValueOrDefault(hint);
+        _nameCounts[hint] = n + 1;
         if (n == 0)
             return hint;
         var name = $"{hint}_{n}";
-        while (nameCounts.ContainsKey(name))
+        while (_nameCounts.ContainsKey(name))
             name = $"{hint}_{++n}";
-        nameCounts[hint] = n + 1;
-        nameCounts[name] = 1;
+        _nameCounts[hint] = n + 1;
+        _nameCounts[name] = 1;
         return name;
     }
 
     public string Input(string name, DataType type, params object[] dims)
     {
-        model.Graph.Input.Add(ValueInfo(name, type, dims));
+        _model.Graph.Input.Add(ValueInfo(name, type, dims));
         return name;
     }
 
@@ -83,7 +83,7 @@ internal sealed class OnnxGraph : IDisposable
     {
         if (value != name)
             Node("Identity", [value], name);
-        model.Graph.Output.Add(ValueInfo(name, type, dims));
+        _model.Graph.Output.Add(ValueInfo(name, type, dims));
     }
 
     private static ValueInfoProto ValueInfo(string name, DataType type, object[] dims)
@@ -121,7 +121,7 @@ internal sealed class OnnxGraph : IDisposable
         node.Input.AddRange(inputs);
         node.Output.AddRange(outputs);
         node.Attribute.AddRange(attributes);
-        model.Graph.Node.Add(node);
+        _model.Graph.Node.Add(node);
     }
 
     public string Op(string op, params string[] inputs) => Node(op, inputs);
@@ -142,7 +142,7 @@ internal sealed class OnnxGraph : IDisposable
         {
             var tensor = NewTensor(name, type, dims);
             tensor.RawData = ByteString.CopyFrom(bytes);
-            model.Graph.Initializer.Add(tensor);
+            _model.Graph.Initializer.Add(tensor);
             return name;
         }
 
@@ -156,12 +156,12 @@ internal sealed class OnnxGraph : IDisposable
     public ExternalTensorSink BeginInitializer(string name, DataType type, long[] dims)
     {
         var tensor = NewTensor(name, type, dims);
-        model.Graph.Initializer.Add(tensor);
-        return data.Begin(tensor);
+        _model.Graph.Initializer.Add(tensor);
+        return _data.Begin(tensor);
     }
 
     /// <summary>Adds an initializer that is already complete (inline data), as is.</summary>
-    public void AddInlineInitializer(TensorProto tensor) => model.Graph.Initializer.Add(tensor);
+    public void AddInlineInitializer(TensorProto tensor) => _model.Graph.Initializer.Add(tensor);
 
     private static TensorProto NewTensor(string name, DataType type, long[] dims)
     {
@@ -173,12 +173,12 @@ internal sealed class OnnxGraph : IDisposable
     /// <summary>Writes the .onnx file (the graph) next to its external data file.</summary>
     public void Save()
     {
-        data.Flush();
-        using var output = File.Create(modelPath);
-        model.WriteTo(output);
+        _data.Flush();
+        using var output = File.Create(_modelPath);
+        _model.WriteTo(output);
     }
 
-    public void Dispose() => data.Dispose();
+    public void Dispose() => _data.Dispose();
 
     public static AttributeProto Attr(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 

@@ -13,15 +13,15 @@ namespace EdgePali.Quantize.Onnx;
 /// </summary>
 internal sealed class OnnxModelSource : IDisposable
 {
-    private readonly Dictionary<string, FileStream> dataFiles = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TensorProto> initializers;
+    private readonly Dictionary<string, FileStream> _dataFiles = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TensorProto> _initializers;
 
     private OnnxModelSource(string path, ModelProto model)
     {
         Path = path;
         Model = model;
         Directory = System.IO.Path.GetDirectoryName(path)!;
-        initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
     }
 
     public string Path { get; }
@@ -51,7 +51,7 @@ internal sealed class OnnxModelSource : IDisposable
         return new OnnxModelSource(full, model);
     }
 
-    public bool TryGetInitializer(string name, out TensorProto tensor) => initializers.TryGetValue(name, out tensor!);
+    public bool TryGetInitializer(string name, out TensorProto tensor) => _initializers.TryGetValue(name, out tensor!);
 
     public static long ElementCount(TensorProto tensor) => tensor.Dims.Aggregate(1L, (a, b) => a * b);
 
@@ -99,12 +99,12 @@ internal sealed class OnnxModelSource : IDisposable
         var (file, offset, length) = Location(tensor);
         if (byteOffset + destination.Length > length)
             throw new QuantizeException($"Initializer '{tensor.Name}' reads past its external data length {length}.");
-        if (!dataFiles.TryGetValue(file, out var stream))
+        if (!_dataFiles.TryGetValue(file, out var stream))
         {
             if (!File.Exists(file))
                 throw new QuantizeException($"External data file '{file}' of '{Path}' is missing: copy the .onnx_data file that belongs to the model next to it.");
             stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
-            dataFiles[file] = stream;
+            _dataFiles[file] = stream;
         }
 
         if (offset + length > stream.Length)
@@ -142,8 +142,8 @@ internal sealed class OnnxModelSource : IDisposable
 
     public void Dispose()
     {
-        foreach (var stream in dataFiles.Values)
+        foreach (var stream in _dataFiles.Values)
             stream.Dispose();
-        dataFiles.Clear();
+        _dataFiles.Clear();
     }
 }

@@ -12,21 +12,21 @@ namespace EdgePali.Quantize.Quantization;
 /// </summary>
 internal sealed class MatMulIntegerWriter
 {
-    private readonly OnnxGraph graph;
-    private readonly string hint;
-    private readonly sbyte[] codes;
-    private readonly float[] scales;
-    private int rowsWritten;
+    private readonly OnnxGraph _graph;
+    private readonly string _hint;
+    private readonly sbyte[] _codes;
+    private readonly float[] _scales;
+    private int _rowsWritten;
 
     public MatMulIntegerWriter(OnnxGraph graph, string hint, int k, int n)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        this.graph = graph;
-        this.hint = hint;
+        _graph = graph;
+        _hint = hint;
         K = k;
         N = n;
-        codes = new sbyte[(long)k * n];
-        scales = new float[n];
+        _codes = new sbyte[(long)k * n];
+        _scales = new float[n];
     }
 
     public int K { get; }
@@ -38,19 +38,19 @@ internal sealed class MatMulIntegerWriter
         var count = rows.Length / K;
         for (var r = 0; r < count; r++)
         {
-            var n = rowsWritten + r;
+            var n = _rowsWritten + r;
             var row = rows.Slice(r * K, K);
             var absMax = 0f;
             foreach (var w in row)
                 absMax = MathF.Max(absMax, MathF.Abs(w));
             var scale = absMax / 127f;
             var inverse = scale == 0 ? 0 : 1f / scale;
-            scales[n] = scale;
+            _scales[n] = scale;
             for (var k = 0; k < K; k++)
-                codes[((long)k * N) + n] = (sbyte)Math.Clamp((int)MathF.Round(row[k] * inverse), -127, 127);
+                _codes[((long)k * N) + n] = (sbyte)Math.Clamp((int)MathF.Round(row[k] * inverse), -127, 127);
         }
 
-        rowsWritten += count;
+        _rowsWritten += count;
     }
 
     /// <summary>
@@ -60,20 +60,20 @@ internal sealed class MatMulIntegerWriter
     public string Complete(string a, string? output, Dictionary<string, (string Q, string Scale, string ZeroPoint)> quantizedInputs)
     {
         ArgumentNullException.ThrowIfNull(quantizedInputs);
-        if (rowsWritten != N)
-            throw new InvalidOperationException($"'{hint}' got {rowsWritten} of {N} rows.");
+        if (_rowsWritten != N)
+            throw new InvalidOperationException($"'{_hint}' got {_rowsWritten} of {N} rows.");
         if (!quantizedInputs.TryGetValue(a, out var qa))
         {
-            qa = (graph.Name(a + "_quantized"), graph.Name(a + "_scale"), graph.Name(a + "_zero_point"));
-            graph.NodeMulti("DynamicQuantizeLinear", [a], [qa.Q, qa.Scale, qa.ZeroPoint]);
+            qa = (_graph.Name(a + "_quantized"), _graph.Name(a + "_scale"), _graph.Name(a + "_zero_point"));
+            _graph.NodeMulti("DynamicQuantizeLinear", [a], [qa.Q, qa.Scale, qa.ZeroPoint]);
             quantizedInputs[a] = qa;
         }
 
-        var b = graph.Initializer(graph.Name(hint + ".qweight"), DataType.Int8, [K, N], System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()));
-        var bScales = graph.Floats(hint + ".scales", [N], scales);
-        var product = graph.Op("MatMulInteger", qa.Q, b, qa.ZeroPoint);
-        var asFloat = graph.Node("Cast", [product], null, "", OnnxGraph.Attr("to", (long)DataType.Float));
-        var scale = graph.Op("Mul", qa.Scale, bScales);
-        return graph.Node("Mul", [asFloat, scale], output);
+        var b = _graph.Initializer(_graph.Name(_hint + ".qweight"), DataType.Int8, [K, N], System.Runtime.InteropServices.MemoryMarshal.AsBytes(_codes.AsSpan()));
+        var bScales = _graph.Floats(_hint + ".scales", [N], _scales);
+        var product = _graph.Op("MatMulInteger", qa.Q, b, qa.ZeroPoint);
+        var asFloat = _graph.Node("Cast", [product], null, "", OnnxGraph.Attr("to", (long)DataType.Float));
+        var scale = _graph.Op("Mul", qa.Scale, bScales);
+        return _graph.Node("Mul", [asFloat, scale], output);
     }
 }

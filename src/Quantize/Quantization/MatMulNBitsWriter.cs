@@ -11,15 +11,15 @@ namespace EdgePali.Quantize.Quantization;
 /// </summary>
 internal sealed class MatMulNBitsWriter
 {
-    private readonly OnnxGraph graph;
-    private readonly BlockQuantizer quantizer;
-    private readonly string weightName;
-    private readonly string hint;
-    private readonly ExternalTensorSink packedSink;
-    private readonly float[] scales;
-    private readonly byte[] zeroPoints;
-    private byte[] packed = [];
-    private int rowsWritten;
+    private readonly OnnxGraph _graph;
+    private readonly BlockQuantizer _quantizer;
+    private readonly string _weightName;
+    private readonly string _hint;
+    private readonly ExternalTensorSink _packedSink;
+    private readonly float[] _scales;
+    private readonly byte[] _zeroPoints;
+    private byte[] _packed = [];
+    private int _rowsWritten;
 
     public MatMulNBitsWriter(OnnxGraph graph, string hint, int bits, int blockSize, int k, int n, int accuracyLevel = WeightMix.DefaultAccuracyLevel)
     {
@@ -27,15 +27,15 @@ internal sealed class MatMulNBitsWriter
             throw new ArgumentOutOfRangeException(nameof(accuracyLevel), accuracyLevel, "MatMulNBits accuracy_level is 0-4.");
         AccuracyLevel = accuracyLevel;
         ArgumentNullException.ThrowIfNull(graph);
-        this.graph = graph;
-        this.hint = hint;
+        _graph = graph;
+        _hint = hint;
         K = k;
         N = n;
-        quantizer = new BlockQuantizer(bits, blockSize, k);
-        weightName = graph.Name(hint + ".qweight");
-        packedSink = graph.BeginInitializer(weightName, DataType.Uint8, [n, quantizer.KBlocks, quantizer.BlobBytes]);
-        scales = new float[(long)n * quantizer.KBlocks];
-        zeroPoints = new byte[(long)n * quantizer.ZeroPointRowBytes];
+        _quantizer = new BlockQuantizer(bits, blockSize, k);
+        _weightName = graph.Name(hint + ".qweight");
+        _packedSink = graph.BeginInitializer(_weightName, DataType.Uint8, [n, _quantizer.KBlocks, _quantizer.BlobBytes]);
+        _scales = new float[(long)n * _quantizer.KBlocks];
+        _zeroPoints = new byte[(long)n * _quantizer.ZeroPointRowBytes];
     }
 
     public int K { get; }
@@ -51,47 +51,47 @@ internal sealed class MatMulNBitsWriter
         var count = rows.Length / K;
         if (count * K != rows.Length)
             throw new ArgumentException($"{rows.Length} floats are not whole rows of {K}.", nameof(rows));
-        if (rowsWritten + count > N)
-            throw new InvalidOperationException($"More than {N} rows written to '{weightName}'.");
-        if (packed.Length < count * quantizer.RowBytes)
-            packed = new byte[count * quantizer.RowBytes];
+        if (_rowsWritten + count > N)
+            throw new InvalidOperationException($"More than {N} rows written to '{_weightName}'.");
+        if (_packed.Length < count * _quantizer.RowBytes)
+            _packed = new byte[count * _quantizer.RowBytes];
         for (var r = 0; r < count; r++)
         {
-            var global = rowsWritten + r;
-            quantizer.QuantizeRow(
+            var global = _rowsWritten + r;
+            _quantizer.QuantizeRow(
                 rows.Slice(r * K, K),
-                packed.AsSpan(r * quantizer.RowBytes, quantizer.RowBytes),
-                scales.AsSpan(global * quantizer.KBlocks, quantizer.KBlocks),
-                zeroPoints.AsSpan(global * quantizer.ZeroPointRowBytes, quantizer.ZeroPointRowBytes));
+                _packed.AsSpan(r * _quantizer.RowBytes, _quantizer.RowBytes),
+                _scales.AsSpan(global * _quantizer.KBlocks, _quantizer.KBlocks),
+                _zeroPoints.AsSpan(global * _quantizer.ZeroPointRowBytes, _quantizer.ZeroPointRowBytes));
         }
 
-        packedSink.Write(packed.AsSpan(0, count * quantizer.RowBytes));
-        rowsWritten += count;
+        _packedSink.Write(_packed.AsSpan(0, count * _quantizer.RowBytes));
+        _rowsWritten += count;
     }
 
     /// <summary>Adds the node y = x · Wᵀ once all N rows are written; returns its output (<paramref name="output"/> or a new name).</summary>
     public string Complete(string x, string? output = null)
     {
-        if (rowsWritten != N)
-            throw new InvalidOperationException($"'{weightName}' got {rowsWritten} of {N} rows.");
-        packedSink.Complete();
+        if (_rowsWritten != N)
+            throw new InvalidOperationException($"'{_weightName}' got {_rowsWritten} of {N} rows.");
+        _packedSink.Complete();
         var inputs = new List<string>
         {
             x,
-            weightName,
-            graph.Initializer(graph.Name(hint + ".scales"), DataType.Float, [scales.Length], System.Runtime.InteropServices.MemoryMarshal.AsBytes(scales.AsSpan())),
+            _weightName,
+            _graph.Initializer(_graph.Name(_hint + ".scales"), DataType.Float, [_scales.Length], System.Runtime.InteropServices.MemoryMarshal.AsBytes(_scales.AsSpan())),
         };
-        if (quantizer.HasZeroPoints)
-            inputs.Add(graph.Initializer(graph.Name(hint + ".zero_points"), DataType.Uint8, [zeroPoints.Length], zeroPoints));
-        return graph.Node(
+        if (_quantizer.HasZeroPoints)
+            inputs.Add(_graph.Initializer(_graph.Name(_hint + ".zero_points"), DataType.Uint8, [_zeroPoints.Length], _zeroPoints));
+        return _graph.Node(
             "MatMulNBits",
             inputs,
-            output ?? graph.Name(hint),
+            output ?? _graph.Name(_hint),
             OnnxGraph.MicrosoftDomain,
             OnnxGraph.Attr("K", (long)K),
             OnnxGraph.Attr("N", (long)N),
-            OnnxGraph.Attr("bits", (long)quantizer.Bits),
-            OnnxGraph.Attr("block_size", (long)quantizer.BlockSize),
+            OnnxGraph.Attr("bits", (long)_quantizer.Bits),
+            OnnxGraph.Attr("block_size", (long)_quantizer.BlockSize),
             OnnxGraph.Attr("accuracy_level", (long)AccuracyLevel));
     }
 }

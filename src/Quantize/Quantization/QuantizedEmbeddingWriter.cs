@@ -11,26 +11,26 @@ namespace EdgePali.Quantize.Quantization;
 /// </summary>
 internal sealed class QuantizedEmbeddingWriter
 {
-    private readonly OnnxGraph graph;
-    private readonly string hint;
-    private readonly string codesName;
-    private readonly ExternalTensorSink codesSink;
-    private readonly float[] scales;
-    private sbyte[] codes = [];
-    private long rowsWritten;
+    private readonly OnnxGraph _graph;
+    private readonly string _hint;
+    private readonly string _codesName;
+    private readonly ExternalTensorSink _codesSink;
+    private readonly float[] _scales;
+    private sbyte[] _codes = [];
+    private long _rowsWritten;
 
     public QuantizedEmbeddingWriter(OnnxGraph graph, string hint, long rows, int width, int blockSize)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        this.graph = graph;
-        this.hint = hint;
+        _graph = graph;
+        _hint = hint;
         Rows = rows;
         Width = width;
         Block = width % blockSize == 0 ? blockSize : width;
         Blocks = width / Block;
-        codesName = graph.Name(hint + ".qweight");
-        codesSink = graph.BeginInitializer(codesName, DataType.Int8, [rows, width]);
-        scales = new float[rows * Blocks];
+        _codesName = graph.Name(hint + ".qweight");
+        _codesSink = graph.BeginInitializer(_codesName, DataType.Int8, [rows, width]);
+        _scales = new float[rows * Blocks];
     }
 
     public long Rows { get; }
@@ -44,9 +44,9 @@ internal sealed class QuantizedEmbeddingWriter
 
     public void WriteRows(ReadOnlySpan<float> rows)
     {
-        if (codes.Length < rows.Length)
-            codes = new sbyte[rows.Length];
-        var q = codes.AsSpan(0, rows.Length);
+        if (_codes.Length < rows.Length)
+            _codes = new sbyte[rows.Length];
+        var q = _codes.AsSpan(0, rows.Length);
         for (var start = 0; start < rows.Length; start += Block)
         {
             var values = rows.Slice(start, Block);
@@ -57,23 +57,23 @@ internal sealed class QuantizedEmbeddingWriter
             var inverse = scale == 0 ? 0 : 1f / scale;
             for (var i = 0; i < Block; i++)
                 q[start + i] = (sbyte)Math.Clamp((int)MathF.Round(values[i] * inverse), -127, 127);
-            scales[(rowsWritten * Blocks) + (start / Block)] = scale;
+            _scales[(_rowsWritten * Blocks) + (start / Block)] = scale;
         }
 
-        codesSink.Write<sbyte>(q);
-        rowsWritten += rows.Length / Width;
+        _codesSink.Write<sbyte>(q);
+        _rowsWritten += rows.Length / Width;
     }
 
     /// <summary>Adds Gather + dequantisation for <paramref name="ids"/> [B, T]; returns the [B, T, D] output.</summary>
     public string Complete(string ids, string? output = null)
     {
-        if (rowsWritten != Rows)
-            throw new InvalidOperationException($"'{codesName}' got {rowsWritten} of {Rows} rows.");
-        codesSink.Complete();
-        var scaleName = graph.Floats(hint + ".scales", [Rows, Blocks, 1], scales);
-        var gathered = graph.Node("Cast", [graph.Op("Gather", codesName, ids)], null, "", OnnxGraph.Attr("to", (long)DataType.Float));
-        var blocked = graph.Op("Reshape", gathered, graph.Int64s("shape_blocks", 0, 0, Blocks, Block));
-        var dequantized = graph.Op("Mul", blocked, graph.Op("Gather", scaleName, ids));
-        return graph.Node("Reshape", [dequantized, graph.Int64s("shape_embeds", 0, 0, Width)], output);
+        if (_rowsWritten != Rows)
+            throw new InvalidOperationException($"'{_codesName}' got {_rowsWritten} of {Rows} rows.");
+        _codesSink.Complete();
+        var scaleName = _graph.Floats(_hint + ".scales", [Rows, Blocks, 1], _scales);
+        var gathered = _graph.Node("Cast", [_graph.Op("Gather", _codesName, ids)], null, "", OnnxGraph.Attr("to", (long)DataType.Float));
+        var blocked = _graph.Op("Reshape", gathered, _graph.Int64s("shape_blocks", 0, 0, Blocks, Block));
+        var dequantized = _graph.Op("Mul", blocked, _graph.Op("Gather", scaleName, ids));
+        return _graph.Node("Reshape", [dequantized, _graph.Int64s("shape_embeds", 0, 0, Width)], output);
     }
 }

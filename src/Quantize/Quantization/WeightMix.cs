@@ -18,14 +18,14 @@ public sealed partial class WeightMix
     /// <summary>The default accuracy_level: int8 compute, the path with dot-product kernels (VNNI, KleidiAI).</summary>
     public const int DefaultAccuracyLevel = 4;
 
-    private readonly List<WeightMixRule> rules;
+    private readonly List<WeightMixRule> _rules;
 
     private WeightMix(LinearFormat visionBase, LinearFormat decoderBase, LinearFormat embedBase, List<WeightMixRule> rules)
     {
         VisionBase = visionBase;
         DecoderBase = decoderBase;
         EmbedBase = embedBase;
-        this.rules = rules;
+        _rules = rules;
     }
 
     /// <summary>The format the vision tower and projector get before any rule.</summary>
@@ -38,10 +38,10 @@ public sealed partial class WeightMix
     public LinearFormat EmbedBase { get; }
 
     /// <summary>The rules, in the order given.</summary>
-    public IReadOnlyList<WeightMixRule> Rules => rules;
+    public IReadOnlyList<WeightMixRule> Rules => _rules;
 
     /// <summary>True when no rule overrides the base formats.</summary>
-    public bool IsUniform => rules.Count == 0;
+    public bool IsUniform => _rules.Count == 0;
 
     /// <summary>
     /// A base (vision, decoder, embed formats) plus rules parsed from <paramref name="spec"/> (comma-separated,
@@ -70,7 +70,7 @@ public sealed partial class WeightMix
             LinearPart.Embed => EmbedBase,
             _ => DecoderBase,
         };
-        foreach (var rule in rules)
+        foreach (var rule in _rules)
         {
             if (rule.Matches(scope))
                 format = rule.Format;
@@ -80,7 +80,7 @@ public sealed partial class WeightMix
     }
 
     /// <summary>The rules as given, normalised (for manifests): "decoder.mlp=int4@4,lm_head=int8@4".</summary>
-    public override string ToString() => string.Join(",", rules.Select(r => r.ToString()));
+    public override string ToString() => string.Join(",", _rules.Select(r => r.ToString()));
 
     private static WeightMixRule ParseRule(string text, int visionLayers, int decoderLayers)
     {

@@ -32,23 +32,23 @@ internal sealed class GraphQuantizer
     /// <summary>Tables smaller than this stay float: the saving is nothing and lookups of small tables are rare.</summary>
     private const long MinTableElements = 1 << 16;
 
-    private readonly List<ManifestNodeDecision> decisions = [];
-    private readonly Dictionary<string, (string Q, string Scale, string ZeroPoint)> dynamicInputs = new(StringComparer.Ordinal);
-    private readonly OnnxModelSource source;
-    private readonly string partName;
-    private readonly GraphQuantizePlan plan;
-    private readonly OnnxGraph graph;
-    private readonly Action<long> bytesDone;
-    private readonly CancellationToken cancellationToken;
+    private readonly List<ManifestNodeDecision> _decisions = [];
+    private readonly Dictionary<string, (string Q, string Scale, string ZeroPoint)> _dynamicInputs = new(StringComparer.Ordinal);
+    private readonly OnnxModelSource _source;
+    private readonly string _partName;
+    private readonly GraphQuantizePlan _plan;
+    private readonly OnnxGraph _graph;
+    private readonly Action<long> _bytesDone;
+    private readonly CancellationToken _cancellationToken;
 
     private GraphQuantizer(OnnxModelSource source, string partName, GraphQuantizePlan plan, OnnxGraph graph, Action<long> bytesDone, CancellationToken cancellationToken)
     {
-        this.source = source;
-        this.partName = partName;
-        this.plan = plan;
-        this.graph = graph;
-        this.bytesDone = bytesDone;
-        this.cancellationToken = cancellationToken;
+        _source = source;
+        _partName = partName;
+        _plan = plan;
+        _graph = graph;
+        _bytesDone = bytesDone;
+        _cancellationToken = cancellationToken;
     }
 
     /// <summary>Writes the rewritten graph to <paramref name="outPath"/> (+ _data); returns the per-node decisions.</summary>
@@ -72,7 +72,7 @@ internal sealed class GraphQuantizer
         model.ProducerName = "edgepali-quantize";
         model.ProducerVersion = BuilderVersion.Value;
         graph.Save();
-        return rewriter.decisions;
+        return rewriter._decisions;
     }
 
     private bool TryRewrite(NodeProto node)
@@ -90,7 +90,7 @@ internal sealed class GraphQuantizer
                 }
 
                 return RewriteMatMul(node, node.Input[1], storedAsNByK: IntAttr(node, "transB", 0) == 1, bias: node.Input.Count > 2 && node.Input[2].Length > 0 ? node.Input[2] : null);
-            case "Gather" when node.Domain.Length == 0 && source.TryGetInitializer(node.Input[0], out var table) && (DataType)table.DataType == DataType.Float && table.Dims.Count == 2:
+            case "Gather" when node.Domain.Length == 0 && _source.TryGetInitializer(node.Input[0], out var table) && (DataType)table.DataType == DataType.Float && table.Dims.Count == 2:
                 return RewriteGather(node, table);
             case "Conv" when node.Domain.Length == 0:
                 Keep(node, "convolution (the patch embedding sees raw pixels; one small layer): weight-only modes keep it float");
@@ -102,7 +102,7 @@ internal sealed class GraphQuantizer
 
     private bool RewriteMatMul(NodeProto node, string weight, bool storedAsNByK, string? bias)
     {
-        if (!source.TryGetInitializer(weight, out var b))
+        if (!_source.TryGetInitializer(weight, out var b))
         {
             Keep(node, "B is computed at run time (attention scores or values), not a weight");
             return false;
@@ -120,17 +120,17 @@ internal sealed class GraphQuantizer
             return false;
         }
 
-        if (!plan.Enabled)
+        if (!_plan.Enabled)
         {
             Keep(node, "part not selected with --parts");
             return false;
         }
 
         LinearFormat? format = null;
-        if (plan.Mode != QuantizationMode.DynamicInt8)
+        if (_plan.Mode != QuantizationMode.DynamicInt8)
         {
-            var scope = LinearScopes.Classify(plan.Part, node, weight);
-            format = plan.Mix.Resolve(scope);
+            var scope = LinearScopes.Classify(_plan.Part, node, weight);
+            format = _plan.Mix.Resolve(scope);
             if (format.IsFloat)
             {
                 Keep(node, $"--mix sets fp32 for {LinearScopes.Describe(scope)}");
@@ -138,30 +138,30 @@ internal sealed class GraphQuantizer
             }
         }
 
-        var reader = new WeightReader(source, b, storedAsNByK);
+        var reader = new WeightReader(_source, b, storedAsNByK);
         var (k, n) = ((int)reader.K, (int)reader.N);
         var output = node.Output[0];
-        var product = bias is null ? output : graph.Name(output + "_matmul");
+        var product = bias is null ? output : _graph.Name(output + "_matmul");
         string detail;
-        if (plan.Mode == QuantizationMode.DynamicInt8)
+        if (_plan.Mode == QuantizationMode.DynamicInt8)
         {
-            var writer = new MatMulIntegerWriter(graph, weight, k, n);
-            reader.ForEachRowChunk(rows => Progress(rows, writer.WriteRows), cancellationToken);
-            writer.Complete(node.Input[0], product, dynamicInputs);
+            var writer = new MatMulIntegerWriter(_graph, weight, k, n);
+            reader.ForEachRowChunk(rows => Progress(rows, writer.WriteRows), _cancellationToken);
+            writer.Complete(node.Input[0], product, _dynamicInputs);
             detail = $"DynamicQuantizeLinear + MatMulInteger, int8 per-channel weights, K={k} N={n}";
         }
         else
         {
-            var writer = new MatMulNBitsWriter(graph, weight, format!.Bits!.Value, plan.BlockSize, k, n, format.AccuracyLevel);
-            reader.ForEachRowChunk(rows => Progress(rows, writer.WriteRows), cancellationToken);
+            var writer = new MatMulNBitsWriter(_graph, weight, format!.Bits!.Value, _plan.BlockSize, k, n, format.AccuracyLevel);
+            reader.ForEachRowChunk(rows => Progress(rows, writer.WriteRows), _cancellationToken);
             writer.Complete(node.Input[0], product);
-            detail = $"MatMulNBits bits={format.Bits} block={plan.BlockSize} K={k} N={n}"
+            detail = $"MatMulNBits bits={format.Bits} block={_plan.BlockSize} K={k} N={n}"
                 + (format.AccuracyLevel == WeightMix.DefaultAccuracyLevel ? "" : $" accuracy_level={format.AccuracyLevel}");
         }
 
         if (bias is not null)
-            graph.Node("Add", [product, bias], output);
-        decisions.Add(new ManifestNodeDecision(partName, NodeName(node), node.OpType, true, detail));
+            _graph.Node("Add", [product, bias], output);
+        _decisions.Add(new ManifestNodeDecision(_partName, NodeName(node), node.OpType, true, detail));
         return true;
     }
 
@@ -180,29 +180,29 @@ internal sealed class GraphQuantizer
             return false;
         }
 
-        if (!plan.Enabled)
+        if (!_plan.Enabled)
         {
             Keep(node, "part not selected with --parts");
             return false;
         }
 
-        if (plan.Mode != QuantizationMode.DynamicInt8 && plan.Mix.Resolve(new LinearScope(LinearPart.Embed)).IsFloat)
+        if (_plan.Mode != QuantizationMode.DynamicInt8 && _plan.Mix.Resolve(new LinearScope(LinearPart.Embed)).IsFloat)
         {
             Keep(node, "--mix sets fp32 for embed");
             return false;
         }
 
-        var writer = new QuantizedEmbeddingWriter(graph, table.Name, table.Dims[0], (int)table.Dims[1], plan.BlockSize);
-        new WeightReader(source, table, storedAsNByK: true).ForEachRowChunk(rows => Progress(rows, writer.WriteRows), cancellationToken);
+        var writer = new QuantizedEmbeddingWriter(_graph, table.Name, table.Dims[0], (int)table.Dims[1], _plan.BlockSize);
+        new WeightReader(_source, table, storedAsNByK: true).ForEachRowChunk(rows => Progress(rows, writer.WriteRows), _cancellationToken);
         writer.Complete(node.Input[1], node.Output[0]);
-        decisions.Add(new ManifestNodeDecision(partName, NodeName(node), node.OpType, true, $"int8 table, one float scale per {writer.Block} columns, dequantised after the lookup ({table.Dims[0]}x{table.Dims[1]})"));
+        _decisions.Add(new ManifestNodeDecision(_partName, NodeName(node), node.OpType, true, $"int8 table, one float scale per {writer.Block} columns, dequantised after the lookup ({table.Dims[0]}x{table.Dims[1]})"));
         return true;
     }
 
     private void Progress(ReadOnlySpan<float> rows, SpanAction write)
     {
         write(rows);
-        bytesDone(rows.Length * sizeof(float));
+        _bytesDone(rows.Length * sizeof(float));
     }
 
     private delegate void SpanAction(ReadOnlySpan<float> rows);
@@ -220,17 +220,19 @@ internal sealed class GraphQuantizer
 
     private string? Excluded(NodeProto node)
     {
-        foreach (var pattern in plan.Exclude)
+        foreach (var pattern in _plan.Exclude)
         {
             if (FileSystemName.MatchesSimpleExpression(pattern, node.Name) || node.Output.Any(o => FileSystemName.MatchesSimpleExpression(pattern, o))
                 || node.Input.Skip(1).Any(i => FileSystemName.MatchesSimpleExpression(pattern, i)))
+            {
                 return pattern;
+            }
         }
 
         return null;
     }
 
-    private void Keep(NodeProto node, string why) => decisions.Add(new ManifestNodeDecision(partName, NodeName(node), node.OpType, false, why));
+    private void Keep(NodeProto node, string why) => _decisions.Add(new ManifestNodeDecision(_partName, NodeName(node), node.OpType, false, why));
 
     private static string NodeName(NodeProto node) => node.Name.Length > 0 ? node.Name : node.Output.FirstOrDefault() ?? node.OpType;
 

@@ -57,7 +57,7 @@ public static class VaeDecoderGraph
 
     private static void AddNodes(OnnxGraph g, VaeDecoderWeights weights)
     {
-        const int mask = VaeDecoderWeights.MaskSize;
+        const int Mask = VaeDecoderWeights.MaskSize;
         g.Input(InputName, DataType.Int64, "batch", VaeDecoderWeights.CodesPerMask);
 
         string Weight(string key) => g.Floats(key, weights[key].Shape.Select(d => (long)d).ToArray(), weights[key].Data);
@@ -87,7 +87,7 @@ public static class VaeDecoderGraph
             x = g.Op("Relu", x);
         }
 
-        x = g.Op("Reshape", Conv("decoder.12", x, 1), g.Int64s("mask_shape", -1, mask, mask));
-        g.Output(x, OutputName, DataType.Float, "batch", mask, mask);
+        x = g.Op("Reshape", Conv("decoder.12", x, 1), g.Int64s("mask_shape", -1, Mask, Mask));
+        g.Output(x, OutputName, DataType.Float, "batch", Mask, Mask);
     }
 }

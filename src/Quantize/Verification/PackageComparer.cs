@@ -25,7 +25,9 @@ public static class PackageComparer
         var config = reference.Config;
         if (candidate.Config.Vision.ImageSize != config.Vision.ImageSize || candidate.Config.Text.HiddenSize != config.Text.HiddenSize
             || candidate.Config.Text.VocabSize != config.Text.VocabSize)
+        {
             throw new QuantizeException("The reference and candidate packages are different models (image size, hidden size or vocabulary differ).");
+        }
 
         var tokenizer = GemmaTokenizer.FromDirectory(reference.Package.Directory);
         var preprocessor = new ImagePreprocessor(config.Vision.ImageSize, ImageNormalization.Create(

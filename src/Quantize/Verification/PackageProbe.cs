@@ -15,19 +15,19 @@ namespace EdgePali.Quantize.Verification;
 /// </summary>
 internal sealed class PackageProbe : IDisposable
 {
-    private readonly PaliGemmaModel model;
-    private readonly RunOptions runOptions = new();
-    private readonly string[] decoderInputNames;
-    private readonly string[] decoderOutputNames;
-    private readonly List<OrtValue> past = [];
+    private readonly PaliGemmaModel _model;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _decoderInputNames;
+    private readonly string[] _decoderOutputNames;
+    private readonly List<OrtValue> _past = [];
 
     public PackageProbe(string directory, string? variant)
     {
         Package = ModelPackage.Open(directory, variant);
-        model = PaliGemmaModel.Load(Package, new SessionFactory(new ExecutionProviderOptions(), NullLogger.Instance), NullLogger.Instance, CancellationToken.None);
+        _model = PaliGemmaModel.Load(Package, new SessionFactory(new ExecutionProviderOptions(), NullLogger.Instance), NullLogger.Instance, CancellationToken.None);
         var layers = Package.Config.Text.LayerCount;
-        decoderInputNames = [GraphTensorNames.InputsEmbeds, GraphTensorNames.PositionIds, .. Enumerable.Range(0, layers).SelectMany(i => new[] { GraphTensorNames.PastKey(i), GraphTensorNames.PastValue(i) })];
-        decoderOutputNames = [GraphTensorNames.Logits, .. Enumerable.Range(0, layers).SelectMany(i => new[] { GraphTensorNames.PresentKey(i), GraphTensorNames.PresentValue(i) })];
+        _decoderInputNames = [GraphTensorNames.InputsEmbeds, GraphTensorNames.PositionIds, .. Enumerable.Range(0, layers).SelectMany(i => new[] { GraphTensorNames.PastKey(i), GraphTensorNames.PastValue(i) })];
+        _decoderOutputNames = [GraphTensorNames.Logits, .. Enumerable.Range(0, layers).SelectMany(i => new[] { GraphTensorNames.PresentKey(i), GraphTensorNames.PresentValue(i) })];
     }
 
     public ModelPackage Package { get; }
@@ -45,7 +45,7 @@ internal sealed class PackageProbe : IDisposable
         var s = Config.Vision.ImageSize;
         using var input = OrtValue.CreateTensorValueFromMemory(pixels, [1, 3, s, s]);
         var start = Stopwatch.GetTimestamp();
-        using var outputs = model.VisionEncoder.Session.Run(runOptions, [GraphTensorNames.PixelValues], [input], [GraphTensorNames.ImageFeatures]);
+        using var outputs = _model.VisionEncoder.Session.Run(_runOptions, [GraphTensorNames.PixelValues], [input], [GraphTensorNames.ImageFeatures]);
         VisionTime.Add(start, 1);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
@@ -61,7 +61,7 @@ internal sealed class PackageProbe : IDisposable
         var ids = promptIds.Select(i => (long)i).ToArray();
         float[] embeds;
         using (var idValue = OrtValue.CreateTensorValueFromMemory(ids, [1, t]))
-        using (var embedOut = model.EmbedTokens.Session.Run(runOptions, [GraphTensorNames.InputIds], [idValue], [GraphTensorNames.InputsEmbeds]))
+        using (var embedOut = _model.EmbedTokens.Session.Run(_runOptions, [GraphTensorNames.InputIds], [idValue], [GraphTensorNames.InputsEmbeds]))
             embeds = embedOut[0].GetTensorDataAsSpan<float>().ToArray();
         var row = 0;
         for (var i = 0; i < t; i++)
@@ -82,7 +82,7 @@ internal sealed class PackageProbe : IDisposable
     {
         float[] embeds;
         using (var idValue = OrtValue.CreateTensorValueFromMemory(new long[] { token }, [1, 1]))
-        using (var embedOut = model.EmbedTokens.Session.Run(runOptions, [GraphTensorNames.InputIds], [idValue], [GraphTensorNames.InputsEmbeds]))
+        using (var embedOut = _model.EmbedTokens.Session.Run(_runOptions, [GraphTensorNames.InputIds], [idValue], [GraphTensorNames.InputsEmbeds]))
             embeds = embedOut[0].GetTensorDataAsSpan<float>().ToArray();
         var start = Stopwatch.GetTimestamp();
         var logits = Decode(embeds, [position]);
@@ -116,13 +116,13 @@ internal sealed class PackageProbe : IDisposable
         };
         try
         {
-            inputs.AddRange(past);
-            var outputs = model.Decoder.Session.Run(runOptions, decoderInputNames, inputs, decoderOutputNames);
+            inputs.AddRange(_past);
+            var outputs = _model.Decoder.Session.Run(_runOptions, _decoderInputNames, inputs, _decoderOutputNames);
             float[] logits;
             using (var l = outputs[0])
                 logits = l.GetTensorDataAsSpan<float>().ToArray();
             DisposePast();
-            past.AddRange(outputs.Skip(1));
+            _past.AddRange(outputs.Skip(1));
             return logits;
         }
         finally
@@ -138,21 +138,21 @@ internal sealed class PackageProbe : IDisposable
         DisposePast();
         long[] shape = [1, Config.Text.KeyValueHeads, 0, Config.Text.HeadDim];
         for (var i = 0; i < 2 * Config.Text.LayerCount; i++)
-            past.Add(OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, shape));
+            _past.Add(OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, shape));
     }
 
     private void DisposePast()
     {
-        foreach (var v in past)
+        foreach (var v in _past)
             v.Dispose();
-        past.Clear();
+        _past.Clear();
     }
 
     public void Dispose()
     {
         DisposePast();
-        model.Dispose();
-        runOptions.Dispose();
+        _model.Dispose();
+        _runOptions.Dispose();
     }
 }
 

@@ -124,7 +124,7 @@ internal sealed class PillowResampleAxis
     // Pillow's bicubic_filter with a = -0.5, written with the same operation order as the C source.
     private static double Bicubic(double x)
     {
-        const double a = -0.5;
+        const double A = -0.5;
         if (x < 0.0)
         {
             x = -x;
@@ -132,12 +132,12 @@ internal sealed class PillowResampleAxis
 
         if (x < 1.0)
         {
-            return ((((a + 2.0) * x) - (a + 3.0)) * x * x) + 1;
+            return ((((A + 2.0) * x) - (A + 3.0)) * x * x) + 1;
         }
 
         if (x < 2.0)
         {
-            return ((((((x - 5) * x) + 8) * x) - 4) * a);
+            return ((((((x - 5) * x) + 8) * x) - 4) * A);
         }
 
         return 0.0;

@@ -38,10 +38,10 @@ public sealed class SessionFactory
     public static string ShortName(string name)
     {
         var n = name.Trim();
-        const string suffix = "ExecutionProvider";
-        if (n.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+        const string Suffix = "ExecutionProvider";
+        if (n.EndsWith(Suffix, StringComparison.OrdinalIgnoreCase))
         {
-            n = n[..^suffix.Length];
+            n = n[..^Suffix.Length];
         }
 
         return n.ToLowerInvariant() switch

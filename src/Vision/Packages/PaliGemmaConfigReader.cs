@@ -95,37 +95,37 @@ public static class PaliGemmaConfigReader
             return new TextConfig(PaliGemmaFamily.PaliGemma1, 2048, 16384, 18, 8, 1, 256, 1e-6f, 10000f, PaliGemmaTokens.PaddedVocabularySize, 256f, null, null, null);
         }
 
-        const string where = PackageFiles.Config + " text_config";
-        var type = GetString(text, "model_type", where, "gemma");
+        const string Where = PackageFiles.Config + " text_config";
+        var type = GetString(text, "model_type", Where, "gemma");
         var family = type switch
         {
             "gemma" => PaliGemmaFamily.PaliGemma1,
             "gemma2" => PaliGemmaFamily.PaliGemma2,
             _ => throw new ModelPackageException(
-                $"{where}: model_type '{type}' is not a PaliGemma decoder (expected 'gemma' for PaliGemma 1 or 'gemma2' for PaliGemma 2)."),
+                $"{Where}: model_type '{type}' is not a PaliGemma decoder (expected 'gemma' for PaliGemma 1 or 'gemma2' for PaliGemma 2)."),
         };
         var g2 = family == PaliGemmaFamily.PaliGemma2;
-        var headDim = GetInt(text, "head_dim", where, 256);
+        var headDim = GetInt(text, "head_dim", Where, 256);
         var result = new TextConfig(
             family,
-            GetInt(text, "hidden_size", where, g2 ? 2304 : 3072),
-            GetInt(text, "intermediate_size", where, g2 ? 9216 : 24576),
-            GetInt(text, "num_hidden_layers", where, g2 ? 26 : 28),
-            GetInt(text, "num_attention_heads", where, g2 ? 8 : 16),
-            GetInt(text, "num_key_value_heads", where, g2 ? 4 : 16),
+            GetInt(text, "hidden_size", Where, g2 ? 2304 : 3072),
+            GetInt(text, "intermediate_size", Where, g2 ? 9216 : 24576),
+            GetInt(text, "num_hidden_layers", Where, g2 ? 26 : 28),
+            GetInt(text, "num_attention_heads", Where, g2 ? 8 : 16),
+            GetInt(text, "num_key_value_heads", Where, g2 ? 4 : 16),
             headDim,
-            (float)GetDouble(text, "rms_norm_eps", where, 1e-6),
-            (float)GetDouble(text, "rope_theta", where, 10000),
-            GetInt(text, "vocab_size", where, PaliGemmaTokens.PaddedVocabularySize),
+            (float)GetDouble(text, "rms_norm_eps", Where, 1e-6),
+            (float)GetDouble(text, "rope_theta", Where, 10000),
+            GetInt(text, "vocab_size", Where, PaliGemmaTokens.PaddedVocabularySize),
             // Gemma scales queries by head_dim^-0.5 and has no such key: head_dim states that scale in Gemma 2's terms.
-            (float)GetDouble(text, "query_pre_attn_scalar", where, g2 ? 256 : headDim),
-            g2 ? GetNullableFloat(text, "attn_logit_softcapping", where, 50f) : null,
-            g2 ? GetNullableFloat(text, "final_logit_softcapping", where, 30f) : null,
-            g2 ? GetInt(text, "sliding_window", where, 4096) : null);
+            (float)GetDouble(text, "query_pre_attn_scalar", Where, g2 ? 256 : headDim),
+            g2 ? GetNullableFloat(text, "attn_logit_softcapping", Where, 50f) : null,
+            g2 ? GetNullableFloat(text, "final_logit_softcapping", Where, 30f) : null,
+            g2 ? GetInt(text, "sliding_window", Where, 4096) : null);
         if (result.AttentionHeads == 0 || result.KeyValueHeads == 0 || result.AttentionHeads % result.KeyValueHeads != 0)
         {
             throw new ModelPackageException(
-                $"{where}: num_attention_heads {result.AttentionHeads} must be a positive multiple of num_key_value_heads {result.KeyValueHeads}.");
+                $"{Where}: num_attention_heads {result.AttentionHeads} must be a positive multiple of num_key_value_heads {result.KeyValueHeads}.");
         }
 
         return result;
@@ -138,24 +138,24 @@ public static class PaliGemmaConfigReader
             return VisionConfig.So400m(224);
         }
 
-        const string where = PackageFiles.Config + " vision_config";
+        const string Where = PackageFiles.Config + " vision_config";
         var so400m = VisionConfig.So400m(224);
         var result = new VisionConfig(
-            GetInt(vision, "hidden_size", where, so400m.HiddenSize),
-            GetInt(vision, "intermediate_size", where, so400m.IntermediateSize),
-            GetInt(vision, "num_hidden_layers", where, so400m.LayerCount),
-            GetInt(vision, "num_attention_heads", where, so400m.AttentionHeads),
-            GetInt(vision, "patch_size", where, so400m.PatchSize),
-            GetInt(vision, "image_size", where, so400m.ImageSize),
-            (float)GetDouble(vision, "layer_norm_eps", where, so400m.LayerNormEps));
+            GetInt(vision, "hidden_size", Where, so400m.HiddenSize),
+            GetInt(vision, "intermediate_size", Where, so400m.IntermediateSize),
+            GetInt(vision, "num_hidden_layers", Where, so400m.LayerCount),
+            GetInt(vision, "num_attention_heads", Where, so400m.AttentionHeads),
+            GetInt(vision, "patch_size", Where, so400m.PatchSize),
+            GetInt(vision, "image_size", Where, so400m.ImageSize),
+            (float)GetDouble(vision, "layer_norm_eps", Where, so400m.LayerNormEps));
         if (result.PatchSize <= 0 || result.ImageSize % result.PatchSize != 0)
         {
-            throw new ModelPackageException($"{where}: image_size {result.ImageSize} is not a multiple of patch_size {result.PatchSize}.");
+            throw new ModelPackageException($"{Where}: image_size {result.ImageSize} is not a multiple of patch_size {result.PatchSize}.");
         }
 
         if (result.AttentionHeads <= 0 || result.HiddenSize % result.AttentionHeads != 0)
         {
-            throw new ModelPackageException($"{where}: hidden_size {result.HiddenSize} is not a multiple of num_attention_heads {result.AttentionHeads}.");
+            throw new ModelPackageException($"{Where}: hidden_size {result.HiddenSize} is not a multiple of num_attention_heads {result.AttentionHeads}.");
         }
 
         return result;
@@ -163,35 +163,35 @@ public static class PaliGemmaConfigReader
 
     private static PreprocessorConfig ReadPreprocessor(JsonElement pre)
     {
-        const string file = PackageFiles.PreprocessorConfig;
+        const string FileName = PackageFiles.PreprocessorConfig;
         if (pre.ValueKind != JsonValueKind.Object)
         {
-            throw new ModelPackageException($"{file}: expected a JSON object, found {pre.ValueKind}.");
+            throw new ModelPackageException($"{FileName}: expected a JSON object, found {pre.ValueKind}.");
         }
 
         int size;
         if (pre.TryGetProperty("size", out var sizeElement) && sizeElement.ValueKind == JsonValueKind.Object)
         {
-            var h = GetInt(sizeElement, "height", file + " size", 0);
-            var w = GetInt(sizeElement, "width", file + " size", 0);
+            var h = GetInt(sizeElement, "height", FileName + " size", 0);
+            var w = GetInt(sizeElement, "width", FileName + " size", 0);
             if (h <= 0 || h != w)
             {
-                throw new ModelPackageException($"{file}: size must be square with positive height and width, found {h}x{w}.");
+                throw new ModelPackageException($"{FileName}: size must be square with positive height and width, found {h}x{w}.");
             }
 
             size = h;
         }
         else
         {
-            size = GetInt(pre, "size", file, 224);
+            size = GetInt(pre, "size", FileName, 224);
         }
 
-        var rescale = (float)GetDouble(pre, "rescale_factor", file, 1.0 / 255);
+        var rescale = (float)GetDouble(pre, "rescale_factor", FileName, 1.0 / 255);
         var mean = ReadTriple(pre, "image_mean", 0.5f);
         var std = ReadTriple(pre, "image_std", 0.5f);
         if (std.Any(s => s <= 0))
         {
-            throw new ModelPackageException($"{file}: image_std must be positive.");
+            throw new ModelPackageException($"{FileName}: image_std must be positive.");
         }
 
         return new PreprocessorConfig(size, rescale, mean, std);

@@ -25,25 +25,25 @@ public sealed class MaskDecoder : IDisposable
     /// <summary>Side of the decoded mask before it is resized to its box.</summary>
     public const int MaskSize = 64;
 
-    private readonly InferenceSession session;
-    private readonly RunOptions runOptions = new();
-    private readonly long[] codes = new long[DetectionParser.SegmentCodeCount];
-    private readonly float[] mask = new float[MaskSize * MaskSize];
-    private readonly OrtValue codesValue;
-    private readonly OrtValue maskValue;
-    private readonly OrtValue[] inputValues;
-    private readonly OrtValue[] outputValues;
-    private readonly string[] inputNames = [InputName];
-    private readonly string[] outputNames = [OutputName];
-    private readonly Lock gate = new();
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly long[] _codes = new long[DetectionParser.SegmentCodeCount];
+    private readonly float[] _mask = new float[MaskSize * MaskSize];
+    private readonly OrtValue _codesValue;
+    private readonly OrtValue _maskValue;
+    private readonly OrtValue[] _inputValues;
+    private readonly OrtValue[] _outputValues;
+    private readonly string[] _inputNames = [InputName];
+    private readonly string[] _outputNames = [OutputName];
+    private readonly Lock _gate = new();
 
     private MaskDecoder(InferenceSession session)
     {
-        this.session = session;
-        codesValue = OrtValue.CreateTensorValueFromMemory(codes, [1, DetectionParser.SegmentCodeCount]);
-        maskValue = OrtValue.CreateTensorValueFromMemory(mask, [1, MaskSize, MaskSize]);
-        inputValues = [codesValue];
-        outputValues = [maskValue];
+        _session = session;
+        _codesValue = OrtValue.CreateTensorValueFromMemory(_codes, [1, DetectionParser.SegmentCodeCount]);
+        _maskValue = OrtValue.CreateTensorValueFromMemory(_mask, [1, MaskSize, MaskSize]);
+        _inputValues = [_codesValue];
+        _outputValues = [_maskValue];
     }
 
     /// <summary>Loads and checks a decoder graph. <paramref name="options"/> are used, not owned (CPU by default).</summary>
@@ -82,18 +82,18 @@ public sealed class MaskDecoder : IDisposable
         if (segmentCodes.Length != DetectionParser.SegmentCodeCount)
             throw new ArgumentException($"A mask needs exactly {DetectionParser.SegmentCodeCount} codes, got {segmentCodes.Length}.", nameof(segmentCodes));
         ArgumentOutOfRangeException.ThrowIfLessThan(mask64.Length, MaskSize * MaskSize);
-        lock (gate)
+        lock (_gate)
         {
-            for (var i = 0; i < codes.Length; i++)
+            for (var i = 0; i < _codes.Length; i++)
             {
                 var code = segmentCodes[i];
                 if (code is < 0 or >= PaliGemmaTokens.SegmentCount)
                     throw new ArgumentOutOfRangeException(nameof(segmentCodes), code, "Segmentation codes are 0..127.");
-                codes[i] = code;
+                _codes[i] = code;
             }
 
-            session.Run(runOptions, inputNames, inputValues, outputNames, outputValues);
-            mask.CopyTo(mask64);
+            _session.Run(_runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
+            _mask.CopyTo(mask64);
         }
     }
 
@@ -140,10 +140,10 @@ public sealed class MaskDecoder : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        codesValue.Dispose();
-        maskValue.Dispose();
-        runOptions.Dispose();
-        session.Dispose();
+        _codesValue.Dispose();
+        _maskValue.Dispose();
+        _runOptions.Dispose();
+        _session.Dispose();
     }
 
     private static void Expect(string path, IReadOnlyDictionary<string, NodeMetadata> metadata, string name, TensorElementType type, int[] shape)

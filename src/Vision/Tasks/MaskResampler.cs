@@ -85,21 +85,21 @@ public static class MaskResampler
     /// <summary>Pillow's precompute_coeffs for the bilinear (triangle, support 1) filter, in double.</summary>
     private sealed class Axis
     {
-        private readonly double[] weights;
-        private readonly int[] counts;
-        private readonly int stride;
+        private readonly double[] _weights;
+        private readonly int[] _counts;
+        private readonly int _stride;
 
         private Axis(int[] first, int[] counts, double[] weights, int stride)
         {
             First = first;
-            this.counts = counts;
-            this.weights = weights;
-            this.stride = stride;
+            _counts = counts;
+            _weights = weights;
+            _stride = stride;
         }
 
         public int[] First { get; }
 
-        public ReadOnlySpan<double> WeightsOf(int index) => weights.AsSpan(index * stride, counts[index]);
+        public ReadOnlySpan<double> WeightsOf(int index) => _weights.AsSpan(index * _stride, _counts[index]);
 
         public static Axis Create(int inputSize, int outputSize)
         {

@@ -39,7 +39,7 @@ internal sealed class BytePairModel
     private int _cacheCount;
 
     [ThreadStatic]
-    private static MergeScratch? t_scratch;
+    private static MergeScratch? _threadScratch;
 
     /// <param name="definition">The parsed tokenizer.json (merges are read from it here).</param>
     /// <param name="tokenIds">transformers.js's tokens_to_ids: the model vocabulary plus every added token's
@@ -146,7 +146,7 @@ internal sealed class BytePairModel
 
     private void Merge(ReadOnlySpan<char> word, List<int> ids)
     {
-        var scratch = t_scratch ??= new MergeScratch();
+        var scratch = _threadScratch ??= new MergeScratch();
         scratch.EnsureCapacity(word.Length);
         var symbol = scratch.Symbol;
         var length = scratch.Length;

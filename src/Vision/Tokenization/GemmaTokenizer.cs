@@ -45,7 +45,7 @@ public sealed class GemmaTokenizer : ITokenDecoder
     private readonly bool[] _isSpecialId;
 
     [ThreadStatic]
-    private static EncodeScratch? t_scratch;
+    private static EncodeScratch? _threadScratch;
 
     private GemmaTokenizer(TokenizerJsonDefinition definition, TokenizerConfig config, string fileName)
     {
@@ -103,8 +103,11 @@ public sealed class GemmaTokenizer : ITokenDecoder
         _normalizedSplitter = new AddedTokenSplitter(normalized);
 
         if (definition.UnknownToken is not { } unknown || !_idOfToken.ContainsKey(unknown))
+        {
             throw new TokenizerLoadException($"{fileName}: model.unk_token \"{definition.UnknownToken}\" is not in the vocabulary; " +
                                              "a Gemma tokenizer has \"<unk>\" (id 3).");
+        }
+
         _model = new BytePairModel(definition, _idOfToken, FinalIdOf, FinalIdOf(unknown));
         _decoder = new PieceDecoder(_pieceOfId, unknown, specialPieces, definition.DecoderReplace, config.CleanUpTokenizationSpaces);
     }
@@ -121,8 +124,11 @@ public sealed class GemmaTokenizer : ITokenDecoder
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
         if (!Directory.Exists(modelDirectory))
+        {
             throw new TokenizerLoadException($"Model folder \"{modelDirectory}\" does not exist. Pass the folder of a model package " +
                                              $"(the one holding {PackageFiles.Tokenizer} and onnx/).");
+        }
+
         var tokenizerPath = Path.Combine(modelDirectory, PackageFiles.Tokenizer);
         var configPath = Path.Combine(modelDirectory, PackageFiles.TokenizerConfig);
         return FromFile(tokenizerPath, File.Exists(configPath) ? configPath : null);
@@ -167,7 +173,7 @@ public sealed class GemmaTokenizer : ITokenDecoder
     public void Encode(ReadOnlySpan<char> text, List<int> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var scratch = t_scratch ??= new EncodeScratch();
+        var scratch = _threadScratch ??= new EncodeScratch();
         var sections = scratch.Sections;
         sections.Clear();
         _rawSplitter.Split(text, 0, sections);
@@ -285,8 +291,11 @@ public sealed class GemmaTokenizer : ITokenDecoder
         if (id < 0)
             throw new TokenizerLoadException($"{fileName} gives \"{piece}\" the negative id {id}; the file is damaged.");
         if (_pieceOfId[id] is { } other && other != piece)
+        {
             throw new TokenizerLoadException($"{fileName} gives id {id} to both \"{other}\" and \"{piece}\"; each id must name one " +
                                              "piece. The file is damaged or hand-edited; use the one exported with the model.");
+        }
+
         _pieceOfId[id] = piece;
     }
 
@@ -303,17 +312,26 @@ public sealed class GemmaTokenizer : ITokenDecoder
             if (byContent.TryGetValue(content, out var existing))
             {
                 if (existing.Id != id)
+                {
                     throw new TokenizerLoadException($"{fileName} gives {content} the id {existing.Id}; PaliGemma uses {id}. " +
                                                      "This tokenizer does not belong to a PaliGemma model.");
+                }
+
                 continue;
             }
 
             if (definition.Vocabulary.TryGetValue(content, out var vocabularyId) && vocabularyId != id)
+            {
                 throw new TokenizerLoadException($"{fileName} has the piece {content} with id {vocabularyId}; PaliGemma uses {id}. " +
                                                  "This tokenizer does not belong to a PaliGemma model.");
+            }
+
             if (pieceOfId[id] is { } other && other != content)
+            {
                 throw new TokenizerLoadException($"{fileName} already uses id {id} for \"{other}\", where PaliGemma has {content}. " +
                                                  "This tokenizer does not belong to a PaliGemma model.");
+            }
+
             pieceOfId[id] = content;
             tokens.Add(new AddedTokenEntry(id, content, special, Normalized: false, LStrip: false, RStrip: false));
         }

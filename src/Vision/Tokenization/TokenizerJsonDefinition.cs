@@ -273,8 +273,11 @@ internal sealed class TokenizerJsonDefinition
         {
             if (TypeOf(step) != "Replace" || !TryLiteralPattern(step, out var from) || from.Length != 1 ||
                 !step.TryGetProperty("content", out var content) || content.GetString() is not { Length: 1 } to)
+            {
                 throw Unsupported(fileName, $"its normalizer {step.GetRawText()} is not a literal one-character Replace " +
                                             "(Gemma's is Replace \" \" -> \"▁\")");
+            }
+
             replacements.Add((from[0], to[0]));
         }
 
@@ -290,7 +293,9 @@ internal sealed class TokenizerJsonDefinition
             if (TypeOf(replace) == "Replace" && TryLiteralPattern(replace, out var from) &&
                 replace.TryGetProperty("content", out var content) && content.GetString() is { } to &&
                 TypeOf(steps[1]) == "ByteFallback" && TypeOf(steps[2]) == "Fuse")
+            {
                 return (from, to);
+            }
         }
 
         throw Unsupported(fileName, $"its decoder {decoder.GetRawText()} is not Gemma's Sequence [Replace, ByteFallback, Fuse]");
@@ -304,7 +309,10 @@ internal sealed class TokenizerJsonDefinition
         literal = "";
         if (!step.TryGetProperty("pattern", out var pattern) || !pattern.TryGetProperty("String", out var text) ||
             text.GetString() is not { Length: > 0 } value)
+        {
             return false;
+        }
+
         literal = value;
         return true;
     }

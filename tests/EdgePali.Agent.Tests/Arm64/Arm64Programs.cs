@@ -61,18 +61,18 @@ public sealed class Arm64Programs : IAsyncLifetime
 
     private static void WriteImage(string path)
     {
-        const int width = 64, height = 48;
-        var bgr = new byte[width * height * 3];
-        for (var y = 0; y < height; y++)
+        const int Width = 64, Height = 48;
+        var bgr = new byte[Width * Height * 3];
+        for (var y = 0; y < Height; y++)
         {
-            for (var x = 0; x < width; x++)
+            for (var x = 0; x < Width; x++)
             {
-                var i = ((y * width) + x) * 3;
+                var i = ((y * Width) + x) * 3;
                 (bgr[i], bgr[i + 1], bgr[i + 2]) = ((byte)(x * 4), (byte)(y * 5), (byte)((x + y) * 3));
             }
         }
 
-        using var image = Mat.FromPixelData(height, width, MatType.CV_8UC3, bgr);
+        using var image = Mat.FromPixelData(Height, Width, MatType.CV_8UC3, bgr);
         Cv2.Rectangle(image, new Rect(20, 10, 16, 16), new Scalar(30, 200, 240), -1);
         if (!Cv2.ImWrite(path, image))
         {

@@ -12,7 +12,7 @@ namespace EdgePali.Quantize.Tests.Builders;
 [Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class BadInputTests(TinyPaliGemma1Packages packages) : IDisposable
 {
-    private readonly string work = Directory.CreateTempSubdirectory("edgepali-bad-input-").FullName;
+    private readonly string _work = Directory.CreateTempSubdirectory("edgepali-bad-input-").FullName;
 
     [Fact]
     public async Task MissingTensor_IsNamed()
@@ -71,7 +71,7 @@ public sealed class BadInputTests(TinyPaliGemma1Packages packages) : IDisposable
     [Fact]
     public async Task CancelledBuild_LeavesNothingBehind()
     {
-        var outDir = Path.Combine(work, "cancelled-out");
+        var outDir = Path.Combine(_work, "cancelled-out");
         using var cts = new CancellationTokenSource();
         var progress = new SynchronousProgress(p =>
         {
@@ -85,7 +85,7 @@ public sealed class BadInputTests(TinyPaliGemma1Packages packages) : IDisposable
     [Fact]
     public async Task NonEmptyOutputFolder_IsRefused()
     {
-        var outDir = Path.Combine(work, "occupied");
+        var outDir = Path.Combine(_work, "occupied");
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "keep.txt"), "user data");
         var e = await Assert.ThrowsAsync<IOException>(() => PackageBuilder.BuildAsync(new PackageBuildOptions(packages.CheckpointDir, outDir)));
@@ -131,7 +131,7 @@ public sealed class BadInputTests(TinyPaliGemma1Packages packages) : IDisposable
     [Fact]
     public void Bf16Writer_RoundsToNearestEven_AndReaderWidensExactly()
     {
-        var path = Path.Combine(work, "roundtrip.safetensors");
+        var path = Path.Combine(_work, "roundtrip.safetensors");
         float[] values = [1f, -2.5f, 1.00390625f, 3.1415927f, 0f];
         using (var writer = new SafetensorsWriter(path, [("x", [values.Length])], CheckpointDType.Bf16))
         {
@@ -148,7 +148,7 @@ public sealed class BadInputTests(TinyPaliGemma1Packages packages) : IDisposable
 
     private string CopyCheckpoint()
     {
-        var dir = Path.Combine(work, Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(_work, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         foreach (var file in Directory.GetFiles(packages.CheckpointDir))
             File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
@@ -182,7 +182,7 @@ public sealed class BadInputTests(TinyPaliGemma1Packages packages) : IDisposable
 
     private async Task AssertRejected(string checkpointDir, params string[] messageParts)
     {
-        var outDir = Path.Combine(work, "out-" + Guid.NewGuid().ToString("N"));
+        var outDir = Path.Combine(_work, "out-" + Guid.NewGuid().ToString("N"));
         var e = await Assert.ThrowsAsync<CheckpointException>(() => PackageBuilder.BuildAsync(new PackageBuildOptions(checkpointDir, outDir)));
         foreach (var part in messageParts)
             Assert.Contains(part, e.Message, StringComparison.Ordinal);
@@ -196,7 +196,7 @@ public sealed class BadInputTests(TinyPaliGemma1Packages packages) : IDisposable
         Assert.Empty(Directory.GetDirectories(parent, $".{Path.GetFileName(outDir)}.partial-*"));
     }
 
-    public void Dispose() => Directory.Delete(work, recursive: true);
+    public void Dispose() => Directory.Delete(_work, recursive: true);
 
     /// <summary>Calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool, after the cancellation point).</summary>
     private sealed class SynchronousProgress(Action<PackageBuildProgress> report) : IProgress<PackageBuildProgress>

@@ -12,12 +12,12 @@ namespace EdgePali.Quantize.Tests.Builders;
 [Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class PublishedValueTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("edgepali-published-").FullName;
+    private readonly string _dir = Directory.CreateTempSubdirectory("edgepali-published-").FullName;
 
     [Fact]
     public void RmsNorm_WithZeroWeight_MatchesGemmaPublishedValues()
     {
-        var path = Path.Combine(dir, "rmsnorm.onnx");
+        var path = Path.Combine(_dir, "rmsnorm.onnx");
         using (var g = new OnnxGraph(path, "rmsnorm"))
         {
             var x = g.Input("x", DataType.Float, 1, 2);
@@ -36,7 +36,7 @@ public sealed class PublishedValueTests : IDisposable
     [Fact]
     public void Rope_OfAllOnesAtPositionOne_MatchesGemmaPublishedValues()
     {
-        var path = Path.Combine(dir, "rope.onnx");
+        var path = Path.Combine(_dir, "rope.onnx");
         using (var g = new OnnxGraph(path, "rope"))
         {
             // gemma's test input is [batch 2, seq 1, heads 2, dim 4]; the decoder's layout is [batch, heads, seq, dim].
@@ -72,5 +72,5 @@ public sealed class PublishedValueTests : IDisposable
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -81,12 +81,12 @@ public sealed class PlantedNextTokenMemoryTests
         var embedding = new RandomWeights(embeddingTensor, 7);
         var gate = PaliGemmaTensorNames.TextLayer(1, "mlp.gate_proj.weight");
         var down = PaliGemmaTensorNames.TextLayer(1, "mlp.down_proj.weight");
-        const int unit = 5;
+        const int Unit = 5;
 
-        var key = Row(embedding, memory.Cycle[unit], hidden);
-        var gateRow = Enumerable.Range(0, hidden).Select(c => memory.Term(gate, ((long)unit * hidden) + c)).ToArray();
-        var successor = Row(embedding, memory.Cycle[unit + 1], hidden);
-        var downColumn = Enumerable.Range(0, hidden).Select(r => memory.Term(down, ((long)r * intermediate) + unit)).ToArray();
+        var key = Row(embedding, memory.Cycle[Unit], hidden);
+        var gateRow = Enumerable.Range(0, hidden).Select(c => memory.Term(gate, ((long)Unit * hidden) + c)).ToArray();
+        var successor = Row(embedding, memory.Cycle[Unit + 1], hidden);
+        var downColumn = Enumerable.Range(0, hidden).Select(r => memory.Term(down, ((long)r * intermediate) + Unit)).ToArray();
 
         Assert.True(ImageFeatures.CosineSimilarity(key, gateRow) > 0.9999, "gate row is not the key token's direction");
         Assert.True(ImageFeatures.CosineSimilarity(successor, downColumn) > 0.9999, "down column is not the successor's embedding");

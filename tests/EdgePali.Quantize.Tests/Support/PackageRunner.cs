@@ -7,18 +7,18 @@ namespace EdgePali.Quantize.Tests.Support;
 /// <summary>Runs a built package's three ONNX files with ONNX Runtime (OrtValue API), as the engine does.</summary>
 internal sealed class PackageRunner : IDisposable
 {
-    private readonly InferenceSession vision;
-    private readonly InferenceSession embed;
-    private readonly InferenceSession decoder;
-    private readonly RunOptions runOptions = new();
+    private readonly InferenceSession _vision;
+    private readonly InferenceSession _embed;
+    private readonly InferenceSession _decoder;
+    private readonly RunOptions _runOptions = new();
 
     public PackageRunner(string packageDir, WeightFormat format)
     {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 2 };
-        vision = new InferenceSession(Path.Combine(packageDir, PackageFiles.GraphPath(ModelPart.VisionEncoder, format.Variant())), options);
-        embed = new InferenceSession(Path.Combine(packageDir, PackageFiles.GraphPath(ModelPart.EmbedTokens, format.Variant())), options);
-        decoder = new InferenceSession(Path.Combine(packageDir, PackageFiles.GraphPath(ModelPart.Decoder, format.Variant())), options);
-        Layers = decoder.InputNames.Count(n => n.EndsWith(".key", StringComparison.Ordinal));
+        _vision = new InferenceSession(Path.Combine(packageDir, PackageFiles.GraphPath(ModelPart.VisionEncoder, format.Variant())), options);
+        _embed = new InferenceSession(Path.Combine(packageDir, PackageFiles.GraphPath(ModelPart.EmbedTokens, format.Variant())), options);
+        _decoder = new InferenceSession(Path.Combine(packageDir, PackageFiles.GraphPath(ModelPart.Decoder, format.Variant())), options);
+        Layers = _decoder.InputNames.Count(n => n.EndsWith(".key", StringComparison.Ordinal));
     }
 
     public int Layers { get; }
@@ -26,14 +26,14 @@ internal sealed class PackageRunner : IDisposable
     public float[] ImageFeatures(float[] pixels, int imageSize)
     {
         using var input = OrtValue.CreateTensorValueFromMemory(pixels, [1, 3, imageSize, imageSize]);
-        using var outputs = vision.Run(runOptions, ["pixel_values"], [input], ["image_features"]);
+        using var outputs = _vision.Run(_runOptions, ["pixel_values"], [input], ["image_features"]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
     public float[] Embed(long[] ids)
     {
         using var input = OrtValue.CreateTensorValueFromMemory(ids, [1, ids.Length]);
-        using var outputs = embed.Run(runOptions, ["input_ids"], [input], ["inputs_embeds"]);
+        using var outputs = _embed.Run(_runOptions, ["input_ids"], [input], ["inputs_embeds"]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
@@ -80,7 +80,7 @@ internal sealed class PackageRunner : IDisposable
 
         try
         {
-            using var outputs = decoder.Run(runOptions, names, values, outputNames);
+            using var outputs = _decoder.Run(_runOptions, names, values, outputNames);
             for (var i = 0; i < Layers; i++)
             {
                 cache.Keys[i] = outputs[1 + (2 * i)].GetTensorDataAsSpan<float>().ToArray();
@@ -99,10 +99,10 @@ internal sealed class PackageRunner : IDisposable
 
     public void Dispose()
     {
-        vision.Dispose();
-        embed.Dispose();
-        decoder.Dispose();
-        runOptions.Dispose();
+        _vision.Dispose();
+        _embed.Dispose();
+        _decoder.Dispose();
+        _runOptions.Dispose();
     }
 }
 

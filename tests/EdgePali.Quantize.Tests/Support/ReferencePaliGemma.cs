@@ -11,24 +11,24 @@ namespace EdgePali.Quantize.Tests.Support;
 /// </summary>
 internal sealed class ReferencePaliGemma
 {
-    private readonly Checkpoint checkpoint;
-    private readonly TextConfig text;
-    private readonly VisionConfig vision;
-    private readonly Dictionary<string, double[]> weights = new(StringComparer.Ordinal);
+    private readonly Checkpoint _checkpoint;
+    private readonly TextConfig _text;
+    private readonly VisionConfig _vision;
+    private readonly Dictionary<string, double[]> _weights = new(StringComparer.Ordinal);
 
     public ReferencePaliGemma(Checkpoint checkpoint)
     {
-        this.checkpoint = checkpoint;
-        text = checkpoint.Config.Text;
-        vision = checkpoint.Config.Vision;
+        _checkpoint = checkpoint;
+        _text = checkpoint.Config.Text;
+        _vision = checkpoint.Config.Vision;
     }
 
     private double[] W(string name)
     {
-        if (!weights.TryGetValue(name, out var w))
+        if (!_weights.TryGetValue(name, out var w))
         {
-            w = checkpoint.Tensor(name).ReadAll().Select(v => (double)v).ToArray();
-            weights[name] = w;
+            w = _checkpoint.Tensor(name).ReadAll().Select(v => (double)v).ToArray();
+            _weights[name] = w;
         }
 
         return w;
@@ -39,11 +39,11 @@ internal sealed class ReferencePaliGemma
     /// <summary>Image features [N, D] for pixels [3, S, S], divided by sqrt(D) as HF get_image_features does.</summary>
     public double[][] ImageFeatures(float[] pixels)
     {
-        int s = vision.ImageSize, p = vision.PatchSize, g = vision.PatchesPerSide, dv = vision.HiddenSize;
+        int s = _vision.ImageSize, p = _vision.PatchSize, g = _vision.PatchesPerSide, dv = _vision.HiddenSize;
         var conv = W(PatchEmbeddingWeight);
         var convBias = W(PatchEmbeddingBias);
         var positions = W(PositionEmbedding);
-        var h = new double[vision.ImageTokenCount][];
+        var h = new double[_vision.ImageTokenCount][];
         for (var py = 0; py < g; py++)
         {
             for (var px = 0; px < g; px++)
@@ -68,18 +68,18 @@ internal sealed class ReferencePaliGemma
             }
         }
 
-        for (var layer = 0; layer < vision.LayerCount; layer++)
+        for (var layer = 0; layer < _vision.LayerCount; layer++)
         {
             string L(string suffix) => VisionLayer(layer, suffix);
-            var n = h.Select(x => LayerNorm(x, W(L("layer_norm1.weight")), W(L("layer_norm1.bias")), vision.LayerNormEps)).ToArray();
+            var n = h.Select(x => LayerNorm(x, W(L("layer_norm1.weight")), W(L("layer_norm1.bias")), _vision.LayerNormEps)).ToArray();
             var q = n.Select(x => Linear(x, W(L("self_attn.q_proj.weight")), W(L("self_attn.q_proj.bias")))).ToArray();
             var k = n.Select(x => Linear(x, W(L("self_attn.k_proj.weight")), W(L("self_attn.k_proj.bias")))).ToArray();
             var v = n.Select(x => Linear(x, W(L("self_attn.v_proj.weight")), W(L("self_attn.v_proj.bias")))).ToArray();
             var context = new double[h.Length][];
             for (var i = 0; i < h.Length; i++)
                 context[i] = new double[dv];
-            var hd = vision.HeadDim;
-            for (var head = 0; head < vision.AttentionHeads; head++)
+            var hd = _vision.HeadDim;
+            for (var head = 0; head < _vision.AttentionHeads; head++)
             {
                 for (var i = 0; i < h.Length; i++)
                 {
@@ -98,7 +98,7 @@ internal sealed class ReferencePaliGemma
             for (var i = 0; i < h.Length; i++)
             {
                 h[i] = Add(h[i], Linear(context[i], W(L("self_attn.out_proj.weight")), W(L("self_attn.out_proj.bias"))));
-                var m = LayerNorm(h[i], W(L("layer_norm2.weight")), W(L("layer_norm2.bias")), vision.LayerNormEps);
+                var m = LayerNorm(h[i], W(L("layer_norm2.weight")), W(L("layer_norm2.bias")), _vision.LayerNormEps);
                 var up = Linear(m, W(L("mlp.fc1.weight")), W(L("mlp.fc1.bias"))).Select(GeluTanh).ToArray();
                 h[i] = Add(h[i], Linear(up, W(L("mlp.fc2.weight")), W(L("mlp.fc2.bias"))));
             }
@@ -106,8 +106,8 @@ internal sealed class ReferencePaliGemma
 
         return h.Select(x =>
         {
-            var normed = LayerNorm(x, W(PostLayerNormWeight), W(PostLayerNormBias), vision.LayerNormEps);
-            return Linear(normed, W(ProjectorWeight), W(ProjectorBias)).Select(f => f / Math.Sqrt(text.HiddenSize)).ToArray();
+            var normed = LayerNorm(x, W(PostLayerNormWeight), W(PostLayerNormBias), _vision.LayerNormEps);
+            return Linear(normed, W(ProjectorWeight), W(ProjectorBias)).Select(f => f / Math.Sqrt(_text.HiddenSize)).ToArray();
         }).ToArray();
     }
 
@@ -115,9 +115,9 @@ internal sealed class ReferencePaliGemma
 
     public double[] Embedding(long id)
     {
-        var d = text.HiddenSize;
+        var d = _text.HiddenSize;
         var row = new float[d];
-        checkpoint.Tensor(EmbedTokens).ReadRows(id, 1, row);
+        _checkpoint.Tensor(EmbedTokens).ReadRows(id, 1, row);
         return row.Select(v => (double)v).ToArray();
     }
 
@@ -135,31 +135,31 @@ internal sealed class ReferencePaliGemma
     /// </summary>
     public double[][] Decode(double[][] inputsEmbeds, long[] positions, Cache cache)
     {
-        int d = text.HiddenSize, hd = text.HeadDim, groups = text.AttentionHeads / text.KeyValueHeads;
+        int d = _text.HiddenSize, hd = _text.HeadDim, groups = _text.AttentionHeads / _text.KeyValueHeads;
         var h = inputsEmbeds.Select(x => x.Select(v => v * Math.Sqrt(d)).ToArray()).ToArray();
-        for (var layer = 0; layer < text.LayerCount; layer++)
+        for (var layer = 0; layer < _text.LayerCount; layer++)
         {
             string L(string suffix) => TextLayer(layer, suffix);
             var n = h.Select(x => RmsNorm(x, W(L("input_layernorm.weight")))).ToArray();
             for (var t = 0; t < h.Length; t++)
             {
-                cache.Keys[layer].Add(Rotate(Linear(n[t], W(L("self_attn.k_proj.weight")), null), positions[t], text.KeyValueHeads));
+                cache.Keys[layer].Add(Rotate(Linear(n[t], W(L("self_attn.k_proj.weight")), null), positions[t], _text.KeyValueHeads));
                 cache.Values[layer].Add(Linear(n[t], W(L("self_attn.v_proj.weight")), null));
             }
 
             for (var t = 0; t < h.Length; t++)
             {
-                var q = Rotate(Linear(n[t], W(L("self_attn.q_proj.weight")), null), positions[t], text.AttentionHeads);
-                var context = new double[text.AttentionHeads * hd];
-                for (var head = 0; head < text.AttentionHeads; head++)
+                var q = Rotate(Linear(n[t], W(L("self_attn.q_proj.weight")), null), positions[t], _text.AttentionHeads);
+                var context = new double[_text.AttentionHeads * hd];
+                for (var head = 0; head < _text.AttentionHeads; head++)
                 {
                     var kvHead = head / groups;
                     var keys = cache.Keys[layer];
                     var scores = new double[keys.Count];
                     for (var j = 0; j < keys.Count; j++)
                     {
-                        var score = Dot(q, head * hd, keys[j], kvHead * hd, hd) * text.QueryScale;
-                        scores[j] = text.AttnLogitSoftcap is float cap ? Math.Tanh(score / cap) * cap : score;
+                        var score = Dot(q, head * hd, keys[j], kvHead * hd, hd) * _text.QueryScale;
+                        scores[j] = _text.AttnLogitSoftcap is float cap ? Math.Tanh(score / cap) * cap : score;
                     }
 
                     var probs = Softmax(scores);
@@ -172,7 +172,7 @@ internal sealed class ReferencePaliGemma
 
                 var attn = Linear(context, W(L("self_attn.o_proj.weight")), null);
                 double[] mlpIn;
-                if (text.IsGemma2)
+                if (_text.IsGemma2)
                 {
                     h[t] = Add(h[t], RmsNorm(attn, W(L("post_attention_layernorm.weight"))));
                     mlpIn = RmsNorm(h[t], W(L("pre_feedforward_layernorm.weight")));
@@ -186,19 +186,19 @@ internal sealed class ReferencePaliGemma
                 var gate = Linear(mlpIn, W(L("mlp.gate_proj.weight")), null);
                 var up = Linear(mlpIn, W(L("mlp.up_proj.weight")), null);
                 var mlp = Linear(gate.Select((g, i) => GeluTanh(g) * up[i]).ToArray(), W(L("mlp.down_proj.weight")), null);
-                if (text.IsGemma2)
+                if (_text.IsGemma2)
                     mlp = RmsNorm(mlp, W(L("post_feedforward_layernorm.weight")));
                 h[t] = Add(h[t], mlp);
             }
         }
 
-        var table = checkpoint.Tensor(EmbedTokens);
-        var logits = h.Select(_ => new double[text.VocabSize]).ToArray();
+        var table = _checkpoint.Tensor(EmbedTokens);
+        var logits = h.Select(_ => new double[_text.VocabSize]).ToArray();
         var finals = h.Select(x => RmsNorm(x, W(FinalNorm))).ToArray();
         var rows = new float[4096 * d];
-        for (var first = 0; first < text.VocabSize; first += 4096)
+        for (var first = 0; first < _text.VocabSize; first += 4096)
         {
-            var count = Math.Min(4096, text.VocabSize - first);
+            var count = Math.Min(4096, _text.VocabSize - first);
             table.ReadRows(first, count, rows);
             for (var t = 0; t < h.Length; t++)
             {
@@ -207,7 +207,7 @@ internal sealed class ReferencePaliGemma
                     var sum = 0.0;
                     for (var e = 0; e < d; e++)
                         sum += finals[t][e] * rows[(r * d) + e];
-                    logits[t][first + r] = text.FinalLogitSoftcap is float cap ? Math.Tanh(sum / cap) * cap : sum;
+                    logits[t][first + r] = _text.FinalLogitSoftcap is float cap ? Math.Tanh(sum / cap) * cap : sum;
                 }
             }
         }
@@ -218,14 +218,14 @@ internal sealed class ReferencePaliGemma
     /// <summary>Rotate-half RoPE on each head of x [heads * head_dim] at a position.</summary>
     private double[] Rotate(double[] x, long position, int heads)
     {
-        var hd = text.HeadDim;
+        var hd = _text.HeadDim;
         var half = hd / 2;
         var result = new double[x.Length];
         for (var head = 0; head < heads; head++)
         {
             for (var i = 0; i < half; i++)
             {
-                var angle = position / Math.Pow(text.RopeTheta, 2.0 * i / hd);
+                var angle = position / Math.Pow(_text.RopeTheta, 2.0 * i / hd);
                 double x1 = x[(head * hd) + i], x2 = x[(head * hd) + half + i];
                 result[(head * hd) + i] = (x1 * Math.Cos(angle)) - (x2 * Math.Sin(angle));
                 result[(head * hd) + half + i] = (x2 * Math.Cos(angle)) + (x1 * Math.Sin(angle));
@@ -240,7 +240,7 @@ internal sealed class ReferencePaliGemma
     private double[] RmsNorm(double[] x, double[] w)
     {
         var meanSquare = x.Sum(v => v * v) / x.Length;
-        var inv = 1 / Math.Sqrt(meanSquare + text.RmsNormEps);
+        var inv = 1 / Math.Sqrt(meanSquare + _text.RmsNormEps);
         return x.Select((v, i) => v * inv * (1 + w[i])).ToArray();
     }
 

@@ -6,14 +6,14 @@ namespace EdgePali.Quantize.Tests.Vae;
 [Trait(TestKinds.Trait, TestKinds.Conformance)]
 public sealed class NpzNumpyConformanceTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("edgepali-npz-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("edgepali-npz-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
     public void ArraysSavedByNumpy_ReadBackExactly()
     {
-        var path = Path.Combine(folder, "numpy.npz");
+        var path = Path.Combine(_folder, "numpy.npz");
         RunPython($$"""
             import numpy as np
             a = np.arange(24, dtype=np.float32).reshape(2, 3, 4) - 7.25
@@ -33,7 +33,7 @@ public sealed class NpzNumpyConformanceTests : IDisposable
     [Fact]
     public void ArraysWrittenHere_LoadInNumpy()
     {
-        var path = Path.Combine(folder, "ours.npz");
+        var path = Path.Combine(_folder, "ours.npz");
         NpzFile.Write(path, [new NpyArray("decoder.12.weight", [1, 16, 1, 1], Enumerable.Range(0, 16).Select(i => i * 0.5f).ToArray()), new NpyArray("v", [3], [1, 2, 3])]);
 
         var output = RunPython($$"""

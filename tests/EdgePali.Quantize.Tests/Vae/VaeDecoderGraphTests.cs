@@ -35,18 +35,18 @@ public sealed class VaeDecoderGraphTests(RandomVaeFixture vae) : IClassFixture<R
     public void OnnxDecoder_MatchesTheNaiveReference_OnRandomCodes()
     {
         var random = new Random(11);
-        const int batch = 3;
-        var codes = new long[batch * 16];
+        const int Batch = 3;
+        var codes = new long[Batch * 16];
         for (var i = 0; i < codes.Length; i++)
             codes[i] = random.Next(128);
 
         using var session = new InferenceSession(vae.OnnxPath);
-        using var input = OrtValue.CreateTensorValueFromMemory(codes, [batch, 16]);
+        using var input = OrtValue.CreateTensorValueFromMemory(codes, [Batch, 16]);
         using var outputs = session.Run(new RunOptions(), [VaeDecoderGraph.InputName], [input], [VaeDecoderGraph.OutputName]);
         var masks = outputs[0].GetTensorDataAsSpan<float>().ToArray();
-        Assert.Equal([batch, 64, 64], outputs[0].GetTensorTypeAndShape().Shape);
+        Assert.Equal([Batch, 64, 64], outputs[0].GetTensorTypeAndShape().Shape);
 
-        for (var b = 0; b < batch; b++)
+        for (var b = 0; b < Batch; b++)
         {
             var expected = VaeDecoderReference.Decode(vae.Weights, codes.Skip(b * 16).Take(16).Select(c => (int)c).ToArray());
             var actual = masks.AsSpan(b * 4096, 4096);

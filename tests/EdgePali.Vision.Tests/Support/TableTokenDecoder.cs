@@ -97,7 +97,10 @@ internal sealed class TableTokenDecoder : ITokenDecoder
         id = 0;
         if (!text.AsSpan(at).StartsWith(tag, StringComparison.Ordinal) || at + tag.Length + digits >= text.Length ||
             text[at + tag.Length + digits] != '>')
+        {
             return false;
+        }
+
         id = first + int.Parse(text.AsSpan(at + tag.Length, digits), CultureInfo.InvariantCulture);
         return true;
     }

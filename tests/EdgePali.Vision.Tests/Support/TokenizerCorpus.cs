@@ -135,7 +135,7 @@ internal static class TokenizerCorpus
     {
         var random = new Random(seed);
         int[] special = [0, 1, 2, 3, 4, 106, 107, 108, 109, 139, 235248, 257152];
-        const int firstByte = 217; // <0x00>
+        const int FirstByte = 217; // <0x00>
         var sequences = new List<int[]>(count);
         for (var i = 0; i < count; i++)
         {
@@ -151,13 +151,13 @@ internal static class TokenizerCorpus
                     case 3: ids.Add(random.Next(256000, 257153)); break;
                     case 4: // a run of random bytes: often invalid UTF-8
                         for (var b = random.Next(1, 5); b > 0; b--)
-                            ids.Add(firstByte + random.Next(256));
+                            ids.Add(FirstByte + random.Next(256));
                         break;
                     case 5: // valid UTF-8 for a random code point, sometimes behind a byte-order mark
                         if (random.Next(3) == 0)
-                            ids.AddRange([firstByte + 0xEF, firstByte + 0xBB, firstByte + 0xBF]);
+                            ids.AddRange([FirstByte + 0xEF, FirstByte + 0xBB, FirstByte + 0xBF]);
                         foreach (var b in Encoding.UTF8.GetBytes(char.ConvertFromUtf32(random.Next(0x80, 0x2FFFF) is var cp && cp is >= 0xD800 and <= 0xDFFF ? 0x4E00 : cp)))
-                            ids.Add(firstByte + b);
+                            ids.Add(FirstByte + b);
                         break;
                     case 6: ids.Add(random.Next(0, 2) == 0 ? 257153 + random.Next(1000) : -1 - random.Next(5)); break;
                     default: ids.Add(random.Next(235000, 256000)); break;

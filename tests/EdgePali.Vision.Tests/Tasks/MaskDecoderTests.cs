@@ -38,19 +38,19 @@ public sealed class MaskDecoderTests(VaeDecoderFixture vae) : IClassFixture<VaeD
     [Fact]
     public void SegmentAnswer_GetsAMaskOverItsBox_ThatIsTheThresholdedResizedDecoderOutput()
     {
-        const int width = 640, height = 480;
+        const int Width = 640, Height = 480;
         var answer = "<loc0100><loc0200><loc0600><loc0900>" + string.Concat(Codes.Select(c => $"<seg{c:D3}>")) + " cat ; <loc0001><loc0002><loc0003><loc0004> dog";
-        var objects = DetectionParser.Parse(TableTokenDecoder.Tokens(answer), TableTokenDecoder.Instance, width, height);
+        var objects = DetectionParser.Parse(TableTokenDecoder.Tokens(answer), TableTokenDecoder.Instance, Width, Height);
 
-        var masked = vae.Decoder.AttachMasks(objects, width, height);
+        var masked = vae.Decoder.AttachMasks(objects, Width, Height);
 
         var cat = masked[0];
         var mask = Assert.IsType<ObjectMask>(cat.Mask);
         // big_vision's integer box: int(loc / 1023 * size).
-        Assert.Equal((int)(200 / 1023.0 * width), mask.Left);
-        Assert.Equal((int)(100 / 1023.0 * height), mask.Top);
-        Assert.Equal((int)(900 / 1023.0 * width) - mask.Left, mask.Width);
-        Assert.Equal((int)(600 / 1023.0 * height) - mask.Top, mask.Height);
+        Assert.Equal((int)(200 / 1023.0 * Width), mask.Left);
+        Assert.Equal((int)(100 / 1023.0 * Height), mask.Top);
+        Assert.Equal((int)(900 / 1023.0 * Width) - mask.Left, mask.Width);
+        Assert.Equal((int)(600 / 1023.0 * Height) - mask.Top, mask.Height);
 
         var mask64 = new float[64 * 64];
         vae.Decoder.Decode(Codes, mask64);

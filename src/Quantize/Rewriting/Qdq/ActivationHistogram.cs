@@ -23,23 +23,23 @@ internal sealed class ActivationHistogram
     /// <summary>Levels the entropy method assumes (ORT's num_quantized_bins: 128, as for 8-bit activations).</summary>
     public const int QuantizedBins = 128;
 
-    private readonly int initialBins;
-    private long[] bins = [];
-    private long pendingZeros;
+    private readonly int _initialBins;
+    private long[] _bins = [];
+    private long _pendingZeros;
 
     public ActivationHistogram(int initialBins)
     {
         if (initialBins < 4 || initialBins % 4 != 0)
             throw new ArgumentOutOfRangeException(nameof(initialBins), "Use a multiple of 4.");
-        this.initialBins = initialBins;
+        _initialBins = initialBins;
     }
 
     /// <summary>Half the covered range: bins cover [-Threshold, Threshold].</summary>
     public double Threshold { get; private set; }
 
-    public double BinWidth => bins.Length == 0 ? 0 : 2 * Threshold / bins.Length;
+    public double BinWidth => _bins.Length == 0 ? 0 : 2 * Threshold / _bins.Length;
 
-    public ReadOnlySpan<long> Bins => bins;
+    public ReadOnlySpan<long> Bins => _bins;
 
     public float Min { get; private set; } = float.PositiveInfinity;
 
@@ -66,18 +66,18 @@ internal sealed class ActivationHistogram
         Max = Math.Max(Max, hi);
         Count += values.Length;
         var amax = Math.Max(-lo, hi);
-        if (bins.Length == 0)
+        if (_bins.Length == 0)
         {
             if (amax == 0)
             {
-                pendingZeros += values.Length;
+                _pendingZeros += values.Length;
                 return;
             }
 
-            bins = new long[initialBins];
+            _bins = new long[_initialBins];
             Threshold = amax;
-            bins[bins.Length / 2] += pendingZeros;
-            pendingZeros = 0;
+            _bins[_bins.Length / 2] += _pendingZeros;
+            _pendingZeros = 0;
         }
         else if (amax > Threshold)
         {
@@ -85,11 +85,11 @@ internal sealed class ActivationHistogram
         }
 
         var width = BinWidth;
-        var last = bins.Length - 1;
+        var last = _bins.Length - 1;
         foreach (var v in values)
         {
             var index = (int)Math.Floor((v + Threshold) / width);
-            bins[Math.Clamp(index, 0, last)]++;
+            _bins[Math.Clamp(index, 0, last)]++;
         }
     }
 
@@ -98,23 +98,23 @@ internal sealed class ActivationHistogram
     {
         var width = BinWidth;
         var extra = (int)Math.Min(MaxBins, Math.Floor((amax - Threshold) / width) + 1);
-        while (bins.Length + (2 * extra) > MaxBins)
+        while (_bins.Length + (2 * extra) > MaxBins)
         {
             MergePairs();
             width = BinWidth;
             extra = (int)Math.Min(MaxBins, Math.Floor((amax - Threshold) / width) + 1);
         }
 
-        var grown = new long[bins.Length + (2 * extra)];
-        bins.CopyTo(grown.AsSpan(extra));
-        bins = grown;
+        var grown = new long[_bins.Length + (2 * extra)];
+        _bins.CopyTo(grown.AsSpan(extra));
+        _bins = grown;
         Threshold += extra * width;
     }
 
     /// <summary>Halves the resolution: bin pairs merge; a bin of zeros is added on each side first if needed to keep zero on an edge.</summary>
     private void MergePairs()
     {
-        var source = bins;
+        var source = _bins;
         var threshold = Threshold;
         if (source.Length / 2 % 2 == 1)
         {
@@ -127,7 +127,7 @@ internal sealed class ActivationHistogram
         var merged = new long[source.Length / 2];
         for (var i = 0; i < merged.Length; i++)
             merged[i] = source[2 * i] + source[(2 * i) + 1];
-        bins = merged;
+        _bins = merged;
         Threshold = threshold;
     }
 
@@ -139,17 +139,17 @@ internal sealed class ActivationHistogram
     public static TensorRange PercentileRange(ActivationHistogram histogram, double percentile)
     {
         ArgumentNullException.ThrowIfNull(histogram);
-        if (histogram.bins.Length == 0)
+        if (histogram._bins.Length == 0)
             return new TensorRange(0, 0);
-        var half = histogram.bins.Length / 2;
-        var total = (double)histogram.bins.Sum();
+        var half = histogram._bins.Length / 2;
+        var total = (double)histogram._bins.Sum();
         var target = percentile / 100.0 * total;
         double cumulative = 0;
         var width = histogram.BinWidth;
         var t = histogram.Threshold;
         for (var j = 0; j < half; j++)
         {
-            cumulative += histogram.bins[half + j] + histogram.bins[half - 1 - j];
+            cumulative += histogram._bins[half + j] + histogram._bins[half - 1 - j];
             if (cumulative >= target)
             {
                 t = (j + 1) * width;
@@ -170,9 +170,9 @@ internal sealed class ActivationHistogram
     public static TensorRange EntropyRange(ActivationHistogram histogram, int quantizedBins)
     {
         ArgumentNullException.ThrowIfNull(histogram);
-        if (histogram.bins.Length == 0)
+        if (histogram._bins.Length == 0)
             return new TensorRange(0, 0);
-        var hist = histogram.bins;
+        var hist = histogram._bins;
         var zero = hist.Length / 2;
         var halfQuantized = quantizedBins / 2;
         if (zero < halfQuantized)

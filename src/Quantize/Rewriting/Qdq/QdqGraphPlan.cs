@@ -13,9 +13,9 @@ namespace EdgePali.Quantize.Rewriting.Qdq;
 /// </summary>
 internal sealed class QdqGraphPlan
 {
-    private readonly HashSet<int> quantized = [];
-    private readonly Dictionary<int, ManifestNodeDecision> floatDecisions = [];
-    private readonly HashSet<string> activationSet = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _quantized = [];
+    private readonly Dictionary<int, ManifestNodeDecision> _floatDecisions = [];
+    private readonly HashSet<string> _activationSet = new(StringComparer.Ordinal);
 
     private QdqGraphPlan(Dictionary<string, DataType> types, HashSet<string> initializers)
     {
@@ -36,13 +36,13 @@ internal sealed class QdqGraphPlan
     /// <summary>Outputs of data movers (Reshape, Transpose, ...) and the activation whose scale and zero point they reuse.</summary>
     public Dictionary<string, string> SharedParameters { get; } = new(StringComparer.Ordinal);
 
-    public bool IsActivation(string name) => activationSet.Contains(name);
+    public bool IsActivation(string name) => _activationSet.Contains(name);
 
     /// <summary>Whether the node at <paramref name="index"/> (graph order) is quantised.</summary>
-    public bool IsQuantized(int index) => quantized.Contains(index);
+    public bool IsQuantized(int index) => _quantized.Contains(index);
 
     /// <summary>Why the node at <paramref name="index"/> stays float (quantised ones are described when written).</summary>
-    public ManifestNodeDecision? FloatDecision(int index) => floatDecisions.GetValueOrDefault(index);
+    public ManifestNodeDecision? FloatDecision(int index) => _floatDecisions.GetValueOrDefault(index);
 
     public static QdqGraphPlan Analyse(GraphProto graph, string partName, IReadOnlyList<string> exclude)
     {
@@ -50,7 +50,7 @@ internal sealed class QdqGraphPlan
         var plan = new QdqGraphPlan(ValueTypes.Infer(graph), graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal));
         void AddActivation(string name)
         {
-            if (plan.activationSet.Add(name))
+            if (plan._activationSet.Add(name))
                 plan.Activations.Add(name);
         }
 
@@ -60,11 +60,11 @@ internal sealed class QdqGraphPlan
             var why = plan.WhyFloat(node, exclude);
             if (why is not null)
             {
-                plan.floatDecisions[index] = new ManifestNodeDecision(partName, NodeName(node), node.OpType, false, why);
+                plan._floatDecisions[index] = new ManifestNodeDecision(partName, NodeName(node), node.OpType, false, why);
                 continue;
             }
 
-            plan.quantized.Add(index);
+            plan._quantized.Add(index);
             foreach (var i in QdqOperators.DataInputIndices(node))
             {
                 if (!plan.Initializers.Contains(node.Input[i]))
@@ -99,7 +99,9 @@ internal sealed class QdqGraphPlan
         {
             if (FileSystemName.MatchesSimpleExpression(pattern, node.Name) || node.Output.Any(o => FileSystemName.MatchesSimpleExpression(pattern, o))
                 || node.Input.Any(i => Initializers.Contains(i) && FileSystemName.MatchesSimpleExpression(pattern, i)))
+            {
                 return $"matches --exclude '{pattern}'";
+            }
         }
 
         foreach (var name in QdqOperators.DataInputIndices(node).Select(i => node.Input[i]).Concat(QdqOperators.DataOutputIndices(node).Select(o => node.Output[o])))

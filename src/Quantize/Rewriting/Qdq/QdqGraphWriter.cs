@@ -19,30 +19,30 @@ internal sealed class QdqGraphWriter
     /// <summary>About this many floats per chunk when a constant is read (16 MiB).</summary>
     private const int ChunkFloats = 4 << 20;
 
-    private readonly OnnxModelSource source;
-    private readonly QdqGraphPlan plan;
-    private readonly IReadOnlyDictionary<string, TensorRange> ranges;
-    private readonly QdqOptions options;
-    private readonly OnnxGraph graph;
-    private readonly string partName;
-    private readonly Action<long> bytesDone;
-    private readonly CancellationToken cancellationToken;
-    private readonly Dictionary<string, QuantParameters> activationParams = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> dequantized = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, QuantizedConstant> constants = new(StringComparer.Ordinal);
-    private readonly HashSet<string> graphOutputs;
+    private readonly OnnxModelSource _source;
+    private readonly QdqGraphPlan _plan;
+    private readonly IReadOnlyDictionary<string, TensorRange> _ranges;
+    private readonly QdqOptions _options;
+    private readonly OnnxGraph _graph;
+    private readonly string _partName;
+    private readonly Action<long> _bytesDone;
+    private readonly CancellationToken _cancellationToken;
+    private readonly Dictionary<string, QuantParameters> _activationParams = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _dequantized = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QuantizedConstant> _constants = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _graphOutputs;
 
     private QdqGraphWriter(OnnxModelSource source, QdqGraphPlan plan, IReadOnlyDictionary<string, TensorRange> ranges, QdqOptions options, OnnxGraph graph, string partName, Action<long> bytesDone, CancellationToken cancellationToken)
     {
-        this.source = source;
-        this.plan = plan;
-        this.ranges = ranges;
-        this.options = options;
-        this.graph = graph;
-        this.partName = partName;
-        this.bytesDone = bytesDone;
-        this.cancellationToken = cancellationToken;
-        graphOutputs = graph.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        _source = source;
+        _plan = plan;
+        _ranges = ranges;
+        _options = options;
+        _graph = graph;
+        _partName = partName;
+        _bytesDone = bytesDone;
+        _cancellationToken = cancellationToken;
+        _graphOutputs = graph.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>A constant stored quantised: the DequantizeLinear output that replaces it, its scales and the axis (-1: per tensor).</summary>
@@ -92,7 +92,7 @@ internal sealed class QdqGraphWriter
                 var name = node.Output[o];
                 if (name.Length == 0 || !plan.IsActivation(name))
                     continue;
-                var floatName = writer.graphOutputs.Contains(name) ? graph.Name(name + "_float") : name;
+                var floatName = writer._graphOutputs.Contains(name) ? graph.Name(name + "_float") : name;
                 node.Output[o] = floatName;
                 produced.Add((floatName, name));
             }
@@ -142,23 +142,23 @@ internal sealed class QdqGraphWriter
     private void WrapActivation(string floatName, string name)
     {
         QuantParameters p;
-        if (plan.SharedParameters.TryGetValue(name, out var shared))
+        if (_plan.SharedParameters.TryGetValue(name, out var shared))
         {
-            p = activationParams[shared];
+            p = _activationParams[shared];
         }
         else
         {
-            var range = ranges.TryGetValue(name, out var r) ? r : throw new InvalidOperationException($"No calibrated range for '{name}'.");
-            p = QuantParameters.FromRange(range.Min, range.Max, options.Activations, symmetric: false);
+            var range = _ranges.TryGetValue(name, out var r) ? r : throw new InvalidOperationException($"No calibrated range for '{name}'.");
+            p = QuantParameters.FromRange(range.Min, range.Max, _options.Activations, symmetric: false);
         }
 
-        activationParams[name] = p;
+        _activationParams[name] = p;
         var (scale, zeroPoint) = ScaleAndZeroPoint(name, [p], perAxis: false);
-        var domain = Domain(options.Activations, perAxis: false);
-        var q = graph.Node("QuantizeLinear", [floatName, scale, zeroPoint], graph.Name(name + "_q"), domain);
-        var dq = floatName == name ? graph.Name(name + "_dq") : name;
-        graph.Node("DequantizeLinear", [q, scale, zeroPoint], dq, domain);
-        dequantized[name] = dq;
+        var domain = Domain(_options.Activations, perAxis: false);
+        var q = _graph.Node("QuantizeLinear", [floatName, scale, zeroPoint], _graph.Name(name + "_q"), domain);
+        var dq = floatName == name ? _graph.Name(name + "_dq") : name;
+        _graph.Node("DequantizeLinear", [q, scale, zeroPoint], dq, domain);
+        _dequantized[name] = dq;
     }
 
     private ManifestNodeDecision RewriteInputs(NodeProto node)
@@ -168,7 +168,7 @@ internal sealed class QdqGraphWriter
         foreach (var i in QdqOperators.DataInputIndices(node))
         {
             var name = node.Input[i];
-            if (plan.Initializers.Contains(name))
+            if (_plan.Initializers.Contains(name))
             {
                 var constant = Constant(node, i, original);
                 node.Input[i] = constant.Output;
@@ -176,31 +176,31 @@ internal sealed class QdqGraphWriter
             }
             else
             {
-                node.Input[i] = dequantized.TryGetValue(name, out var dq)
+                node.Input[i] = _dequantized.TryGetValue(name, out var dq)
                     ? dq
-                    : throw new QuantizeException($"'{source.Path}': '{name}' is read by node '{QdqGraphPlan.NodeName(node)}' before it is produced; the graph is not in topological order.");
+                    : throw new QuantizeException($"'{_source.Path}': '{name}' is read by node '{QdqGraphPlan.NodeName(node)}' before it is produced; the graph is not in topological order.");
             }
         }
 
-        var detail = $"QDQ: {options.Activations.CliName()} activations";
+        var detail = $"QDQ: {_options.Activations.CliName()} activations";
         if (constantsUsed.Count > 0)
             detail += ", " + string.Join(", ", constantsUsed);
-        return new ManifestNodeDecision(partName, QdqGraphPlan.NodeName(node), node.OpType, true, detail);
+        return new ManifestNodeDecision(_partName, QdqGraphPlan.NodeName(node), node.OpType, true, detail);
     }
 
     private QuantizedConstant Constant(NodeProto node, int input, string[] original)
     {
         var name = node.Input[input];
-        source.TryGetInitializer(name, out var tensor);
+        _source.TryGetInitializer(name, out var tensor);
         var role = QdqOperators.RoleOf(node, input);
         if (role == ConstantRole.Bias && BiasScales(node, original) is { } biasParams)
         {
             var key = $"{name}|bias|{QdqGraphPlan.NodeName(node)}";
-            if (!constants.TryGetValue(key, out var bias))
+            if (!_constants.TryGetValue(key, out var bias))
             {
                 var axis = biasParams.Length > 1 ? 0 : -1;
                 bias = Quantize(tensor, QuantType.Int32, symmetric: true, axis, biasParams, $"int32 bias '{name}'");
-                constants[key] = bias;
+                _constants[key] = bias;
             }
 
             return bias;
@@ -209,22 +209,22 @@ internal sealed class QdqGraphWriter
         if (role == ConstantRole.Weight)
         {
             var key = $"{name}|weight|{WeightAxis(node, tensor)}";
-            if (!constants.TryGetValue(key, out var weight))
+            if (!_constants.TryGetValue(key, out var weight))
             {
                 var axis = WeightAxis(node, tensor);
                 var granularity = axis < 0 ? "per-tensor" : $"per-channel (axis {axis})";
-                weight = Quantize(tensor, options.Weights, symmetric: options.Weights == QuantType.Int8, axis, null, $"{options.Weights.CliName()} {granularity} weight '{name}'");
-                constants[key] = weight;
+                weight = Quantize(tensor, _options.Weights, symmetric: _options.Weights == QuantType.Int8, axis, null, $"{_options.Weights.CliName()} {granularity} weight '{name}'");
+                _constants[key] = weight;
             }
 
             return weight;
         }
 
         var otherKey = $"{name}|other";
-        if (!constants.TryGetValue(otherKey, out var other))
+        if (!_constants.TryGetValue(otherKey, out var other))
         {
-            other = Quantize(tensor, options.Activations, symmetric: false, -1, null, $"{options.Activations.CliName()} constant '{name}'");
-            constants[otherKey] = other;
+            other = Quantize(tensor, _options.Activations, symmetric: false, -1, null, $"{_options.Activations.CliName()} constant '{name}'");
+            _constants[otherKey] = other;
         }
 
         return other;
@@ -233,7 +233,7 @@ internal sealed class QdqGraphWriter
     /// <summary>Output-channel axis of a weight when --per-channel is on: N of MatMul's [K, N], Gemm's B by transB, Conv's M.</summary>
     private int WeightAxis(NodeProto node, TensorProto weight)
     {
-        if (!options.PerChannel || weight.Dims.Count < 2)
+        if (!_options.PerChannel || weight.Dims.Count < 2)
             return -1;
         return node.OpType switch
         {
@@ -247,9 +247,9 @@ internal sealed class QdqGraphWriter
     /// <summary>input scale x weight scale per channel, when the data input and the weight are both quantised here.</summary>
     private QuantParameters[]? BiasScales(NodeProto node, string[] original)
     {
-        if (original.Length < 2 || !activationParams.TryGetValue(original[0], out var x))
+        if (original.Length < 2 || !_activationParams.TryGetValue(original[0], out var x))
             return null;
-        var weight = constants.Values.FirstOrDefault(c => c.Output == node.Input[1]);
+        var weight = _constants.Values.FirstOrDefault(c => c.Output == node.Input[1]);
         return weight?.Parameters.Select(w => new QuantParameters(x.Scale * w.Scale, 0, QuantType.Int32, true)).ToArray();
     }
 
@@ -283,8 +283,8 @@ internal sealed class QdqGraphWriter
 
         var size = OnnxTypes.ByteSize(type.OnnxType());
         var codes = new byte[chunk.Length * size];
-        var codesName = graph.Name(tensor.Name + "_quantized");
-        var sink = graph.BeginInitializer(codesName, type.OnnxType(), dims);
+        var codesName = _graph.Name(tensor.Name + "_quantized");
+        var sink = _graph.BeginInitializer(codesName, type.OnnxType(), dims);
         ForEachChunk(tensor, total, chunk, (first, values) =>
         {
             var bytes = codes.AsSpan(0, values.Length * size);
@@ -294,14 +294,14 @@ internal sealed class QdqGraphWriter
             }
 
             sink.Write(bytes);
-            bytesDone(values.Length * sizeof(float));
+            _bytesDone(values.Length * sizeof(float));
         });
         sink.Complete();
 
         var (scale, zeroPoint) = ScaleAndZeroPoint(tensor.Name, parameters, axis >= 0);
-        var output = graph.Name(tensor.Name + "_dq");
+        var output = _graph.Name(tensor.Name + "_dq");
         var attributes = axis >= 0 ? new[] { OnnxGraph.Attr("axis", (long)axis) } : [];
-        graph.Node("DequantizeLinear", [codesName, scale, zeroPoint], output, Domain(type, axis >= 0), attributes);
+        _graph.Node("DequantizeLinear", [codesName, scale, zeroPoint], output, Domain(type, axis >= 0), attributes);
         return new QuantizedConstant(output, parameters, axis, description);
     }
 
@@ -309,9 +309,9 @@ internal sealed class QdqGraphWriter
     {
         for (long first = 0; first < total; first += chunk.Length)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            _cancellationToken.ThrowIfCancellationRequested();
             var count = (int)Math.Min(chunk.Length, total - first);
-            source.ReadFloats(tensor, first, chunk.AsSpan(0, count));
+            _source.ReadFloats(tensor, first, chunk.AsSpan(0, count));
             consume(first, chunk.AsSpan(0, count));
         }
     }
@@ -321,14 +321,14 @@ internal sealed class QdqGraphWriter
     {
         long[] dims = perAxis ? [parameters.Length] : [];
         var scales = parameters.Select(p => p.Scale).ToArray();
-        var scale = graph.Initializer(graph.Name(hint + "_scale"), DataType.Float, dims, MemoryMarshal.AsBytes(scales.AsSpan()));
+        var scale = _graph.Initializer(_graph.Name(hint + "_scale"), DataType.Float, dims, MemoryMarshal.AsBytes(scales.AsSpan()));
         var type = parameters[0].Type;
         var size = OnnxTypes.ByteSize(type.OnnxType());
         var zeroPoints = new byte[parameters.Length * size];
         for (var c = 0; c < parameters.Length; c++)
             WriteCode(zeroPoints, c, type, parameters[c].ZeroPoint);
 
-        var zeroPoint = graph.Initializer(graph.Name(hint + "_zero_point"), type.OnnxType(), dims, zeroPoints);
+        var zeroPoint = _graph.Initializer(_graph.Name(hint + "_zero_point"), type.OnnxType(), dims, zeroPoints);
         return (scale, zeroPoint);
     }
 
@@ -355,7 +355,7 @@ internal sealed class QdqGraphWriter
     /// <summary>ONNX Q/DQ take 16-bit types from opset 21 and an axis from 13; below that ORT's com.microsoft ones do.</summary>
     private string Domain(QuantType type, bool perAxis)
     {
-        var opset = graph.Opset;
+        var opset = _graph.Opset;
         if (opset >= 21)
             return "";
         if (type.Is16Bit() || (perAxis && opset < 13) || opset < 10)

@@ -19,8 +19,8 @@ internal abstract class RangeCollector
 /// <summary>The smallest and largest value over all inputs (ORT's MinMax without moving average).</summary>
 internal sealed class MinMaxCollector : RangeCollector
 {
-    private float min = float.PositiveInfinity;
-    private float max = float.NegativeInfinity;
+    private float _min = float.PositiveInfinity;
+    private float _max = float.NegativeInfinity;
 
     public override void Add(ReadOnlySpan<float> values)
     {
@@ -28,22 +28,22 @@ internal sealed class MinMaxCollector : RangeCollector
             return;
         foreach (var v in values)
         {
-            if (v < min)
-                min = v;
-            if (v > max)
-                max = v;
+            if (v < _min)
+                _min = v;
+            if (v > _max)
+                _max = v;
         }
     }
 
-    public override TensorRange Range() => float.IsFinite(min) ? new TensorRange(min, max) : new TensorRange(0, 0);
+    public override TensorRange Range() => float.IsFinite(_min) ? new TensorRange(_min, _max) : new TensorRange(0, 0);
 }
 
 /// <summary>Builds an <see cref="ActivationHistogram"/> and reads a range from it at the end (percentile or entropy).</summary>
 internal sealed class HistogramCollector(int bins, Func<ActivationHistogram, TensorRange> range) : RangeCollector
 {
-    private readonly ActivationHistogram histogram = new(bins);
+    private readonly ActivationHistogram _histogram = new(bins);
 
-    public override void Add(ReadOnlySpan<float> values) => histogram.Add(values);
+    public override void Add(ReadOnlySpan<float> values) => _histogram.Add(values);
 
-    public override TensorRange Range() => range(histogram);
+    public override TensorRange Range() => range(_histogram);
 }

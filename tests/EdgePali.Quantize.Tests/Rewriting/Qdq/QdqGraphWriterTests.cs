@@ -13,9 +13,9 @@ namespace EdgePali.Quantize.Tests.Rewriting.Qdq;
 [Trait(TestKinds.Trait, TestKinds.Integration)]
 public sealed class QdqGraphWriterTests : IDisposable
 {
-    private readonly string dir = Path.Combine(Path.GetTempPath(), "edgepali-qdq-graph-" + Guid.NewGuid().ToString("N"));
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "edgepali-qdq-graph-" + Guid.NewGuid().ToString("N"));
 
-    public QdqGraphWriterTests() => Directory.CreateDirectory(dir);
+    public QdqGraphWriterTests() => Directory.CreateDirectory(_dir);
 
     [Fact]
     public void Opset17Graph_Uint16_UsesComMicrosoftQdq_KeepsTheContribOpFloat_FixesShapes_AndMatchesTheFloatGraph()
@@ -24,7 +24,7 @@ public sealed class QdqGraphWriterTests : IDisposable
         var random = new Random(3);
         float[] Sample() => Enumerable.Range(0, 8).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
         var calibration = Enumerable.Range(0, 256).Select(_ => (IReadOnlyList<CalibrationInput>)[new CalibrationInput("x", Sample(), [1, 8])]).ToList();
-        var qdqPath = Path.Combine(dir, "qdq.onnx");
+        var qdqPath = Path.Combine(_dir, "qdq.onnx");
         List<EdgePali.Vision.Packages.ManifestNodeDecision> decisions;
         using (var source = OnnxModelSource.Open(floatPath))
         {
@@ -67,7 +67,7 @@ public sealed class QdqGraphWriterTests : IDisposable
 
     private string WriteFloatModel()
     {
-        var path = Path.Combine(dir, "float.onnx");
+        var path = Path.Combine(_dir, "float.onnx");
         var model = new ModelProto { IrVersion = 8, Graph = new GraphProto { Name = "test" } };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
         using var g = new OnnxGraph(path, model);
@@ -83,5 +83,5 @@ public sealed class QdqGraphWriterTests : IDisposable
         return path;
     }
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
