@@ -69,6 +69,14 @@ async function run() {
 
 process.stdout.write(JSON.stringify({ ready: true, load_ms: loadMs }) + '\n');
 const lines = createInterface({ input: process.stdin });
+// This process's own peak: VmHWM belongs to the address space, which exec starts afresh. getrusage's maxRSS
+// (process.resourceUsage) does not: Linux keeps it across execve, so a child of the bench started after the
+// EdgePali model was loaded reported the bench's own peak as its own.
+function peakRssBytes() {
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
+
 for await (const line of lines) {
   if (line.trim() === 'run') {
     process.stdout.write(JSON.stringify(await run()) + '\n');
@@ -76,6 +84,6 @@ for await (const line of lines) {
     break;
   }
 }
-process.stdout.write(JSON.stringify({ max_rss_bytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
+process.stdout.write(JSON.stringify({ max_rss_bytes: peakRssBytes() }) + '\n');
 await net.dispose();
 process.exit(0);
