@@ -97,6 +97,38 @@ public static class ImageFiles
     }
 
     /// <summary>
+    /// As <see cref="EncodeJpeg(ImageFrame, int)"/>, encoding into <paramref name="buffer"/> (emptied first) so a caller
+    /// that encodes again and again reuses the stream's grown capacity: only the returned array is new.
+    /// </summary>
+    public static byte[] EncodeJpeg(ImageFrame image, int quality, MemoryStream buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        image.ThrowIfEmpty(nameof(image));
+        using var wrapped = Wrap(image);
+        buffer.SetLength(0);
+        wrapped.SaveAsJpeg(buffer, new JpegEncoder { Quality = quality });
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="image"/> scaled to <paramref name="target"/>'s size by area averaging, as <see cref="Resize(ImageFrame, int, int)"/>
+    /// does, written into <paramref name="target"/> (packed BGR) instead of a new array.
+    /// </summary>
+    public static void Resize(ImageFrame image, ImageFrame target)
+    {
+        image.ThrowIfEmpty(nameof(image));
+        target.ThrowIfEmpty(nameof(target));
+        if (target.Format != ImagePixelFormat.Bgr24 || target.Stride != target.Width * 3)
+        {
+            throw new ArgumentException("The target must be packed 8-bit BGR.", nameof(target));
+        }
+
+        using var wrapped = Wrap(image);
+        using var scaled = wrapped.Clone(x => x.Resize(target.Width, target.Height, KnownResamplers.Box));
+        scaled.CopyPixelDataTo(MemoryMarshal.Cast<byte, Bgr24>(target.Pixels.Span[..(target.Width * target.Height * 3)]));
+    }
+
+    /// <summary>
     /// <paramref name="image"/> scaled to <paramref name="width"/> x <paramref name="height"/> by area averaging
     /// (a box filter, what OpenCV's INTER_AREA does when shrinking), as packed BGR in a new array.
     /// </summary>
