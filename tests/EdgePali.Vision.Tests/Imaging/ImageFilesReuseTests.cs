@@ -38,4 +38,18 @@ public sealed class ImageFilesReuseTests
         // A smaller image after a larger one: nothing of the first is left at the end of the stream.
         Assert.Equal(ImageFiles.EncodeJpeg(small, 80), ImageFiles.EncodeJpeg(small, 80, stream));
     }
+
+    [Fact]
+    public void ShrinkToJpeg_EqualsDecodeResizeEncode_AndIsNullForANarrowImage()
+    {
+        var snapshot = ImageFiles.EncodeJpeg(Gradient(480, 360), 70);
+        var decoded = ImageFiles.Decode(snapshot);
+        using var stream = new MemoryStream();
+
+        var thumbnail = ImageFiles.ShrinkToJpeg(snapshot, 320, 75, stream);
+
+        Assert.Equal(ImageFiles.EncodeJpeg(ImageFiles.Resize(decoded, 320, 240), 75), thumbnail);
+        Assert.Null(ImageFiles.ShrinkToJpeg(snapshot, 480, 75, stream));
+        Assert.Throws<IOException>(() => ImageFiles.ShrinkToJpeg([1, 2, 3], 320, 75, stream));
+    }
 }
