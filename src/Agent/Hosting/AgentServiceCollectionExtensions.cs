@@ -65,6 +65,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<ModelHost>();
         services.AddSingleton<AnalysisScheduler>();
         services.AddSingleton<ICameraControl, CameraControl>();
+        services.AddSingleton<FramePool>();
         services.AddSingleton<IStatsSource, StatsCollector>();
         services.AddSingleton<GpioOutputRules>();
 

@@ -5,10 +5,13 @@ namespace EdgePali.Agent.Pipeline;
 /// <summary>
 /// An analysis asked for from outside the schedule, waiting for the shared model: a question about a camera's
 /// newest frame (`ask`), or a run of one of the camera's tasks by name, whose result is published as that
-/// task's (<see cref="TaskName"/> set).
+/// task's (<see cref="TaskName"/> set). With a <see cref="FramePool"/>, the request owns its rented frame until
+/// <see cref="ReleaseFrame"/> (the scheduler's, once the request is answered, failed, skipped or refused).
 /// </summary>
-internal sealed class AskRequest(string camera, FrameBuffer frame, VisionTask task, CancellationToken cancellationToken, string? taskName = null, int maxNewTokens = 0)
+internal sealed class AskRequest(string camera, FrameBuffer frame, VisionTask task, CancellationToken cancellationToken, string? taskName = null, int maxNewTokens = 0, FramePool? framePool = null)
 {
+    private int _released;
+
     public string Camera { get; } = camera;
 
     public FrameBuffer Frame { get; } = frame;
@@ -31,4 +34,11 @@ internal sealed class AskRequest(string camera, FrameBuffer frame, VisionTask ta
 
     /// <summary>For a task run: completes once the result has been numbered and handed to every publisher.</summary>
     public TaskCompletionSource<PublishedResult> Published { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Gives the frame back to its pool (once; later calls do nothing). <see cref="Frame"/> must not be read afterwards.</summary>
+    public void ReleaseFrame()
+    {
+        if (framePool is not null && Interlocked.Exchange(ref _released, 1) == 0)
+            framePool.Return(Frame);
+    }
 }

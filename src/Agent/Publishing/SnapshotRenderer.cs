@@ -11,8 +11,15 @@ namespace EdgePali.Agent.Publishing;
 /// ResultAnnotator (boxes, labels, masks, the text), encoded at Snapshots:Quality. All managed code
 /// (ImageSharp and hand-drawn annotations), so snapshots work on boards without OpenCV's native library.
 /// </summary>
-internal sealed class SnapshotRenderer(IOptions<SnapshotOptions> options)
+internal sealed class SnapshotRenderer(IOptions<SnapshotOptions> options) : IDisposable
 {
+    // The scaled copy drawn on and the JPEG stream are kept from one result to the next: a new 480x360 copy
+    // (0.5 MB) and a stream grown past 85 kB per result were large-object-heap garbage, which only a gen 2 GC
+    // frees and which the memory soak showed as RSS growth (docs/benchmarks.md, "Memory soak").
+    private readonly Lock _lock = new();
+    private readonly MemoryStream _jpeg = new();
+    private byte[] _canvas = [];
+
     /// <summary>The JPEG, or null when snapshots are off.</summary>
     public byte[]? Render(FrameBuffer frame, AnalysisResult result)
     {
@@ -20,20 +27,24 @@ internal sealed class SnapshotRenderer(IOptions<SnapshotOptions> options)
         if (!settings.Enabled || frame.IsEmpty)
             return null;
         var source = frame.AsImage();
-        // Drawn on a scaled copy (never on the frame buffer, which the pipeline reuses). One copy per result,
-        // not per frame: results come seconds apart.
-        ImageFrame image;
-        if (settings.Height > 0 && settings.Height != frame.Height)
+        var scale = settings.Height > 0 && settings.Height != frame.Height;
+        var width = scale ? Math.Max(1, (int)Math.Round(frame.Width * (double)settings.Height / frame.Height)) : frame.Width;
+        var height = scale ? settings.Height : frame.Height;
+        lock (_lock)
         {
-            var width = Math.Max(1, (int)Math.Round(frame.Width * (double)settings.Height / frame.Height));
-            image = ImageFiles.Resize(source, width, settings.Height);
+            // Drawn on a copy (never on the frame buffer, which the pipeline reuses).
+            var length = width * height * 3;
+            if (_canvas.Length < length)
+                _canvas = new byte[length];
+            var image = new ImageFrame(_canvas.AsMemory(0, length), width, height, width * 3, ImagePixelFormat.Bgr24);
+            if (scale)
+                ImageFiles.Resize(source, image);
+            else
+                source.CopyAsBgr(image.Pixels.Span);
+            ResultAnnotator.Draw(image, result);
+            return ImageFiles.EncodeJpeg(image, settings.Quality, _jpeg);
         }
-        else
-        {
-            image = source.ToBgrCopy();
-        }
-
-        ResultAnnotator.Draw(image, result);
-        return ImageFiles.EncodeJpeg(image, settings.Quality);
     }
+
+    public void Dispose() => _jpeg.Dispose();
 }

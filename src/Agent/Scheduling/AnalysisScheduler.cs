@@ -62,7 +62,16 @@ internal sealed class AnalysisScheduler(
                 await WaitWhilePausedAsync(heartbeat, stoppingToken).ConfigureAwait(false);
                 if (_asks.Reader.TryRead(out var ask))
                 {
-                    await AnswerAsync(analyzer, ask, stoppingToken).ConfigureAwait(false);
+                    try
+                    {
+                        await AnswerAsync(analyzer, ask, stoppingToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        // Done with the frame whatever the outcome (the snapshot is rendered by now): back to its pool.
+                        ask.ReleaseFrame();
+                    }
+
                     continue;
                 }
 
@@ -85,7 +94,10 @@ internal sealed class AnalysisScheduler(
             heartbeat?.Stop();
             results.Writer.TryComplete();
             while (_asks.Reader.TryRead(out var left))
+            {
+                left.ReleaseFrame();
                 left.Answer.TrySetException(new CameraControlException("The worker is shutting down; ask again when it is back."));
+            }
         }
     }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace EdgePali.Agent.Scheduling;
 
 /// <summary>The worker's side of remote commands: settings go to the camera runtimes, questions to the scheduler's ask queue.</summary>
-internal sealed class CameraControl(CameraRegistry cameras, AnalysisScheduler scheduler, ModelHost model, RemoteSettingsStore store, ILogger<CameraControl> logger) : ICameraControl
+internal sealed class CameraControl(CameraRegistry cameras, AnalysisScheduler scheduler, ModelHost model, RemoteSettingsStore store, FramePool frames, ILogger<CameraControl> logger) : ICameraControl
 {
     public IReadOnlyList<string> CameraNames { get; } = [.. cameras.Cameras.Select(c => c.Name)];
 
@@ -45,12 +45,13 @@ internal sealed class CameraControl(CameraRegistry cameras, AnalysisScheduler sc
             ?? throw new CameraControlException($"No camera named '{camera}'. Cameras: {string.Join(", ", CameraNames)}.");
         if (model.Loaded is null)
             throw new CameraControlException("The model is still loading; ask again in a moment.");
-        var frame = new FrameBuffer();
-        if (!runtime.Slot.TryCopyLatest(frame))
-            throw new CameraControlException($"Camera '{camera}' has not captured a frame yet (state {runtime.State.ToString().ToLowerInvariant()}); ask again once it streams.");
-        var request = new AskRequest(camera, frame, task, cancellationToken);
+        var request = new AskRequest(camera, RentLatest(runtime, "ask again once it streams"), task, cancellationToken, framePool: frames);
         if (!scheduler.TryEnqueue(request))
+        {
+            request.ReleaseFrame();
             throw new CameraControlException($"Too many questions waiting ({AnalysisScheduler.AskQueueCapacity}); ask again when the model has answered them.");
+        }
+
         return await request.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -64,15 +65,29 @@ internal sealed class CameraControl(CameraRegistry cameras, AnalysisScheduler sc
             throw new CameraControlException("The model is still loading; run the task again in a moment.");
         var task = runtime.FindTask(taskName)
             ?? throw new CameraControlException($"Camera '{camera}' has no task '{taskName}'.");
-        var frame = new FrameBuffer();
-        if (!runtime.Slot.TryCopyLatest(frame))
-            throw new CameraControlException($"Camera '{camera}' has not captured a frame yet (state {runtime.State.ToString().ToLowerInvariant()}); run the task again once it streams.");
-        var request = new AskRequest(camera, frame, task.Vision, cancellationToken, task.Name, task.MaxNewTokens);
+        var request = new AskRequest(camera, RentLatest(runtime, "run the task again once it streams"), task.Vision, cancellationToken, task.Name, task.MaxNewTokens, frames);
         if (!scheduler.TryEnqueue(request))
+        {
+            request.ReleaseFrame();
             throw new CameraControlException($"Too many requests waiting for the model ({AnalysisScheduler.AskQueueCapacity}); try again when it has caught up.");
+        }
+
         logger.LogInformation("Camera {Camera}: task {Task} run by command", camera, taskName);
         // The analysis first (its failure is the caller's answer), then the publication with its sequence number.
         await request.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return await request.Published.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The camera's newest frame in a pooled buffer; the request it goes into gives it back (the scheduler releases it
+    /// once answered, failed or skipped), so questions allocate no new 0.9 MB buffer each (large object heap).
+    /// </summary>
+    private FrameBuffer RentLatest(CameraRuntime runtime, string retry)
+    {
+        var frame = frames.Rent();
+        if (runtime.Slot.TryCopyLatest(frame))
+            return frame;
+        frames.Return(frame);
+        throw new CameraControlException($"Camera '{runtime.Name}' has not captured a frame yet (state {runtime.State.ToString().ToLowerInvariant()}); {retry}.");
     }
 }

@@ -22,6 +22,9 @@ internal sealed class TimelineStore : IDisposable
 {
     public const string FileName = "timeline.db";
     private readonly Lock _lock = new();
+    // Kept for the next thumbnail: a new stream grown past 85 kB per result was large-object-heap garbage (memory soak).
+    private readonly Lock _thumbnailLock = new();
+    private readonly MemoryStream _thumbnailJpeg = new();
     private readonly SqliteConnection _connection;
     private readonly TimelineOptions _options;
     private readonly TimeProvider _time;
@@ -125,7 +128,11 @@ internal sealed class TimelineStore : IDisposable
             return UsedBytes();
     }
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _thumbnailJpeg.Dispose();
+    }
 
     /// <summary>
     /// Search words as an FTS5 expression: each word quoted (so user input is never FTS syntax: no column filters,
@@ -200,11 +207,10 @@ internal sealed class TimelineStore : IDisposable
             return null;
         try
         {
-            var image = ImageFiles.Decode(jpeg.Span);
-            if (image.Width <= _options.ThumbnailWidth)
-                return jpeg.ToArray();
-            var height = Math.Max(1, (int)Math.Round((double)image.Height * _options.ThumbnailWidth / image.Width));
-            return ImageFiles.EncodeJpeg(ImageFiles.Resize(image, _options.ThumbnailWidth, height), 75);
+            // Decoded, scaled and encoded in ImageSharp's pooled buffers: a decoded 480x360 copy and a scaled one per
+            // result were large-object-heap garbage (docs/benchmarks.md, "Memory soak").
+            lock (_thumbnailLock)
+                return ImageFiles.ShrinkToJpeg(jpeg.Span, _options.ThumbnailWidth, 75, _thumbnailJpeg) ?? jpeg.ToArray();
         }
         catch (IOException e)
         {

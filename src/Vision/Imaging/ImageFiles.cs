@@ -97,6 +97,75 @@ public static class ImageFiles
     }
 
     /// <summary>
+    /// An encoded image (any format <see cref="Decode"/> reads) scaled to <paramref name="width"/> pixels wide (height
+    /// in proportion, area averaging) and encoded as JPEG at <paramref name="quality"/>: what <see cref="Decode"/>,
+    /// <see cref="Resize(ImageFrame, int, int)"/> and <see cref="EncodeJpeg(ImageFrame, int)"/> give one after the
+    /// other, without their two new BGR copies (ImageSharp's pooled buffers only) and encoding into
+    /// <paramref name="buffer"/> (emptied first). Null when the image is no wider than <paramref name="width"/>.
+    /// </summary>
+    /// <exception cref="IOException">The bytes are not an image this reads.</exception>
+    public static byte[]? ShrinkToJpeg(ReadOnlySpan<byte> encoded, int width, int quality, MemoryStream buffer)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentNullException.ThrowIfNull(buffer);
+        try
+        {
+            using var image = Image.Load<Bgr24>(encoded);
+            image.Mutate(x => x.AutoOrient());
+            if (image.Width <= width)
+            {
+                return null;
+            }
+
+            var height = Math.Max(1, (int)Math.Round((double)image.Height * width / image.Width));
+            using var scaled = image.Clone(x => x.Resize(width, height, KnownResamplers.Box));
+            if (!scaled.DangerousTryGetSinglePixelMemory(out var pixels))
+            {
+                return EncodeJpeg(ToFrame(scaled), quality, buffer);
+            }
+
+            // Encoded as a new image, as EncodeJpeg(ImageFrame) does: none of the source's metadata (EXIF, ICC,
+            // resolution, JPEG colour type) is carried over.
+            using var fresh = Image.WrapMemory(pixels, width, height);
+            return EncodeJpeg(fresh, quality, buffer);
+        }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or ImageFormatException)
+        {
+            throw new IOException($"The image bytes could not be decoded ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="EncodeJpeg(ImageFrame, int)"/>, encoding into <paramref name="buffer"/> (emptied first) so a caller
+    /// that encodes again and again reuses the stream's grown capacity: only the returned array is new.
+    /// </summary>
+    public static byte[] EncodeJpeg(ImageFrame image, int quality, MemoryStream buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        image.ThrowIfEmpty(nameof(image));
+        using var wrapped = Wrap(image);
+        return EncodeJpeg(wrapped, quality, buffer);
+    }
+
+    /// <summary>
+    /// <paramref name="image"/> scaled to <paramref name="target"/>'s size by area averaging, as <see cref="Resize(ImageFrame, int, int)"/>
+    /// does, written into <paramref name="target"/> (packed BGR) instead of a new array.
+    /// </summary>
+    public static void Resize(ImageFrame image, ImageFrame target)
+    {
+        image.ThrowIfEmpty(nameof(image));
+        target.ThrowIfEmpty(nameof(target));
+        if (target.Format != ImagePixelFormat.Bgr24 || target.Stride != target.Width * 3)
+        {
+            throw new ArgumentException("The target must be packed 8-bit BGR.", nameof(target));
+        }
+
+        using var wrapped = Wrap(image);
+        using var scaled = wrapped.Clone(x => x.Resize(target.Width, target.Height, KnownResamplers.Box));
+        scaled.CopyPixelDataTo(MemoryMarshal.Cast<byte, Bgr24>(target.Pixels.Span[..(target.Width * target.Height * 3)]));
+    }
+
+    /// <summary>
     /// <paramref name="image"/> scaled to <paramref name="width"/> x <paramref name="height"/> by area averaging
     /// (a box filter, what OpenCV's INTER_AREA does when shrinking), as packed BGR in a new array.
     /// </summary>
@@ -106,6 +175,13 @@ public static class ImageFiles
         using var wrapped = Wrap(image);
         using var scaled = wrapped.Clone(x => x.Resize(width, height, KnownResamplers.Box));
         return ToFrame(scaled);
+    }
+
+    private static byte[] EncodeJpeg(Image<Bgr24> image, int quality, MemoryStream buffer)
+    {
+        buffer.SetLength(0);
+        image.SaveAsJpeg(buffer, new JpegEncoder { Quality = quality });
+        return buffer.ToArray();
     }
 
     internal static byte[] EncodeJpeg(Image<Bgr24> image, int quality)

@@ -19,7 +19,7 @@ public sealed class SnapshotRendererTests
         var before = frame.Pixels.ToArray();
         var task = new DetectTask(["person"]);
         var result = new AnalysisResult(task, "", [], [new DetectedObject("person", 0.9f, new BoxF(80, 60, 240, 180), new BoxF(0.25f, 0.25f, 0.75f, 0.75f))], new StageTimings(0, 0, 0, 0, 0, 0));
-        var renderer = new SnapshotRenderer(MsOptions.Create(new SnapshotOptions { Height = 120, Quality = 90 }));
+        using var renderer = new SnapshotRenderer(MsOptions.Create(new SnapshotOptions { Height = 120, Quality = 90 }));
 
         var jpeg = renderer.Render(frame, result);
 
@@ -34,12 +34,34 @@ public sealed class SnapshotRendererTests
         Assert.Equal(before, frame.Pixels.ToArray());
     }
 
+    [Theory]
+    [InlineData(120)]
+    [InlineData(240)]
+    public void ReusedCanvas_LeavesNothingOfTheLastSnapshot_InTheNextOne(int height)
+    {
+        // The renderer draws every snapshot on one kept canvas: a box drawn for one result must not show in the next.
+        var frame = new FrameBuffer();
+        frame.SetSize(320, 240);
+        frame.Pixels.Fill(128);
+        var caption = new AnalysisResult(new CaptionTask(), "", [], [], new StageTimings(0, 0, 0, 0, 0, 0));
+        var detect = new AnalysisResult(new DetectTask(["person"]), "", [], [new DetectedObject("person", 0.9f, new BoxF(80, 60, 240, 180), new BoxF(0.25f, 0.25f, 0.75f, 0.75f))], new StageTimings(0, 0, 0, 0, 0, 0));
+        using var renderer = new SnapshotRenderer(MsOptions.Create(new SnapshotOptions { Height = height, Quality = 90 }));
+
+        var first = renderer.Render(frame, caption);
+        var boxed = renderer.Render(frame, detect);
+        var again = renderer.Render(frame, caption);
+
+        Assert.NotNull(first);
+        Assert.NotEqual(first, boxed);
+        Assert.Equal(first, again);
+    }
+
     [Fact]
     public void DisabledSnapshots_RenderNothing()
     {
         var frame = new FrameBuffer();
         frame.SetSize(8, 8);
-        var renderer = new SnapshotRenderer(MsOptions.Create(new SnapshotOptions { Enabled = false }));
+        using var renderer = new SnapshotRenderer(MsOptions.Create(new SnapshotOptions { Enabled = false }));
 
         Assert.Null(renderer.Render(frame, new AnalysisResult(new CaptionTask(), "x", [], [], new StageTimings(0, 0, 0, 0, 0, 0))));
     }
