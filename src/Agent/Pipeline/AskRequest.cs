@@ -10,6 +10,9 @@ namespace EdgePali.Agent.Pipeline;
 /// </summary>
 internal sealed class AskRequest(string camera, FrameBuffer frame, VisionTask task, CancellationToken cancellationToken, string? taskName = null, int maxNewTokens = 0, FramePool? framePool = null)
 {
+    /// <summary>How many requests may wait for the model at once, over every camera and client (MQTT and HTTP share it).</summary>
+    public const int QueueCapacity = 4;
+
     private int _released;
 
     public string Camera { get; } = camera;

@@ -10,7 +10,7 @@ namespace EdgePali.Agent.Pipeline;
 internal sealed class FramePool
 {
     /// <summary>The ask queue's capacity plus the request the scheduler is answering.</summary>
-    public const int Capacity = Scheduling.AnalysisScheduler.AskQueueCapacity + 1;
+    public const int Capacity = AskRequest.QueueCapacity + 1;
 
     private readonly Lock _lock = new();
     private readonly Stack<FrameBuffer> _free = new(Capacity);

@@ -31,7 +31,7 @@ internal sealed class AnalysisScheduler(
     TimeProvider time,
     ILogger<AnalysisScheduler> logger) : BackgroundService
 {
-    public const int AskQueueCapacity = 4;
+    public const int AskQueueCapacity = AskRequest.QueueCapacity;
 
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(500);
     private readonly Channel<AskRequest> _asks = Channel.CreateBounded<AskRequest>(new BoundedChannelOptions(AskQueueCapacity) { SingleReader = true });

@@ -182,6 +182,13 @@ internal sealed class MqttCommandService : BackgroundService
                 _logger.LogError(ex, "Applying a command to camera {Camera} failed", request.Camera);
                 reply = Reply.Error(null, $"internal error ({ex.GetType().Name}); settings unchanged");
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Stopping: whatever the interrupted change threw (e.g. a disposed camera) is part of the stop, not a
+                // failure; an escaping exception would make the host log this service as failed on an ordinary SIGTERM.
+                _logger.LogDebug("Command for camera {Camera} interrupted by the stop: {Error}", request.Camera, ex.Message);
+                return;
+            }
 
             if (reply is { } send)
             {
@@ -276,6 +283,12 @@ internal sealed class MqttCommandService : BackgroundService
             {
                 _logger.LogError(ex, "Answering a question or running task {Task} for camera {Camera} failed", taskName, request.Camera);
                 reply = Reply.Error(id, $"internal error ({ex.GetType().Name})");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Stopping (see RunSetsAsync): the requester gets no reply from a worker that is going away.
+                _logger.LogDebug("Question or task {Task} for camera {Camera} interrupted by the stop: {Error}", taskName, request.Camera, ex.Message);
+                return;
             }
 
             await ReplyAsync(request, isAsk: taskName is null, reply);
