@@ -90,6 +90,7 @@ public static class AgentServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<GpioOutputRules>());
         services.AddHostedService<WatchdogService>();
         services.AddHostedService<StatsLogger>();
+        services.AddHostedService<NativeHeapTrimmer>();
         return services;
     }
 
