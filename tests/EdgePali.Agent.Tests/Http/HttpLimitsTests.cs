@@ -63,7 +63,7 @@ public sealed class HttpLimitsTests : IDisposable
                 await Task.Delay(50);
             }
 
-            // One runs, AnalysisScheduler.AskQueueCapacity wait, the rest are refused at once.
+            // One runs, AskRequest.QueueCapacity wait, the rest are refused at once.
             var requests = Enumerable.Range(0, 8).Select(async _ =>
             {
                 using var response = await client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -81,7 +81,7 @@ public sealed class HttpLimitsTests : IDisposable
         Assert.True(run.ExitCode == ExitCodes.Ok, run.Errors);
         Assert.Equal(8, statuses.Count);
         Assert.Contains(statuses, s => s.Status == HttpStatusCode.TooManyRequests && s.RetryAfter == "5");
-        Assert.InRange(statuses.Count(s => s.Status == HttpStatusCode.OK), 1, 1 + EdgePali.Agent.Scheduling.AnalysisScheduler.AskQueueCapacity);
+        Assert.InRange(statuses.Count(s => s.Status == HttpStatusCode.OK), 1, 1 + EdgePali.Agent.Pipeline.AskRequest.QueueCapacity);
         Assert.All(statuses, s => Assert.True(s.Status is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, s.Status.ToString()));
     }
 }
