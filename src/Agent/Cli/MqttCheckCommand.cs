@@ -2,6 +2,7 @@ using System.CommandLine;
 using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Mqtt;
 using EdgePali.Agent.Mqtt.Transport;
+using EdgePali.Agent.Resilience;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -49,7 +50,7 @@ internal static class MqttCheckCommand
                     await Console.Error.WriteLineAsync($"edgepali: {failure}");
                 }
 
-                return AgentHost.ExitInvalidConfiguration;
+                return ExitCodes.InvalidConfiguration;
             }
 
             var connection = host.Services.GetRequiredService<MqttConnection>();
@@ -57,7 +58,7 @@ internal static class MqttCheckCommand
             var options = host.Services.GetRequiredService<IOptions<MqttOptions>>().Value;
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             wait.CancelAfter(TimeSpan.FromSeconds(parse.GetValue(timeout)));
-            var code = AgentHost.ExitOk;
+            var code = ExitCodes.Ok;
             try
             {
                 await connection.WaitForConnectionAsync(0, wait.Token);
@@ -70,7 +71,7 @@ internal static class MqttCheckCommand
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 await Console.Error.WriteLineAsync($"edgepali: no MQTT connection to {MqttClientOptionsFactory.EffectiveHost(options)}:{options.Port} within {parse.GetValue(timeout)} s (see the log above).");
-                code = AgentHost.ExitFailure;
+                code = ExitCodes.Failure;
             }
 
             using var stop = new CancellationTokenSource(AgentHost.ShutdownTimeout);

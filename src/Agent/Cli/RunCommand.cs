@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Resilience;
 
 namespace EdgePali.Agent.Cli;
 
@@ -29,7 +30,7 @@ internal static class RunCommand
             if (seconds is <= 0)
             {
                 await Console.Error.WriteLineAsync("edgepali: --duration must be more than 0 seconds.").ConfigureAwait(false);
-                return AgentHost.ExitInvalidConfiguration;
+                return ExitCodes.InvalidConfiguration;
             }
 
             return await AgentHost.RunAsync(

@@ -16,14 +16,10 @@ namespace EdgePali.Agent.Hosting;
 /// <summary>
 /// Runs the worker: reads and checks the configuration, starts the generic host (with systemd integration
 /// when started by systemd), and waits for SIGTERM/Ctrl-C or the optional duration.
-/// Exit codes: 0 stopped cleanly, 2 invalid configuration, 1 start-up or run-time failure.
+/// Exit codes (<see cref="ExitCodes"/>): 0 stopped cleanly, 2 invalid configuration, 1 start-up or run-time failure.
 /// </summary>
 public static class AgentHost
 {
-    public const int ExitOk = ExitCodes.Ok;
-    public const int ExitFailure = ExitCodes.Failure;
-    public const int ExitInvalidConfiguration = ExitCodes.InvalidConfiguration;
-
     /// <summary>Upper bound for a clean stop (a running analysis is cancelled; finished results are drained).</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(4);
 
@@ -49,7 +45,7 @@ public static class AgentHost
         catch (ConfigurationFileException e)
         {
             await error.WriteLineAsync($"edgepali: invalid configuration: {e.Message}").ConfigureAwait(false);
-            return ExitInvalidConfiguration;
+            return ExitCodes.InvalidConfiguration;
         }
 
         var problems = ConfigurationShape.Check(configuration, OptionsSections.Shapes);
@@ -66,7 +62,7 @@ public static class AgentHost
             // Refuse to start rather than retry a camera forever that cannot open on this machine.
             foreach (var problem in missing)
                 await error.WriteLineAsync($"edgepali: cannot start: {problem}").ConfigureAwait(false);
-            return ExitFailure;
+            return ExitCodes.Failure;
         }
         try
         {
@@ -78,7 +74,7 @@ public static class AgentHost
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return ExitOk;
+            return ExitCodes.Ok;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -87,7 +83,7 @@ public static class AgentHost
             // without a stop would log each of them as failed on top of the real cause.
             using var stopping = new CancellationTokenSource(ShutdownTimeout);
             await host.StopAsync(stopping.Token).ConfigureAwait(false);
-            return ExitFailure;
+            return ExitCodes.Failure;
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -97,7 +93,7 @@ public static class AgentHost
         using var forced = new CancellationTokenSource(ShutdownTimeout);
         await host.StopAsync(forced.Token).ConfigureAwait(false);
         // A background service that crashed stops the host and sets a non-zero exit code.
-        return Environment.ExitCode != 0 ? Environment.ExitCode : ExitOk;
+        return Environment.ExitCode != 0 ? Environment.ExitCode : ExitCodes.Ok;
     }
 
     /// <summary>The generic host with the worker's services, over an already built configuration.</summary>
@@ -196,6 +192,6 @@ public static class AgentHost
         await error.WriteLineAsync($"edgepali: invalid configuration ({problems.Count} problem{(problems.Count == 1 ? "" : "s")}):").ConfigureAwait(false);
         foreach (var problem in problems)
             await error.WriteLineAsync("  - " + problem).ConfigureAwait(false);
-        return ExitInvalidConfiguration;
+        return ExitCodes.InvalidConfiguration;
     }
 }

@@ -1,9 +1,9 @@
-using EdgePali.Agent.Pipeline;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using EdgePali.Agent.Control;
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Pipeline;
 using EdgePali.Agent.Publishing;
 using EdgePali.Vision.Imaging;
 using Microsoft.AspNetCore.Http;
@@ -73,7 +73,7 @@ internal static class ChatCompletionEndpoint
         {
             http.Response.Headers.RetryAfter = "5";
             await ErrorAsync(http, StatusCodes.Status429TooManyRequests,
-                $"Too many requests are waiting for the model ({Scheduling.AnalysisScheduler.AskQueueCapacity}, shared with MQTT questions); try again when it has answered them.", "rate_limit_error").ConfigureAwait(false);
+                $"Too many requests are waiting for the model ({AskRequest.QueueCapacity}, shared with MQTT questions); try again when it has answered them.", "rate_limit_error").ConfigureAwait(false);
             return;
         }
 

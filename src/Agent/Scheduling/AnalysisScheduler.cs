@@ -31,10 +31,8 @@ internal sealed class AnalysisScheduler(
     TimeProvider time,
     ILogger<AnalysisScheduler> logger) : BackgroundService
 {
-    public const int AskQueueCapacity = AskRequest.QueueCapacity;
-
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(500);
-    private readonly Channel<AskRequest> _asks = Channel.CreateBounded<AskRequest>(new BoundedChannelOptions(AskQueueCapacity) { SingleReader = true });
+    private readonly Channel<AskRequest> _asks = Channel.CreateBounded<AskRequest>(new BoundedChannelOptions(AskRequest.QueueCapacity) { SingleReader = true });
     private readonly FrameBuffer _work = new();
     private readonly List<ScheduledTask> _workTasks = [];
     private int _nextCamera;

@@ -49,7 +49,7 @@ internal sealed class CameraControl(CameraRegistry cameras, AnalysisScheduler sc
         if (!scheduler.TryEnqueue(request))
         {
             request.ReleaseFrame();
-            throw new CameraControlException($"Too many questions waiting ({AnalysisScheduler.AskQueueCapacity}); ask again when the model has answered them.");
+            throw new CameraControlException($"Too many questions waiting ({AskRequest.QueueCapacity}); ask again when the model has answered them.");
         }
 
         return await request.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal sealed class CameraControl(CameraRegistry cameras, AnalysisScheduler sc
         if (!scheduler.TryEnqueue(request))
         {
             request.ReleaseFrame();
-            throw new CameraControlException($"Too many requests waiting for the model ({AnalysisScheduler.AskQueueCapacity}); try again when it has caught up.");
+            throw new CameraControlException($"Too many requests waiting for the model ({AskRequest.QueueCapacity}); try again when it has caught up.");
         }
 
         logger.LogInformation("Camera {Camera}: task {Task} run by command", camera, taskName);

@@ -1,7 +1,7 @@
 using System.Device.Gpio;
 using EdgePali.Agent.Devices;
-using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -64,7 +64,7 @@ public sealed class GpioTests : IDisposable
         });
         await signal;
 
-        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.True(code == ExitCodes.Ok, errors);
         Assert.Equal([0, 1, 1], counts);
         Assert.Equal(PinMode.InputPullDown, driver.ModeOf(17) ?? PinMode.InputPullDown);
         Assert.True(lampOnAfterDetection, "the output did not switch on after a 'person' detection");

@@ -1,6 +1,6 @@
 using EdgePali.Agent.Devices;
-using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -88,7 +88,7 @@ public sealed class ThermalThrottleTests
         });
         await cooler;
 
-        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.True(code == ExitCodes.Ok, errors);
         Assert.Equal(0, countWhileHot);
         Assert.True(publisher.Results.Count >= 2, $"{publisher.Results.Count} results after cooling");
         Assert.True(probe!.Captured!.Cameras[0].FramesCaptured >= 10, "capture did not continue while hot");

@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
 using EdgePali.Agent.Health;
-using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -49,7 +49,7 @@ public sealed class WatchdogTests : IDisposable
         await Task.Delay(200);
         await listener.DisposeAsync();
 
-        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.True(code == ExitCodes.Ok, errors);
         var analysis = Assert.Single(analyzer.Analysed);
         // Pings are stamped when received: the margins (1 s after the stall is noticed, 0.5 s before the analysis
         // ends) leave room for a ping sent just before to arrive late on a busy machine.
@@ -94,7 +94,7 @@ public sealed class WatchdogTests : IDisposable
         });
         await listener.DisposeAsync();
 
-        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.True(code == ExitCodes.Ok, errors);
         Assert.NotNull(health);
         Assert.NotNull(last);
         var failures = analyzer.Failures.ToArray();

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
-using EdgePali.Testing;
 using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Support;
+using EdgePali.Testing;
 
 namespace EdgePali.Agent.Tests.Http;
 
@@ -29,7 +30,7 @@ public sealed class HttpLimitsTests : IDisposable
 
         var code = await AgentHost.RunAsync(null, arguments, TimeSpan.FromSeconds(5), errors, null, CancellationToken.None);
 
-        Assert.Equal(AgentHost.ExitInvalidConfiguration, code);
+        Assert.Equal(ExitCodes.InvalidConfiguration, code);
         Assert.Contains(expected, errors.ToString(), StringComparison.Ordinal);
     }
 
@@ -62,7 +63,7 @@ public sealed class HttpLimitsTests : IDisposable
                 await Task.Delay(50);
             }
 
-            // One runs, AnalysisScheduler.AskQueueCapacity wait, the rest are refused at once.
+            // One runs, AskRequest.QueueCapacity wait, the rest are refused at once.
             var requests = Enumerable.Range(0, 8).Select(async _ =>
             {
                 using var response = await client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -77,10 +78,10 @@ public sealed class HttpLimitsTests : IDisposable
         var run = await AgentRun.RunUntilAsync(arguments, () => done, TimeSpan.FromSeconds(90), new SlowTestAnalyzer(TimeSpan.FromMilliseconds(400)));
         await clients;
 
-        Assert.True(run.ExitCode == AgentHost.ExitOk, run.Errors);
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Errors);
         Assert.Equal(8, statuses.Count);
         Assert.Contains(statuses, s => s.Status == HttpStatusCode.TooManyRequests && s.RetryAfter == "5");
-        Assert.InRange(statuses.Count(s => s.Status == HttpStatusCode.OK), 1, 1 + EdgePali.Agent.Scheduling.AnalysisScheduler.AskQueueCapacity);
+        Assert.InRange(statuses.Count(s => s.Status == HttpStatusCode.OK), 1, 1 + EdgePali.Agent.Pipeline.AskRequest.QueueCapacity);
         Assert.All(statuses, s => Assert.True(s.Status is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, s.Status.ToString()));
     }
 }

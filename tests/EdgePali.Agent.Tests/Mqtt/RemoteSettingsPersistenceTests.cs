@@ -1,6 +1,6 @@
 using System.Text.Json;
 using EdgePali.Agent.Control;
-using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -106,7 +106,7 @@ public sealed class RemoteSettingsPersistenceTests : IDisposable
         }
 
         var (code, stderr) = await worker;
-        Assert.True(code == AgentHost.ExitOk, stderr);
+        Assert.True(code == ExitCodes.Ok, stderr);
         return log.ToString();
     }
 }

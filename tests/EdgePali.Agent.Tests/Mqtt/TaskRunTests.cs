@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -53,7 +53,7 @@ public sealed class TaskRunTests(TinyModelFixture model) : IClassFixture<TinyMod
         }
 
         var (code, stderr) = await worker;
-        Assert.True(code == AgentHost.ExitOk, stderr);
+        Assert.True(code == ExitCodes.Ok, stderr);
         Assert.Equal([1, 2], client.Messages.Where(m => m.Topic == "edgepali/pi/door/bell").Select(m => JsonDocument.Parse(m.Text).RootElement.GetProperty("seq").GetInt64()));
     }
 

@@ -1,5 +1,6 @@
 
 using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Support;
 
 namespace EdgePali.Agent.Tests.Options;
@@ -81,7 +82,7 @@ public sealed class ConfigurationValidationTests : IDisposable
     {
         var (code, errors) = await RunWithAsync(arguments.Split(' '));
 
-        Assert.Equal(AgentHost.ExitInvalidConfiguration, code);
+        Assert.Equal(ExitCodes.InvalidConfiguration, code);
         Assert.Contains(expected, errors, StringComparison.Ordinal);
     }
 
@@ -90,7 +91,7 @@ public sealed class ConfigurationValidationTests : IDisposable
     {
         var (code, errors) = await RunWithAsync(["--Cameras:0:Fps=-1", "--Model:Variant=x"]);
 
-        Assert.Equal(AgentHost.ExitInvalidConfiguration, code);
+        Assert.Equal(ExitCodes.InvalidConfiguration, code);
         Assert.Contains("Cameras:0:Fps", errors, StringComparison.Ordinal);
         Assert.Contains("Model:Variant", errors, StringComparison.Ordinal);
         Assert.Contains("2 problems", errors, StringComparison.Ordinal);
@@ -102,7 +103,7 @@ public sealed class ConfigurationValidationTests : IDisposable
         using var errors = new StringWriter();
         var code = await AgentHost.RunAsync("/no/such/edgepali.json", [], null, errors, null, CancellationToken.None);
 
-        Assert.Equal(AgentHost.ExitInvalidConfiguration, code);
+        Assert.Equal(ExitCodes.InvalidConfiguration, code);
         Assert.Contains("--config: '/no/such/edgepali.json' does not exist", errors.ToString(), StringComparison.Ordinal);
     }
 
@@ -115,7 +116,7 @@ public sealed class ConfigurationValidationTests : IDisposable
 
         var code = await AgentHost.RunAsync(file, [], null, errors, null, CancellationToken.None);
 
-        Assert.Equal(AgentHost.ExitInvalidConfiguration, code);
+        Assert.Equal(ExitCodes.InvalidConfiguration, code);
         Assert.Contains("broken.json", errors.ToString(), StringComparison.Ordinal);
         Assert.Contains("Fix the JSON syntax", errors.ToString(), StringComparison.Ordinal);
     }
@@ -130,7 +131,7 @@ public sealed class ConfigurationValidationTests : IDisposable
         // The file says Fps -3 and Variant int3; the command line repairs Variant, so only Fps remains wrong.
         var code = await AgentHost.RunAsync(file, [.. AgentRun.BaseArguments(_state.Path), "--Model:Variant=int8"], null, errors, null, CancellationToken.None);
 
-        Assert.Equal(AgentHost.ExitInvalidConfiguration, code);
+        Assert.Equal(ExitCodes.InvalidConfiguration, code);
         Assert.Contains("Cameras:0:Fps: must be 0 (no cap) or more (got -3)", errors.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("Model:Variant", errors.ToString(), StringComparison.Ordinal);
     }

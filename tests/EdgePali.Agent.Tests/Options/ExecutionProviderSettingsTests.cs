@@ -1,6 +1,7 @@
 using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Options;
 using EdgePali.Agent.Options.Validation;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Scheduling;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,7 +83,7 @@ public sealed class ExecutionProviderSettingsTests(TinyModelFixture model) : ICl
         var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => !publisher.Results.IsEmpty, TimeSpan.FromSeconds(120), analyzer: null, publisher,
             services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(log));
 
-        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.True(code == ExitCodes.Ok, errors);
         var result = Assert.Single(publisher.Results.Take(1));
         Assert.Equal("demo-tiny/int8", result.Model);
         Assert.True(result.Result.Timings.GeneratedTokens > 0, "the model generated nothing");
@@ -98,7 +99,7 @@ public sealed class ExecutionProviderSettingsTests(TinyModelFixture model) : ICl
 
         var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => false, TimeSpan.FromSeconds(120), analyzer: null);
 
-        Assert.Equal(AgentHost.ExitFailure, code);
+        Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("edgepali: start-up failed: No execution provider can run the VisionEncoder: QNN: not in this ONNX Runtime build", errors, StringComparison.Ordinal);
         Assert.Contains("or allow CPU fallback", errors, StringComparison.Ordinal);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Mqtt.Transport;
 using EdgePali.Agent.Options;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Mqtt;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,7 @@ public sealed class SecretsTests : IDisposable
 
         var code = await AgentHost.RunAsync(null, arguments, TimeSpan.FromSeconds(1), errors, null, CancellationToken.None);
 
-        Assert.Equal(AgentHost.ExitInvalidConfiguration, code);
+        Assert.Equal(ExitCodes.InvalidConfiguration, code);
         Assert.Contains(shown, errors.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("S3cr3t", errors.ToString(), StringComparison.Ordinal);
     }
@@ -51,7 +52,7 @@ public sealed class SecretsTests : IDisposable
         var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => log.Contains("reconnecting in"), TimeSpan.FromSeconds(60),
             new SlowTestAnalyzer(TimeSpan.FromMilliseconds(10)), configure: s => s.AddSingleton<ILoggerProvider>(log));
 
-        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.True(code == ExitCodes.Ok, errors);
         Assert.True(log.Contains("reconnecting in"), log.ToString());
         Assert.Contains("admin:***@127.0.0.1", log.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("S3cr3t", log.ToString() + errors, StringComparison.Ordinal);
@@ -79,7 +80,7 @@ public sealed class SecretsTests : IDisposable
         // The camera source comes from the credential: shown redacted in the (provoked) validation error.
         var (code, output) = await RunEdgepaliAsync(credentials, [
             "run", .. Baseline(), "--Cameras:0:Source=", "--Cameras:0:SourceFile=${CREDENTIALS_DIRECTORY}/front-camera", "--Cameras:0:Backend=v4l2"]);
-        Assert.Equal(AgentHost.ExitInvalidConfiguration, code);
+        Assert.Equal(ExitCodes.InvalidConfiguration, code);
         Assert.Contains("Cameras:0:Backend: 'v4l2' reads V4L2 devices only, but the source is 'rtsp://admin:***@cam.lan/stream'", output, StringComparison.Ordinal);
         Assert.DoesNotContain("S3cr3t", output, StringComparison.Ordinal);
 
@@ -88,7 +89,7 @@ public sealed class SecretsTests : IDisposable
         (code, output) = await RunEdgepaliAsync(credentials, [
             "mqtt-check", "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", "--Mqtt:Username=edgepali-pi",
             "--Mqtt:PasswordFile=${CREDENTIALS_DIRECTORY}/mqtt-password", $"--Agent:StateDirectory={_directory.Path}", "--Agent:DeviceId=pi"]);
-        Assert.True(code == AgentHost.ExitOk, output);
+        Assert.True(code == ExitCodes.Ok, output);
         Assert.DoesNotContain("device-secret", output, StringComparison.Ordinal);
         Assert.DoesNotContain("WITHOUT TLS", output, StringComparison.Ordinal);
     }
@@ -107,7 +108,7 @@ public sealed class SecretsTests : IDisposable
 
         var code = await AgentHost.RunAsync(null, arguments, TimeSpan.FromSeconds(1), errors, null, CancellationToken.None);
 
-        Assert.Equal(AgentHost.ExitInvalidConfiguration, code);
+        Assert.Equal(ExitCodes.InvalidConfiguration, code);
         Assert.Contains(expected, errors.ToString(), StringComparison.Ordinal);
     }
 

@@ -1,6 +1,6 @@
 using EdgePali.Agent.Control;
-using EdgePali.Agent.Hosting;
 using EdgePali.Agent.Pipeline;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Scheduling;
 using EdgePali.Agent.Tests.Support;
 using EdgePali.Vision.Tasks;
@@ -36,7 +36,7 @@ public sealed class AskFramePoolTests : IDisposable
         var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => probe?.Finished.IsCompleted == true, TimeSpan.FromSeconds(60), analyzer, publisher, services =>
             services.AddHostedService(sp => probe = new AskProbe(sp.GetRequiredService<ICameraControl>(), sp.GetRequiredService<FramePool>(), analyzer)));
 
-        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.True(code == ExitCodes.Ok, errors);
         Assert.NotNull(probe);
         Assert.True(probe.Finished.IsCompletedSuccessfully, probe.Finished.Exception?.ToString() ?? "the probe did not finish in time");
         var report = await probe.Finished;

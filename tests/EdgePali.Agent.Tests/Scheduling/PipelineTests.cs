@@ -1,4 +1,4 @@
-using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,7 +26,7 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
         // The 90-frame video at 20 fps is 4.5 s: five analyses take at least one moving segment, whatever the machine's speed.
         var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => publisher.Results.Count >= 5, Deadline, analyzer, publisher);
 
-        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.True(code == ExitCodes.Ok, errors);
         var analysed = analyzer.Analysed.ToList();
         Assert.True(analysed.Count >= 5, $"only {analysed.Count} analyses");
         // When the file loops, its first still frame follows the last one with the square elsewhere: a real
@@ -54,7 +54,7 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
         var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => analyzer.Analysed.Count >= 6, Deadline, analyzer, publisher, services =>
             services.AddHostedService(sp => probe = ActivatorUtilities.CreateInstance<StatsProbe>(sp)));
 
-        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.True(code == ExitCodes.Ok, errors);
         var analysed = analyzer.Analysed.ToList();
         Assert.True(analysed.Count >= 6, $"only {analysed.Count} analyses");
         // Each analysis gets a frame captured while the previous analysis ran (a queue would hand it the frame
@@ -128,7 +128,7 @@ public sealed class PipelineTests(VideoFixture fixture) : IClassFixture<VideoFix
 
         var (code, errors) = await AgentRun.RunUntilAsync(arguments, () => publisher.Results.Count >= 8, Deadline, analyzer, publisher);
 
-        Assert.True(code == AgentHost.ExitOk, errors);
+        Assert.True(code == ExitCodes.Ok, errors);
         var analysed = analyzer.Analysed.ToList();
         var frames = analysed.Select(a => a.Number).Distinct().Count();
         Assert.True(frames >= 4, $"{frames} frames");

@@ -1,4 +1,4 @@
-using EdgePali.Agent.Hosting;
+using EdgePali.Agent.Resilience;
 using EdgePali.Agent.Scheduling;
 using EdgePali.Agent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,8 +38,8 @@ public sealed class TinyModelPipelineTests(TinyModelFixture model, VideoFixture 
         var analysed = recorder!.Analysed.ToList();
         var run2 = await AgentRun.RunUntilAsync(arguments, () => second.Results.Count >= 2, Deadline, analyzer: null, second, RealModel);
 
-        Assert.True(run1.ExitCode == AgentHost.ExitOk, run1.Errors);
-        Assert.True(run2.ExitCode == AgentHost.ExitOk, run2.Errors);
+        Assert.True(run1.ExitCode == ExitCodes.Ok, run1.Errors);
+        Assert.True(run2.ExitCode == ExitCodes.Ok, run2.Errors);
         Assert.True(first.Results.Count >= 3, $"{first.Results.Count} results");
         // As in the scheduler tests: a looped file's first still frame after the last is a real scene change.
         Assert.All(analysed, a => Assert.True(a.Moving || a.Number % TestVideo.FrameCount == 1, $"frame {a.Number} from a still segment was analysed"));
@@ -72,7 +72,7 @@ public sealed class TinyModelPipelineTests(TinyModelFixture model, VideoFixture 
 
         var run = await AgentRun.RunUntilAsync(arguments, () => publisher.Results.Count >= 6, Deadline, analyzer: null, publisher, RealModel);
 
-        Assert.True(run.ExitCode == AgentHost.ExitOk, run.Errors);
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Errors);
         var results = publisher.Results.ToList();
         var frames = recorder!.Analysed.Select(a => a.Number).Distinct().Count();
         // The engine's own count of vision-encoder runs: one per frame, not one per task.

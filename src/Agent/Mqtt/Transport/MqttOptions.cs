@@ -65,6 +65,7 @@ public sealed class MqttOptions
     public int AsksPerMinute { get; set; } = 12;
 
     /// <summary>Questions waiting for the model at most; more get a "busy" reply.</summary>
+    // Not AskRequest.QueueCapacity again: MQTT hands the shared ask queue one job at a time, so this alone bounds the MQTT questions and runs held (no frame, timeout not yet started) in front of it.
     public int AskQueueCapacity { get; set; } = 4;
 
     public double AskTimeoutSeconds { get; set; } = 120;
