@@ -83,6 +83,14 @@ internal static class DecoderBuilder
             var qh = g.Op("Mul", TransformerOps.ApplyRotary(g, TransformerOps.SplitHeads(g, q, t.AttentionHeads, hd), cos, sin), queryScale);
             var kh = TransformerOps.ApplyRotary(g, TransformerOps.SplitHeads(g, k, t.KeyValueHeads, hd), cos, sin);
             var vh = TransformerOps.SplitHeads(g, v, t.KeyValueHeads, hd);
+            if (lastOnly && i == t.LayerCount - 1)
+            {
+                // Last layer: every position still writes its K/V to the cache, but only the last position's output
+                // reaches the LM head, so the query, residual and everything after attention shrink to one row.
+                qh = LastPosition(g, qh, axis: 2);
+                h = LastPosition(g, h);
+            }
+
             var keys = g.Node("Concat", [GraphTensorNames.PastKey(i), kh], GraphTensorNames.PresentKey(i), "", OnnxGraph.Attr("axis", 2L));
             var values = g.Node("Concat", [GraphTensorNames.PastValue(i), vh], GraphTensorNames.PresentValue(i), "", OnnxGraph.Attr("axis", 2L));
 
@@ -113,12 +121,7 @@ internal static class DecoderBuilder
             h = g.Op("Add", h, mlp);
         }
 
-        if (lastOnly)
-        {
-            // Only the last position's hidden state goes through the final norm and the LM head: [B, T, D] -> [B, 1, D].
-            h = LastPosition(g, h);
-        }
-
+        // With lastOnly, h is already [B, 1, D]: the last layer kept only the last position.
         return Norm(h, checkpoint.Tensor(PaliGemmaTensorNames.FinalNorm, d));
     }
 
@@ -176,6 +179,13 @@ internal static class DecoderBuilder
                 [context, GraphTensorNames.PresentKey(i), GraphTensorNames.PresentValue(i)],
                 OnnxGraph.MicrosoftDomain,
                 [.. attributes]);
+            if (lastOnly && i == t.LayerCount - 1)
+            {
+                // As in the standard graph: K/V for every position went to the cache; the rest runs on the last row.
+                context = LastPosition(g, context);
+                h = LastPosition(g, h);
+            }
+
             var attn = w.Linear(context, $"layers.{i}.o_proj", Attention(i), [T("self_attn.o_proj.weight", d, t.AttentionHeads * hd)]);
 
             string mlpInput;
@@ -188,9 +198,8 @@ internal static class DecoderBuilder
             pending = t.IsGemma2 ? Norm(mlp, T("post_feedforward_layernorm.weight", d)) : mlp;
         }
 
-        // RMSNorm is per position, so normalising every position and then keeping the last equals the standard order.
         var (final, _) = SkipNorm(pending!, h, checkpoint.Tensor(PaliGemmaTensorNames.FinalNorm, d));
-        return lastOnly ? LastPosition(g, final) : final;
+        return final;
     }
 
     private static CheckpointTensor[] QkvWeights(Checkpoint checkpoint, int layer)
@@ -214,8 +223,9 @@ internal static class DecoderBuilder
         return w.Linear(g.Op("Mul", TransformerOps.GeluTanh(g, gate), up), $"layers.{layer}.down_proj", Mlp(layer), [T("mlp.down_proj.weight", d, t.IntermediateSize)]);
     }
 
-    private static string LastPosition(OnnxGraph g, string h) =>
-        g.Op("Slice", h, g.Int64s("last_start", -1), g.Int64s("last_end", long.MaxValue), g.Int64s("last_axis", 1));
+    /// <summary>Keeps the last position along the sequence axis (1 for [B, T, D], 2 for [B, heads, T, head_dim]).</summary>
+    private static string LastPosition(OnnxGraph g, string x, long axis = 1) =>
+        g.Op("Slice", x, g.Int64s("last_start", -1), g.Int64s("last_end", long.MaxValue), g.Int64s("last_axis", axis));
 
     /// <summary>cos/sin [rows, head_dim/2] for GroupQueryAttention; row r holds position r + 1 (PaliGemma's 1-based positions).</summary>
     private static (string Cos, string Sin) RotaryCaches(OnnxGraph g, int headDim, float theta)
