@@ -8,7 +8,7 @@ namespace EdgePali.Quantize.Tests.Builders;
 /// <summary>
 /// The default build computes logits for the last position only, and runs the last layer's attention output and MLP
 /// on that position alone: its prefill gives one row equal to the last row of the all-positions package built from
-/// the same checkpoint, its KV cache (every position of every layer) is the same, and so are its decode steps. For
+/// the same checkpoint, its KV cache (every position, first and last layer checked) is the same, and so are its decode steps. For
 /// both graph layouts, and for PaliGemma 2 (post-attention/post-MLP norms, soft-caps) as well as 1.
 /// </summary>
 [Collection(TinyPaliGemma1Shared.Name)]
@@ -65,6 +65,8 @@ internal static class LastPositionLogits
         Assert.Equal(ids.Length * t.VocabSize, allLogits.Length);
         Assert.Equal(t.VocabSize, lastLogits.Length);
         AssertNearlyEqual(allLogits.AsSpan((ids.Length - 1) * t.VocabSize), lastLogits, "prefill");
+
+        Assert.Equal(allCache.Keys[0], lastCache.Keys[0]);
 
         // The last layer still writes K/V for every position: the pruned rows are only those after attention.
         var lastLayer = t.LayerCount - 1;
