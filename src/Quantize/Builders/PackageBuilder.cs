@@ -145,6 +145,12 @@ public static class PackageBuilder
                     $"vision_encoder linear layers: MatMulNBits bits=8 (4-bit harms the image features more than it saves)",
                     $"embed_tokens table: int8 with a float32 scale per {options.BlockSize} columns",
                 ],
+            WeightFormat.W8A8 =>
+                [
+                    "vision_encoder and decoder linear layers (attention, MLP, projector, tied LM head): w8a8, MatMulInteger (uint8 x int8): int8 weights, symmetric, one float32 scale per output channel, each input channel pre-scaled by s = (column max / median)^0.5 (folded into a Mul on the activation)",
+                    "activations entering those layers: int8 per token at run time (absmax / 127, stored as uint8 with zero point 128)",
+                    $"embed_tokens table: int8 with a float32 scale per {options.BlockSize} columns, dequantised after the lookup",
+                ],
             _ => ["none: float32 reference weights"],
         };
         var keptFloat = quantized
@@ -152,7 +158,7 @@ public static class PackageBuilder
             {
                 "RMSNorm and LayerNorm weights and all biases: tiny, and their errors would scale every activation",
                 "patch-embedding convolution and position embeddings: one small layer that sees raw pixels",
-                "activations between ops, attention scores, softmax, rotary tables and the KV cache: float32 (accuracy_level 4 quantises a matmul's input to int8 per block only inside MatMulNBits)",
+                "activations between ops, attention scores, softmax, rotary tables and the KV cache: float32 (int8 only inside a matmul: per block in MatMulNBits at accuracy_level 4, per token in w8a8 layers)",
             }
             : ["everything"];
         return new PackageManifest

@@ -38,7 +38,12 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
         var n = weights.Sum(w => (int)w.Shape[0]);
         var format = mix.Resolve(scope);
         _layers.Add(new ManifestLayerFormat(hint, format.ToString()));
-        return format.Bits is int b ? QuantizedLinear(x, hint, weights, k, n, b, format.AccuracyLevel) : FloatLinear(x, hint, weights, k, n);
+        return format switch
+        {
+            { PerTokenActivations: true } => IntegerLinear(x, hint, weights, k, n),
+            { Bits: int b } => QuantizedLinear(x, hint, weights, k, n, b, format.AccuracyLevel),
+            _ => FloatLinear(x, hint, weights, k, n),
+        };
     }
 
     /// <summary>Biases of fused weights, concatenated in order, as one float initializer.</summary>
@@ -88,6 +93,27 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
     private string QuantizedLinear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, int k, int n, int nbits, int accuracyLevel)
     {
         var writer = new MatMulNBitsWriter(graph, hint, nbits, blockSize, k, n, accuracyLevel);
+        FeedRows(weights, k, writer.WriteRows);
+        return writer.Complete(x);
+    }
+
+    /// <summary>w8a8: two passes over the rows, the first for the smoothing scales (column maxima need every row).</summary>
+    private string IntegerLinear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, int k, int n)
+    {
+        var smoothing = new ChannelSmoothing(k);
+        FeedRows(weights, k, smoothing.Observe, countProgress: false);
+        var writer = new MatMulIntegerWriter(graph, hint, k, n, ActivationQuantization.PerToken, smoothing.Scales());
+        FeedRows(weights, k, writer.WriteRows);
+        // No shared quantisation cache: each layer quantises its own smoothed input (x · diag(s)).
+        return writer.Complete(x, null, []);
+    }
+
+    /// <summary>
+    /// Reads the rows of <paramref name="weights"/> (concatenated along N) in chunks into <paramref name="write"/>;
+    /// a second pass over the same weights passes <paramref name="countProgress"/> false so progress stays exact.
+    /// </summary>
+    private void FeedRows(IReadOnlyList<CheckpointTensor> weights, int k, RowWriter write, bool countProgress = true)
+    {
         var chunk = new float[RowsPerChunk * k];
         foreach (var w in weights)
         {
@@ -97,13 +123,14 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
                 cancellationToken.ThrowIfCancellationRequested();
                 var count = Math.Min(RowsPerChunk, wRows - first);
                 w.ReadRows(first, count, chunk);
-                writer.WriteRows(chunk.AsSpan(0, count * k));
-                elementsRead((long)count * k);
+                write(chunk.AsSpan(0, count * k));
+                if (countProgress)
+                    elementsRead((long)count * k);
             }
         }
-
-        return writer.Complete(x);
     }
+
+    private delegate void RowWriter(ReadOnlySpan<float> rows);
 
     /// <summary>logits = x · Eᵀ for the tied [V, D] embedding: Gemm(transB) in float32 so the table streams by rows, or MatMulNBits.</summary>
     public string LmHead(string x, CheckpointTensor table)

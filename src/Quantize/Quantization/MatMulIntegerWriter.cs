@@ -4,29 +4,45 @@ using DataType = Onnx.TensorProto.Types.DataType;
 namespace EdgePali.Quantize.Quantization;
 
 /// <summary>
-/// The classic dynamic int8 MatMul (ORT quantize_dynamic): A is quantised per tensor at run time
-/// (DynamicQuantizeLinear -> uint8, scale, zero point), B is int8 [K, N] with one symmetric scale per output
-/// channel (absmax/127, zero point 0), and y = Cast(MatMulInteger(qA, qB, zpA)) * (scaleA * scaleB).
-/// Rows of Wᵀ come in order; the int8 B is kept in memory (one byte per weight) because MatMulInteger wants it
-/// as [K, N] while output channels arrive as rows.
+/// An int8 MatMul on ONNX's integer GEMM (MatMulInteger; ORT runs it on MLAS QGEMM, with VNNI / SDOT kernels).
+/// B is int8 [K, N] with one symmetric scale per output channel (absmax/127, zero point 0); A is quantised to uint8
+/// at run time, either
+/// <list type="bullet">
+/// <item><see cref="ActivationQuantization.PerTensor"/>: the classic dynamic int8 (ORT quantize_dynamic,
+/// transformers.js "q8"): DynamicQuantizeLinear, one asymmetric scale for the whole activation; or</item>
+/// <item><see cref="ActivationQuantization.PerToken"/> (format "w8a8"): one symmetric scale per row (token),
+/// absmax/127, stored as uint8 with zero point 128, so one loud token cannot stretch the others' scales.</item>
+/// </list>
+/// y = Cast(MatMulInteger(qA, qB, zpA)) * scaleA * scaleB. Rows of Wᵀ come in order; the int8 B is kept in memory
+/// (one byte per weight) because MatMulInteger wants it as [K, N] while output channels arrive as rows.
 /// </summary>
 internal sealed class MatMulIntegerWriter
 {
     private readonly OnnxGraph _graph;
     private readonly string _hint;
+    private readonly ActivationQuantization _activations;
     private readonly sbyte[] _codes;
     private readonly float[] _scales;
+    private readonly float[]? _inputScales;
+    private readonly float[] _row;
     private int _rowsWritten;
 
-    public MatMulIntegerWriter(OnnxGraph graph, string hint, int k, int n)
+    /// <param name="inputScales">Per-input-channel smoothing (<see cref="ChannelSmoothing"/>): column k of W is divided by
+    /// s_k and the input's channel k multiplied by it before quantisation; null for none.</param>
+    public MatMulIntegerWriter(OnnxGraph graph, string hint, int k, int n, ActivationQuantization activations = ActivationQuantization.PerTensor, float[]? inputScales = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
+        if (inputScales is not null && inputScales.Length != k)
+            throw new ArgumentException($"{inputScales.Length} smoothing scales for K = {k}.", nameof(inputScales));
         _graph = graph;
         _hint = hint;
+        _activations = activations;
+        _inputScales = inputScales;
         K = k;
         N = n;
         _codes = new sbyte[(long)k * n];
         _scales = new float[n];
+        _row = new float[k];
     }
 
     public int K { get; }
@@ -36,10 +52,21 @@ internal sealed class MatMulIntegerWriter
     public void WriteRows(ReadOnlySpan<float> rows)
     {
         var count = rows.Length / K;
+        if (count * K != rows.Length)
+            throw new ArgumentException($"{rows.Length} floats are not whole rows of {K}.", nameof(rows));
+        if (_rowsWritten + count > N)
+            throw new InvalidOperationException($"More than {N} rows written to '{_hint}'.");
         for (var r = 0; r < count; r++)
         {
             var n = _rowsWritten + r;
             var row = rows.Slice(r * K, K);
+            if (_inputScales is not null)
+            {
+                for (var k = 0; k < K; k++)
+                    _row[k] = row[k] / _inputScales[k];
+                row = _row;
+            }
+
             var absMax = 0f;
             foreach (var w in row)
                 absMax = MathF.Max(absMax, MathF.Abs(w));
@@ -54,26 +81,57 @@ internal sealed class MatMulIntegerWriter
     }
 
     /// <summary>
-    /// Adds the nodes for y = A · B. <paramref name="quantizedInputs"/> caches A's DynamicQuantizeLinear outputs so
-    /// several MatMuls reading the same activation quantise it once.
+    /// Adds the nodes for y = A · B. <paramref name="quantizedInputs"/> caches A's quantised form (codes, scale,
+    /// zero point) so several MatMuls reading the same activation quantise it once (q/k/v, gate/up).
     /// </summary>
-    public string Complete(string a, string? output, Dictionary<string, (string Q, string Scale, string ZeroPoint)> quantizedInputs)
+    public string Complete(string a, string? output, Dictionary<string, QuantizedActivation> quantizedInputs)
     {
         ArgumentNullException.ThrowIfNull(quantizedInputs);
         if (_rowsWritten != N)
             throw new InvalidOperationException($"'{_hint}' got {_rowsWritten} of {N} rows.");
-        if (!quantizedInputs.TryGetValue(a, out var qa))
+
+        // A smoothed input is this layer's own (x · diag(s)), so only unsmoothed inputs share their quantisation.
+        if (_inputScales is not null)
+            a = _graph.Op("Mul", a, _graph.Floats(_hint + ".input_scales", [K], _inputScales));
+        var key = $"{a}/{_activations}";
+        if (!quantizedInputs.TryGetValue(key, out var qa))
         {
-            qa = (_graph.Name(a + "_quantized"), _graph.Name(a + "_scale"), _graph.Name(a + "_zero_point"));
-            _graph.NodeMulti("DynamicQuantizeLinear", [a], [qa.Q, qa.Scale, qa.ZeroPoint]);
-            quantizedInputs[a] = qa;
+            qa = _activations == ActivationQuantization.PerToken ? QuantizePerToken(a) : QuantizePerTensor(a);
+            quantizedInputs[key] = qa;
         }
 
         var b = _graph.Initializer(_graph.Name(_hint + ".qweight"), DataType.Int8, [K, N], System.Runtime.InteropServices.MemoryMarshal.AsBytes(_codes.AsSpan()));
         var bScales = _graph.Floats(_hint + ".scales", [N], _scales);
-        var product = _graph.Op("MatMulInteger", qa.Q, b, qa.ZeroPoint);
+        var product = _graph.Op("MatMulInteger", qa.Codes, b, qa.ZeroPoint);
         var asFloat = _graph.Node("Cast", [product], null, "", OnnxGraph.Attr("to", (long)DataType.Float));
-        var scale = _graph.Op("Mul", qa.Scale, bScales);
-        return _graph.Node("Mul", [asFloat, scale], output);
+        if (_activations == ActivationQuantization.PerTensor)
+            return _graph.Node("Mul", [asFloat, _graph.Op("Mul", qa.Scale, bScales)], output);
+
+        // Per token: scaleA is [..., M, 1] and scaleB [N], so the two scales are two broadcasting Muls.
+        return _graph.Node("Mul", [_graph.Op("Mul", asFloat, qa.Scale), bScales], output);
+    }
+
+    private QuantizedActivation QuantizePerTensor(string a)
+    {
+        var qa = new QuantizedActivation(_graph.Name(a + "_quantized"), _graph.Name(a + "_scale"), _graph.Name(a + "_zero_point"));
+        _graph.NodeMulti("DynamicQuantizeLinear", [a], [qa.Codes, qa.Scale, qa.ZeroPoint]);
+        return qa;
+    }
+
+    /// <summary>
+    /// scale = max(|a| over the last axis, tiny) / 127 per row; codes = round(a / scale) + 128 as uint8 (1..255).
+    /// Plain ops rather than QuantizeLinear: its per-axis scale is 1-D, which would tie rows across the batch.
+    /// uint8 with zero point 128 rather than int8: ORT's int8 x int8 MatMulInteger has no fast CPU kernel (measured
+    /// 8-13x slower than uint8 x int8 on AVX-512 VNNI, docs/quantize.md), and the codes stay symmetric.
+    /// </summary>
+    private QuantizedActivation QuantizePerToken(string a)
+    {
+        var absMax = _graph.Node("ReduceMax", [_graph.Op("Abs", a), _graph.Int64s("last_axis", -1)], null, "", OnnxGraph.Attr("keepdims", 1L));
+        var scale = _graph.Op("Div", _graph.Op("Max", absMax, _graph.Scalar("tiny", 1e-30f)), _graph.Scalar("int8_max", 127f));
+        var centred = _graph.Op("Add", _graph.Op("Round", _graph.Op("Div", a, scale)), _graph.Scalar("uint8_zero", 128f));
+        var clipped = _graph.Op("Clip", centred, _graph.Scalar("uint8_low", 1f), _graph.Scalar("uint8_high", 255f));
+        var codes = _graph.Node("Cast", [clipped], _graph.Name(a + "_per_token_codes"), "", OnnxGraph.Attr("to", (long)DataType.Uint8));
+        var zeroPoint = _graph.Initializer(_graph.Name("per_token_zero_point"), DataType.Uint8, [], [128]);
+        return new QuantizedActivation(codes, scale, zeroPoint);
     }
 }

@@ -10,8 +10,9 @@ namespace EdgePali.Quantize.Quantization;
 /// <c>decoder=int4,decoder.layers.17.mlp=int8,decoder.attention=int8@1</c>.
 /// <para>Syntax of one rule: <c>SCOPE=FORMAT[@LEVEL]</c>. SCOPE is <c>vision</c> or <c>decoder</c>, optionally
 /// followed by <c>.layers.N</c> or <c>.layers.A-B</c>, optionally by <c>.attention</c> or <c>.mlp</c>; or
-/// <c>projector</c>, <c>lm_head</c>, <c>embed</c>. FORMAT is <c>int8</c>, <c>int4</c> or <c>fp32</c> (<c>embed</c>:
-/// int8 or fp32). LEVEL is MatMulNBits' accuracy_level 0-4 (4 = int8 compute, the default).</para>
+/// <c>projector</c>, <c>lm_head</c>, <c>embed</c>. FORMAT is <c>int8</c>, <c>int4</c>, <c>w8a8</c> or <c>fp32</c>
+/// (<c>embed</c>: int8 or fp32). LEVEL is MatMulNBits' accuracy_level 0-4 (4 = int8 compute, the default); w8a8 has
+/// none (int8 weights per output channel, activations int8 per token, MatMulInteger).</para>
 /// </summary>
 public sealed partial class WeightMix
 {
@@ -129,12 +130,21 @@ public sealed partial class WeightMix
 
         var at = formatText.IndexOf('@', StringComparison.Ordinal);
         var formatName = at < 0 ? formatText : formatText[..at];
+        if (formatName == "w8a8")
+        {
+            if (at >= 0)
+                throw new QuantizeException($"--mix rule '{text}': w8a8 layers run MatMulInteger, which has no accuracy_level; drop '@{formatText[(at + 1)..]}'.");
+            if (part == LinearPart.Embed)
+                throw new QuantizeException($"--mix rule '{text}': the embedding table is a lookup, not a matmul; use embed=int8 or embed=fp32.");
+            return new WeightMixRule(part.Value, layers, kind, LinearFormat.W8A8);
+        }
+
         int? bits = formatName switch
         {
             "int8" => 8,
             "int4" => 4,
             "fp32" => null,
-            _ => throw new QuantizeException($"--mix rule '{text}': format '{formatName}' is not one of int8, int4, fp32."),
+            _ => throw new QuantizeException($"--mix rule '{text}': format '{formatName}' is not one of int8, int4, w8a8, fp32."),
         };
         var level = DefaultAccuracyLevel;
         if (at >= 0)

@@ -27,7 +27,12 @@ public sealed record WeightMixRule(LinearPart Part, (int First, int Last)? Layer
             scope += range.First == range.Last ? $".layers.{range.First}" : $".layers.{range.First}-{range.Last}";
         if (Kind is { } kind)
             scope += kind == LinearKind.Attention ? ".attention" : ".mlp";
-        var format = Format.Bits is null ? "fp32" : $"int{Format.Bits}@{Format.AccuracyLevel}";
+        var format = Format switch
+        {
+            { Bits: null } => "fp32",
+            { PerTokenActivations: true } => "w8a8",
+            _ => $"int{Format.Bits}@{Format.AccuracyLevel}",
+        };
         return $"{scope}={format}";
     }
 }

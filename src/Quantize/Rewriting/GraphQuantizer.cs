@@ -33,7 +33,7 @@ internal sealed class GraphQuantizer
     private const long MinTableElements = 1 << 16;
 
     private readonly List<ManifestNodeDecision> _decisions = [];
-    private readonly Dictionary<string, (string Q, string Scale, string ZeroPoint)> _dynamicInputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QuantizedActivation> _dynamicInputs = new(StringComparer.Ordinal);
     private readonly OnnxModelSource _source;
     private readonly string _partName;
     private readonly GraphQuantizePlan _plan;
@@ -150,9 +150,18 @@ internal sealed class GraphQuantizer
             writer.Complete(node.Input[0], product, _dynamicInputs);
             detail = $"DynamicQuantizeLinear + MatMulInteger, int8 per-channel weights, K={k} N={n}";
         }
+        else if (format!.PerTokenActivations)
+        {
+            var smoothing = new ChannelSmoothing(k);
+            reader.ForEachRowChunk(smoothing.Observe, _cancellationToken);
+            var writer = new MatMulIntegerWriter(_graph, weight, k, n, ActivationQuantization.PerToken, smoothing.Scales());
+            reader.ForEachRowChunk(rows => Progress(rows, writer.WriteRows), _cancellationToken);
+            writer.Complete(node.Input[0], product, _dynamicInputs);
+            detail = $"w8a8: MatMulInteger, int8 per-channel weights smoothed per input channel, activations int8 per token, K={k} N={n}";
+        }
         else
         {
-            var writer = new MatMulNBitsWriter(_graph, weight, format!.Bits!.Value, _plan.BlockSize, k, n, format.AccuracyLevel);
+            var writer = new MatMulNBitsWriter(_graph, weight, format.Bits!.Value, _plan.BlockSize, k, n, format.AccuracyLevel);
             reader.ForEachRowChunk(rows => Progress(rows, writer.WriteRows), _cancellationToken);
             writer.Complete(node.Input[0], product);
             detail = $"MatMulNBits bits={format.Bits} block={_plan.BlockSize} K={k} N={n}"

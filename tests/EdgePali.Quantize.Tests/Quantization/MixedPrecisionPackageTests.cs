@@ -68,6 +68,40 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
     }
 
     [Fact]
+    public async Task BuildAndQuantize_W8A8Rules_WriteMatMulIntegerLayers_WithTheSameSmoothedWeights()
+    {
+        const string W8A8Rules = "decoder.mlp=w8a8,vision.layers.1=w8a8";
+        var built = Path.Combine(packages.Scratch, "w8a8-built-" + Guid.NewGuid().ToString("N"));
+        var quantized = Path.Combine(packages.Scratch, "w8a8-quantized-" + Guid.NewGuid().ToString("N"));
+        var result = await PackageBuilder.BuildAsync(new PackageBuildOptions(packages.CheckpointDir, built, WeightFormat.Int8, Logits: DecoderLogits.AllPositions, Mix: W8A8Rules));
+        await PackageQuantizer.QuantizeAsync(new QuantizeOptions(packages.Fp32Dir, quantized, QuantizationMode.Int8, Mix: W8A8Rules));
+
+        var recorded = result.Manifest.Layers!.ToDictionary(l => l.Layer, l => l.Format, StringComparer.Ordinal);
+        Assert.Equal("w8a8", recorded["layers.0.gate_up"]);
+        Assert.Equal("w8a8", recorded["layers.1.down_proj"]);
+        Assert.Equal("int8", recorded["layers.1.qkv"]);
+        Assert.Equal("w8a8", recorded["vision.1.fc1"]);
+        Assert.Equal("int8", recorded["vision.0.fc1"]);
+        Assert.Equal("decoder.mlp=w8a8,vision.layers.1=w8a8", result.Manifest.WeightMix);
+
+        foreach (var part in new[] { ModelPartNames.VisionEncoder, ModelPartNames.Decoder })
+        {
+            using var a = OnnxModelSource.Open(Path.Combine(built, "onnx", part + "_int8.onnx"));
+            using var b = OnnxModelSource.Open(Path.Combine(quantized, "onnx", part + "_int8.onnx"));
+            var builtNodes = a.Model.Graph.Node.Where(n => n.OpType == "MatMulInteger").ToList();
+            var quantizedNodes = b.Model.Graph.Node.Where(n => n.OpType == "MatMulInteger").ToList();
+            Assert.NotEmpty(builtNodes);
+            Assert.Equal(builtNodes.Count, quantizedNodes.Count);
+            Assert.DoesNotContain(a.Model.Graph.Node, n => n.OpType == "DynamicQuantizeLinear");
+            for (var i = 0; i < builtNodes.Count; i++)
+            {
+                Assert.Equal(TensorProto.Types.DataType.Uint8, InitializerType(a, builtNodes[i].Input[2]));
+                Assert.Equal(InitializerBytes.Read(a, builtNodes[i].Input[1]), InitializerBytes.Read(b, quantizedNodes[i].Input[1]));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Build_WithARuleForALayerTheModelDoesNotHave_FailsBeforeWritingAnything()
     {
         var outDir = Path.Combine(packages.Scratch, "mix-bad-" + Guid.NewGuid().ToString("N"));
@@ -86,7 +120,7 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
 
         (code, text) = await CliRunner.RunAsync(console => [QuantizeCommand.Create(console)], "quantize", "--model", packages.Fp32Dir, "--out", outDir, "--mode", "int8", "--mix", "decoder.mlp=int5");
         Assert.Equal(1, code);
-        Assert.Contains("--mix rule 'decoder.mlp=int5': format 'int5' is not one of int8, int4, fp32", text, StringComparison.Ordinal);
+        Assert.Contains("--mix rule 'decoder.mlp=int5': format 'int5' is not one of int8, int4, w8a8, fp32", text, StringComparison.Ordinal);
         Assert.False(Directory.Exists(outDir));
     }
 
@@ -114,6 +148,9 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
 
         return formats;
     }
+
+    private static TensorProto.Types.DataType InitializerType(OnnxModelSource source, string name) =>
+        source.TryGetInitializer(name, out var tensor) ? (TensorProto.Types.DataType)tensor.DataType : TensorProto.Types.DataType.Undefined;
 
     private static string Stem(string weight) => weight.Replace(".qweight", "", StringComparison.Ordinal).Replace(".weight", "", StringComparison.Ordinal);
 }

@@ -28,6 +28,18 @@ public sealed class WeightMixTests
     }
 
     [Fact]
+    public void W8A8_Rules_ResolveToTheIntegerGemmFormat_AndPrintBack()
+    {
+        var mix = Mix("decoder.mlp=w8a8,vision=w8a8,decoder.layers.17=int8");
+        Assert.Equal(LinearFormat.W8A8, mix.Resolve(new LinearScope(LinearPart.Decoder, 3, LinearKind.Mlp)));
+        Assert.Equal(LinearFormat.Int8, mix.Resolve(new LinearScope(LinearPart.Decoder, 17, LinearKind.Mlp)));
+        Assert.Equal(LinearFormat.Int8, mix.Resolve(new LinearScope(LinearPart.Decoder, 3, LinearKind.Attention)));
+        Assert.Equal(LinearFormat.W8A8, mix.Resolve(new LinearScope(LinearPart.Vision, 0, LinearKind.Attention)));
+        Assert.Equal("w8a8", LinearFormat.W8A8.ToString());
+        Assert.Equal("decoder.mlp=w8a8,vision=w8a8,decoder.layers.17=int8@4", mix.ToString());
+    }
+
+    [Fact]
     public void NoRules_GiveTheBaseFormats()
     {
         var mix = WeightMix.Create(LinearFormat.Int8, LinearFormat.Int4, LinearFormat.Int8, "  ", 27, 18);
@@ -41,7 +53,9 @@ public sealed class WeightMixTests
     [InlineData("=int4", "is not SCOPE=FORMAT[@LEVEL]")]
     [InlineData("decoder.ffn=int4", "scope 'decoder.ffn' is not one of vision, decoder")]
     [InlineData("lm_head.layers.1=int4", "scope 'lm_head.layers.1' is not one of")]
-    [InlineData("decoder=int3", "format 'int3' is not one of int8, int4, fp32")]
+    [InlineData("decoder=int3", "format 'int3' is not one of int8, int4, w8a8, fp32")]
+    [InlineData("decoder=w8a8@4", "w8a8 layers run MatMulInteger, which has no accuracy_level")]
+    [InlineData("embed=w8a8", "the embedding table is a lookup, not a matmul")]
     [InlineData("decoder.layers.18=int4", "the decoder has 18 layers (0-17); layer 18 does not exist")]
     [InlineData("vision.layers.20-27.mlp=int4", "the vision has 27 layers (0-26); layer 27 does not exist")]
     [InlineData("decoder.layers.9-3=int4", "layer range 9-3 runs backwards; write it as 3-9")]
