@@ -56,7 +56,7 @@ if [[ ! -f $model/edgepali.json ]]; then
   fi
   say "making the demo model: tiny PaliGemma, RANDOM WEIGHTS (its text is meaningless), real Gemma tokenizer"
   "$quantize" make-test-checkpoint --preset tiny --seed 7 --out models/checkpoints/demo-tiny --tokenizer "$tokenizer"
-  "$quantize" build --checkpoint models/checkpoints/demo-tiny --out "$model" --weights int8
+  "$quantize" build --checkpoint models/checkpoints/demo-tiny --out "$model"
 fi
 
 # --- run --------------------------------------------------------------------------------------------

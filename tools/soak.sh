@@ -81,7 +81,7 @@ if [[ -z $model ]]; then
   # Output goes to the log only on failure: a fresh clone once stopped here with no word of why.
   "$quantize" make-test-checkpoint --preset tiny --seed 7 --out "$work/checkpoint" --tokenizer "$tokenizer" >"$work/make-checkpoint.log" 2>&1 \
     || fail "make-test-checkpoint failed: $(tail -5 "$work/make-checkpoint.log")"
-  "$quantize" build --checkpoint "$work/checkpoint" --out "$model" --weights int8 >"$work/build-model.log" 2>&1 \
+  "$quantize" build --checkpoint "$work/checkpoint" --out "$model" >"$work/build-model.log" 2>&1 \
     || fail "building the model package failed: $(tail -5 "$work/build-model.log")"
 fi
 [[ -f $model/edgepali.json ]] || fail "--model $model is not a model package (no edgepali.json)"

@@ -18,7 +18,7 @@ internal static class BenchCommand
         var modelOption = new Option<string?>("--model") { Description = $"Model package folder (default: {BenchmarkPackage.DefaultRoot}/<preset>-<weights>, built with edgepali-quantize on first use)." };
         var presetOption = new Option<string>("--preset") { Description = "Random-weight model for the default package: pg1-224 | pg2-224 | tiny.", DefaultValueFactory = _ => "pg1-224" };
         presetOption.AcceptOnlyFromAmong([.. Enum.GetValues<BenchPreset>().Select(p => p.CliName())]);
-        var weightsOption = new Option<string>("--weights") { Description = "Weight format (package variant): int8 | int4 | fp32.", DefaultValueFactory = _ => "int8" };
+        var weightsOption = new Option<string>("--weights") { Description = "Weight format of the default package (edgepali-quantize build --weights), and the variant of --model: int8 | w8a8 | int4 | fp32 (w8a8 files are the int8 variant).", DefaultValueFactory = _ => "w8a8" };
         weightsOption.AcceptOnlyFromAmong([.. Enum.GetValues<BenchWeights>().Select(w => w.CliName())]);
         var tokensOption = new Option<int>("--new-tokens") { Description = "Tokens generated per run; eos is ignored so every run does the same work.", DefaultValueFactory = _ => 20 };
         var warmupOption = new Option<int>("--warmup") { Description = "Unmeasured runs first (JIT, ORT arenas, page cache).", DefaultValueFactory = _ => 1 };
@@ -26,6 +26,10 @@ internal static class BenchCommand
         var threadsOption = new Option<int>("--threads") { Description = "ORT intra-op threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var compareOption = new Option<string?>("--compare") { Description = "Also run transformers.js (Node, onnxruntime-node) on the same files, interleaved: transformers-js." };
         compareOption.AcceptOnlyFromAmong("transformers-js");
+        var compareModelOption = new Option<string?>("--compare-model")
+        {
+            Description = "With --compare: the package transformers.js runs instead of --model, e.g. the standard-layout build of the same checkpoint when --model is a fused one (transformers.js runs only the standard layout).",
+        };
         var tasksOption = new Option<string?>("--tasks")
         {
             Description = "Also run several tasks on one frame, e.g. caption,detect (a kind alone takes its default prompt; detect/segment look for person ; car): " +
@@ -35,7 +39,7 @@ internal static class BenchCommand
 
         var command = new RootCommand("edgepali-bench: measure preprocessing, vision encoder, prefill, decode, end-to-end latency, load time, peak RSS and the memory-bandwidth bound (docs/benchmarks.md).")
         {
-            modelOption, presetOption, weightsOption, tokensOption, warmupOption, repetitionsOption, threadsOption, compareOption, tasksOption, jsonOption,
+            modelOption, presetOption, weightsOption, tokensOption, warmupOption, repetitionsOption, threadsOption, compareOption, compareModelOption, tasksOption, jsonOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,13 +53,15 @@ internal static class BenchCommand
                 parse.GetValue(repetitionsOption),
                 parse.GetValue(threadsOption),
                 parse.GetValue(compareOption) is not null,
-                Tasks: parse.GetValue(tasksOption));
+                Tasks: parse.GetValue(tasksOption),
+                CompareModelDirectory: parse.GetValue(compareModelOption));
             var problem = settings switch
             {
                 { NewTokens: < 1 } => "--new-tokens must be at least 1.",
                 { Warmup: < 0 } => "--warmup cannot be negative.",
                 { Repetitions: < 1 } => "--repetitions must be at least 1.",
                 { Threads: < 1 } => "--threads must be at least 1.",
+                { CompareModelDirectory: not null, CompareTransformersJs: false } => "--compare-model needs --compare transformers-js.",
                 { Tasks: { } list } => TaskListProblem(list),
                 _ => null,
             };

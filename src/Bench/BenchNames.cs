@@ -14,15 +14,17 @@ public static class BenchNames
     public static string CliName(this BenchWeights weights) => weights switch
     {
         BenchWeights.Int8 => "int8",
+        BenchWeights.W8A8 => "w8a8",
         BenchWeights.Int4 => "int4",
         BenchWeights.Fp32 => "fp32",
         _ => throw new ArgumentOutOfRangeException(nameof(weights), weights, null),
     };
 
-    /// <summary>The package variant holding these weights (the builder writes int4 as transformers.js' "q4").</summary>
+    /// <summary>The package variant holding these weights (the builder writes int4 as transformers.js' "q4", w8a8 as "int8").</summary>
     public static string VariantName(this BenchWeights weights) => weights switch
     {
         BenchWeights.Int4 => "q4",
+        BenchWeights.W8A8 => "int8",
         _ => weights.CliName(),
     };
 
@@ -34,5 +36,5 @@ public static class BenchNames
     public static BenchWeights ParseWeights(string name) =>
         Enum.GetValues<BenchWeights>().FirstOrDefault(w => w.CliName() == name, (BenchWeights)(-1)) is var w && Enum.IsDefined(w)
             ? w
-            : throw new ArgumentException($"Unknown weights '{name}': use int8, int4 or fp32.", nameof(name));
+            : throw new ArgumentException($"Unknown weights '{name}': use int8, w8a8, int4 or fp32.", nameof(name));
 }

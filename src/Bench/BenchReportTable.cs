@@ -56,7 +56,7 @@ public static class BenchReportTable
         console.MarkupLineInterpolated($"[bold]Vision + prefill[/] {e.VisionPrefillCoreSeconds:F1} core-seconds ({s.Threads} threads); peak RSS / model on disk = {e.PeakRssToDiskRatio:F2}");
         if (js is not null)
         {
-            console.MarkupLineInterpolated($"[bold]transformers.js[/] {js.TransformersJsVersion} with onnxruntime-node {js.OnnxRuntimeNodeVersion}");
+            console.MarkupLineInterpolated($"[bold]transformers.js[/] {js.TransformersJsVersion} with onnxruntime-node {js.OnnxRuntimeNodeVersion} on {js.ModelDirectory} ({js.Graph} graph)");
         }
 
         if (report.MultiTask is { } mt)

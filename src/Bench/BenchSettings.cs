@@ -6,6 +6,7 @@ namespace EdgePali.Bench;
 /// <param name="Threads">ORT intra-op threads for EdgePali and transformers.js alike.</param>
 /// <param name="Prompt">Task prefix; the caption task by default, as a camera would run it.</param>
 /// <param name="Tasks">`--tasks`: several tasks on one frame (shared vision encode, constrained vs free tokens); null to skip.</param>
+/// <param name="CompareModelDirectory">`--compare-model`: the package transformers.js runs (the standard-layout twin of a fused one); null for the measured package.</param>
 public sealed record BenchSettings(
     string? ModelDirectory,
     BenchPreset Preset,
@@ -16,4 +17,5 @@ public sealed record BenchSettings(
     int Threads,
     bool CompareTransformersJs,
     string Prompt = "caption en",
-    string? Tasks = null);
+    string? Tasks = null,
+    string? CompareModelDirectory = null);

@@ -7,6 +7,11 @@ namespace EdgePali.Bench;
 public enum BenchWeights
 {
     Int8,
+
+    // Snake case would write "w8_a8" in --json; the report uses the CLI name.
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("w8a8")]
+    W8A8,
+
     Int4,
     Fp32,
 }

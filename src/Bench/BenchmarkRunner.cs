@@ -66,9 +66,16 @@ public static class BenchmarkRunner
         {
             if (settings.CompareTransformersJs)
             {
-                status.MarkupLine("Starting transformers.js (Node) on the same files...");
+                var theirDirectory = settings.CompareModelDirectory is { } other ? Path.GetFullPath(other) : directory;
+                var theirPackage = theirDirectory == directory ? package : ModelPackage.Open(theirDirectory, variant);
+                if (TransformersJsPackage.Problem(package.Manifest, theirPackage.Manifest, theirDirectory, theirDirectory != directory) is { } problem)
+                {
+                    throw new InvalidOperationException(problem);
+                }
+
+                status.MarkupLineInterpolated($"Starting transformers.js (Node) on {(theirDirectory == directory ? "the same files" : theirDirectory)}...");
                 reference = await TransformersJsBench.StartAsync(
-                    directory, variant, framePath, task.Prefix, settings.NewTokens, settings.Threads, cancellationToken).ConfigureAwait(false);
+                    theirDirectory, variant, framePath, task.Prefix, settings.NewTokens, settings.Threads, cancellationToken).ConfigureAwait(false);
             }
 
             var ours = new List<EdgePaliRun>(settings.Repetitions);
@@ -230,6 +237,7 @@ public static class BenchmarkRunner
 
     private static TransformersJsFigures Summarise(IReadOnlyList<TransformersJsRun> runs, TransformersJsBench reference, long peakRss)
     {
+        var manifest = PackageManifest.TryRead(reference.ModelDirectory);
         var decode = SampleSummary.Of([.. runs.Select(r => r.GeneratedTokens > 1 ? r.DecodeMs / (r.GeneratedTokens - 1) : 0)]);
         return new TransformersJsFigures(
             reference.TransformersJsVersion,
@@ -241,7 +249,9 @@ public static class BenchmarkRunner
             decode.Reciprocal(1000),
             SampleSummary.Of([.. runs.Select(r => r.EndToEndMs)]),
             runs[^1].GeneratedTokens,
-            peakRss);
+            peakRss,
+            reference.ModelDirectory,
+            manifest?.GraphLayout ?? PackageManifest.StandardGraph);
     }
 
     /// <summary>Bytes of the variant's three graphs and their external data.</summary>

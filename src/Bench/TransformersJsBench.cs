@@ -16,14 +16,18 @@ public sealed class TransformersJsBench : IAsyncDisposable
     private readonly Process _node;
     private readonly StringBuilder _stderr = new();
 
-    private TransformersJsBench(Process node, string transformersVersion, string ortVersion)
+    private TransformersJsBench(Process node, string modelDirectory, string transformersVersion, string ortVersion)
     {
         _node = node;
+        ModelDirectory = modelDirectory;
         TransformersJsVersion = transformersVersion;
         OnnxRuntimeNodeVersion = ortVersion;
     }
 
     public double LoadMs { get; private set; }
+
+    /// <summary>The package Node runs.</summary>
+    public string ModelDirectory { get; }
 
     public string TransformersJsVersion { get; }
 
@@ -58,7 +62,7 @@ public sealed class TransformersJsBench : IAsyncDisposable
             throw new InvalidOperationException("--compare transformers-js needs Node.js (`node` on PATH); install it (Debian: apt-get install nodejs) or leave out --compare.", ex);
         }
 
-        var bench = new TransformersJsBench(node, PackageVersion(conformance, "@huggingface/transformers"), PackageVersion(conformance, "onnxruntime-node"));
+        var bench = new TransformersJsBench(node, modelDirectory, PackageVersion(conformance, "@huggingface/transformers"), PackageVersion(conformance, "onnxruntime-node"));
         node.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)

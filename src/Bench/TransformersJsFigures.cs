@@ -1,6 +1,9 @@
 namespace EdgePali.Bench;
 
-/// <summary>transformers.js (onnxruntime-node) on the same files. first_token covers vision + embeddings + prefill.</summary>
+/// <summary>
+/// transformers.js (onnxruntime-node) on the same files, or on <paramref name="ModelDirectory"/> from --compare-model.
+/// first_token covers vision + embeddings + prefill.
+/// </summary>
 public sealed record TransformersJsFigures(
     string TransformersJsVersion,
     string OnnxRuntimeNodeVersion,
@@ -11,4 +14,6 @@ public sealed record TransformersJsFigures(
     SampleSummary DecodeTokensPerSecond,
     SampleSummary EndToEndMs,
     int GeneratedTokens,
-    long PeakRssBytes);
+    long PeakRssBytes,
+    string ModelDirectory,
+    string Graph);

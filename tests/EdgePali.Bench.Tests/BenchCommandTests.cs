@@ -32,14 +32,16 @@ public sealed class BenchCommandTests
         Assert.Equal(1, settings.GetProperty("threads").GetInt32());
 
         var model = root.GetProperty("model");
-        var packageDirectory = Path.Combine(workingDirectory.Path, "models", "bench", "tiny-int8");
+        var packageDirectory = Path.Combine(workingDirectory.Path, "models", "bench", "tiny-w8a8");
         Assert.Equal(packageDirectory, model.GetProperty("directory").GetString());
         Assert.True(File.Exists(Path.Combine(packageDirectory, "onnx", "decoder_model_merged_int8.onnx")));
         Assert.True(File.Exists(Path.Combine(workingDirectory.Path, "models", "bench", "tiny-checkpoint", "config.json")));
         var build = root.GetProperty("package_build");
         Assert.True(build.GetProperty("checkpoint_seconds").GetDouble() > 0);
         Assert.True(build.GetProperty("build_seconds").GetDouble() > 0);
+        // The builder's default, w8a8, is written as the int8 variant (_int8 files).
         Assert.Equal("int8", model.GetProperty("variant").GetString());
+        Assert.Equal("w8a8", settings.GetProperty("weights").GetString());
         var imageTokens = model.GetProperty("image_tokens").GetInt32();
         // "<image>"*N + <bos> + "caption en" (at least one token) + "\n".
         Assert.True(model.GetProperty("prompt_tokens").GetInt32() >= imageTokens + 3);

@@ -12,7 +12,7 @@ internal static class BuildCommand
     {
         var checkpointOption = new Option<string>("--checkpoint") { Description = "Hugging Face PaliGemma checkpoint folder (config.json, *.safetensors, tokenizer.json).", Required = true };
         var outOption = new Option<string>("--out") { Description = "Package folder to create (must not exist or be empty).", Required = true };
-        var weightsOption = new Option<string>("--weights") { Description = "int8 (default; MatMulNBits, weight-only) | w8a8 (int8 weights and activations, MatMulInteger: ~3x faster prefill) | int4 | fp32", DefaultValueFactory = _ => "int8" };
+        var weightsOption = new Option<string>("--weights") { Description = "w8a8 (default: int8 weights and per-token int8 activations, integer GEMM) | int8 (MatMulNBits, weight-only int8, block-wise) | int4 | fp32", DefaultValueFactory = _ => "w8a8" };
         weightsOption.AcceptOnlyFromAmong("int8", "w8a8", "int4", "fp32");
         var blockOption = new Option<int>("--block-size") { Description = "Quantisation block size along K (power of two >= 16).", DefaultValueFactory = _ => 32 };
         var imageSizeOption = new Option<int?>("--image-size") { Description = "Expected image size; must match the checkpoint's vision image_size." };

@@ -17,8 +17,8 @@ internal static class QuantizeCommand
     {
         var model = new Option<string>("--model") { Description = "Float model package to read (config.json, tokenizer.json, onnx/*.onnx).", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for the new package (must not exist or be empty, unless --force).", Required = true };
-        var mode = new Option<string>("--mode") { Description = "int8 | int4 | dynamic-int8 | qdq", Required = true };
-        mode.AcceptOnlyFromAmong("int8", "int4", "dynamic-int8", "qdq");
+        var mode = new Option<string>("--mode") { Description = "w8a8 (as build's default) | int8 | int4 | dynamic-int8 | qdq", Required = true };
+        mode.AcceptOnlyFromAmong("w8a8", "int8", "int4", "dynamic-int8", "qdq");
         var parts = new Option<string[]>("--parts") { Description = "Parts to quantise, comma- or space-separated: vision, embed, decoder (default: all; the others are copied).", AllowMultipleArgumentsPerToken = true };
         var blockSize = new Option<int>("--block-size") { Description = "MatMulNBits block size along K (power of two >= 16).", DefaultValueFactory = _ => 32 };
         var exclude = new Option<string[]>("--exclude") { Description = "Node-name globs (* ?) to keep in float, matched on node names, outputs and weight names.", AllowMultipleArgumentsPerToken = true };

@@ -13,7 +13,7 @@ namespace EdgePali.Quantize.Quantization;
 /// <item><see cref="ActivationQuantization.PerToken"/> (format "w8a8"): one symmetric scale per row (token),
 /// absmax/127, stored as uint8 with zero point 128, so one loud token cannot stretch the others' scales.</item>
 /// </list>
-/// y = Cast(MatMulInteger(qA, qB, zpA)) * scaleA * scaleB. Rows of Wᵀ come in order; the int8 B is kept in memory
+/// y = (qA - zpA) · qB * scaleA * scaleB. Rows of Wᵀ come in order; the int8 B is kept in memory
 /// (one byte per weight) because MatMulInteger wants it as [K, N] while output channels arrive as rows.
 /// </summary>
 internal sealed class MatMulIntegerWriter
@@ -102,13 +102,24 @@ internal sealed class MatMulIntegerWriter
 
         var b = _graph.Initializer(_graph.Name(_hint + ".qweight"), DataType.Int8, [K, N], System.Runtime.InteropServices.MemoryMarshal.AsBytes(_codes.AsSpan()));
         var bScales = _graph.Floats(_hint + ".scales", [N], _scales);
-        var product = _graph.Op("MatMulInteger", qa.Codes, b, qa.ZeroPoint);
-        var asFloat = _graph.Node("Cast", [product], null, "", OnnxGraph.Attr("to", (long)DataType.Float));
         if (_activations == ActivationQuantization.PerTensor)
+        {
+            // The pattern ORT's optimiser fuses into MatMulIntegerToFloat / DynamicQuantizeMatMul (and the one
+            // transformers.js' q8 exports have), kept for runtimes without the contrib ops.
+            var product = _graph.Op("MatMulInteger", qa.Codes, b, qa.ZeroPoint);
+            var asFloat = _graph.Node("Cast", [product], null, "", OnnxGraph.Attr("to", (long)DataType.Float));
             return _graph.Node("Mul", [asFloat, _graph.Op("Mul", qa.Scale, bScales)], output);
+        }
 
-        // Per token: scaleA is [..., M, 1] and scaleB [N], so the two scales are two broadcasting Muls.
-        return _graph.Node("Mul", [_graph.Op("Mul", asFloat, qa.Scale), bScales], output);
+        // Per token: MatMulIntegerToFloat (com.microsoft; MLAS QGEMM with the per-column scale applied as the int32
+        // sums leave the kernel, no int32 tensor in between), then the row scale [..., M, 1]. Its a_scale is per
+        // tensor or per column of A, never per row, so the token scale cannot go inside: a_scale is 1.
+        var scaled = _graph.Node(
+            "MatMulIntegerToFloat",
+            [qa.Codes, b, _graph.Scalar("unit_scale", 1f), bScales, qa.ZeroPoint],
+            null,
+            OnnxGraph.MicrosoftDomain);
+        return _graph.Node("Mul", [scaled, qa.Scale], output);
     }
 
     private QuantizedActivation QuantizePerTensor(string a)
@@ -119,8 +130,9 @@ internal sealed class MatMulIntegerWriter
     }
 
     /// <summary>
-    /// scale = max(|a| over the last axis, tiny) / 127 per row; codes = round(a / scale) + 128 as uint8 (1..255).
-    /// Plain ops rather than QuantizeLinear: its per-axis scale is 1-D, which would tie rows across the batch.
+    /// scale = max(|a| over the last axis, tiny) / 127 per row ([..., M, 1]); codes = QuantizeLinear(a, scale, 128)
+    /// as uint8 (1..255). QuantizeLinear's per-axis scale is 1-D, so it runs on the rows flattened to [B*M, K]
+    /// (a Reshape, no copy) with axis 0, which keeps every row of every batch on its own scale.
     /// uint8 with zero point 128 rather than int8: ORT's int8 x int8 MatMulInteger has no fast CPU kernel (measured
     /// 8-13x slower than uint8 x int8 on AVX-512 VNNI, docs/quantize.md), and the codes stay symmetric.
     /// </summary>
@@ -128,9 +140,11 @@ internal sealed class MatMulIntegerWriter
     {
         var absMax = _graph.Node("ReduceMax", [_graph.Op("Abs", a), _graph.Int64s("last_axis", -1)], null, "", OnnxGraph.Attr("keepdims", 1L));
         var scale = _graph.Op("Div", _graph.Op("Max", absMax, _graph.Scalar("tiny", 1e-30f)), _graph.Scalar("int8_max", 127f));
-        var centred = _graph.Op("Add", _graph.Op("Round", _graph.Op("Div", a, scale)), _graph.Scalar("uint8_zero", 128f));
-        var clipped = _graph.Op("Clip", centred, _graph.Scalar("uint8_low", 1f), _graph.Scalar("uint8_high", 255f));
-        var codes = _graph.Node("Cast", [clipped], _graph.Name(a + "_per_token_codes"), "", OnnxGraph.Attr("to", (long)DataType.Uint8));
+        var rows = _graph.Op("Reshape", a, _graph.Int64s("rows_by_k", -1, K));
+        var rowScales = _graph.Op("Reshape", scale, _graph.Int64s("flat", -1));
+        var zeroPoints = _graph.Op("Expand", _graph.Initializer(_graph.Name("uint8_zero"), DataType.Uint8, [], [128]), _graph.Op("Shape", rowScales));
+        var rowCodes = _graph.Node("QuantizeLinear", [rows, rowScales, zeroPoints], null, "", OnnxGraph.Attr("axis", 0L));
+        var codes = _graph.Node("Reshape", [rowCodes, _graph.Op("Shape", a)], _graph.Name(a + "_per_token_codes"));
         var zeroPoint = _graph.Initializer(_graph.Name("per_token_zero_point"), DataType.Uint8, [], [128]);
         return new QuantizedActivation(codes, scale, zeroPoint);
     }

@@ -8,7 +8,7 @@ using DataType = Onnx.TensorProto.Types.DataType;
 namespace EdgePali.Quantize.Rewriting;
 
 /// <summary>How one graph is rewritten.</summary>
-/// <param name="Mode">int8, int4 or dynamic-int8 (qdq has its own rewriter).</param>
+/// <param name="Mode">int8, int4, w8a8 or dynamic-int8 (qdq has its own rewriter).</param>
 /// <param name="Part">Which part of the package the graph is (the scope `--mix` rules match against).</param>
 /// <param name="Mix">Each weight's MatMulNBits bits and accuracy_level (or fp32) by scope; unused by dynamic-int8.</param>
 /// <param name="Enabled">False copies the graph unchanged (part not selected with --parts).</param>

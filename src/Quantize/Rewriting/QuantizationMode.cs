@@ -13,6 +13,9 @@ public enum QuantizationMode
     /// <summary>Block-wise int4 MatMulNBits for the decoder, int8 for the vision tower (the builder's int4).</summary>
     Int4,
 
+    /// <summary>int8 weights per channel (smoothed) and int8 activations per token, MatMulIntegerToFloat (the builder's w8a8).</summary>
+    W8A8,
+
     /// <summary>DynamicQuantizeLinear + MatMulInteger with per-channel int8 weights (the classic ORT path).</summary>
     DynamicInt8,
 
@@ -27,6 +30,7 @@ public static class QuantizationModes
     {
         QuantizationMode.Int8 => "int8",
         QuantizationMode.Int4 => "int4",
+        QuantizationMode.W8A8 => "w8a8",
         QuantizationMode.DynamicInt8 => "dynamic-int8",
         QuantizationMode.Qdq => "qdq",
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
@@ -38,7 +42,7 @@ public static class QuantizationModes
     /// </summary>
     public static ModelVariant Variant(this QuantizationMode mode) => mode switch
     {
-        QuantizationMode.Int8 => ModelVariant.Int8,
+        QuantizationMode.Int8 or QuantizationMode.W8A8 => ModelVariant.Int8,
         QuantizationMode.Int4 => ModelVariant.Q4,
         QuantizationMode.DynamicInt8 => ModelVariant.Parse("quantized"),
         QuantizationMode.Qdq => ModelVariant.Parse("qdq"),
@@ -49,8 +53,9 @@ public static class QuantizationModes
     {
         "int8" => QuantizationMode.Int8,
         "int4" or "q4" => QuantizationMode.Int4,
+        "w8a8" => QuantizationMode.W8A8,
         "dynamic-int8" or "dynamic" => QuantizationMode.DynamicInt8,
         "qdq" => QuantizationMode.Qdq,
-        _ => throw new QuantizeException($"--mode '{name}' is not one of int8, int4, dynamic-int8, qdq."),
+        _ => throw new QuantizeException($"--mode '{name}' is not one of int8, int4, w8a8, dynamic-int8, qdq."),
     };
 }

@@ -30,6 +30,9 @@ public sealed class Arm64Programs : IAsyncLifetime
     /// <summary>The tiny int8 package as the x64 builder writes it (from the shared cache, read-only).</summary>
     public string PackagePath { get; private set; } = "";
 
+    /// <summary>The tiny w8a8 package (MatMulIntegerToFloat: ORT's arm64 QGEMM kernels instead of MatMulNBits').</summary>
+    public string W8A8PackagePath { get; private set; } = "";
+
     /// <summary>A 64 x 48 PNG with gradients and a square (not square itself, so resizing runs on both axes).</summary>
     public string ImagePath => Path.Combine(_root, "scene.png");
 
@@ -43,6 +46,7 @@ public sealed class Arm64Programs : IAsyncLifetime
             .EnsureSuccess("tests/arm64/publish.sh publishes the linux-arm64 programs");
         CheckpointPath = await TinyPackageCache.CheckpointAsync(TestCheckpointPreset.Tiny, seed: 7);
         PackagePath = await TinyPackageCache.PackageAsync(new(TestCheckpointPreset.Tiny, 7, WeightFormat.Int8));
+        W8A8PackagePath = await TinyPackageCache.PackageAsync(new(TestCheckpointPreset.Tiny, 7, WeightFormat.W8A8));
         WriteImage(ImagePath);
     }
 

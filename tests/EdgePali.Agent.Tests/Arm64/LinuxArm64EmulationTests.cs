@@ -50,12 +50,16 @@ public sealed class LinuxArm64EmulationTests(Arm64Programs arm64) : IClassFixtur
         }
     }
 
-    [Fact]
-    public async Task Infer_UnderEmulation_GivesTheSameTokenIdsAndTextAsX64()
+    [Theory]
+    [InlineData("int8")]
+    [InlineData("w8a8")]
+    public async Task Infer_UnderEmulation_GivesTheSameTokenIdsAndTextAsX64(string weights)
     {
-        // ORT's arm64 CPU library runs the vision encoder, embedding and decoder; PNG decoding (managed, no OpenCV),
-        // preprocessing, prompt tokenizing, generation and decoding run managed on arm64. Four tokens keep it short.
-        string[] arguments = ["infer", "--model", arm64.PackagePath, "--image", arm64.ImagePath, "--prompt", "caption en", "--max-tokens", "4", "--json"];
+        // ORT's arm64 CPU library runs the vision encoder, embedding and decoder (int8: MatMulNBits; w8a8: QuantizeLinear
+        // and MatMulIntegerToFloat on its arm64 QGEMM kernels); PNG decoding (managed, no OpenCV), preprocessing,
+        // prompt tokenizing, generation and decoding run managed on arm64. Four tokens keep it short.
+        var package = weights == "w8a8" ? arm64.W8A8PackagePath : arm64.PackagePath;
+        string[] arguments = ["infer", "--model", package, "--image", arm64.ImagePath, "--prompt", "caption en", "--max-tokens", "4", "--json"];
 
         var onX64 = await ProcessRunner.RunAsync(new ProcessStartInfo(RepositoryPaths.BesideTests("edgepali"), arguments), EmulatedArm64.Deadline);
         var onArm64 = await EmulatedArm64.RunAsync(arm64.Edgepali, arguments);

@@ -68,7 +68,7 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
     }
 
     [Fact]
-    public async Task BuildAndQuantize_W8A8Rules_WriteMatMulIntegerLayers_WithTheSameSmoothedWeights()
+    public async Task BuildAndQuantize_W8A8Rules_WriteIntegerGemmLayers_WithTheSameSmoothedWeights()
     {
         const string W8A8Rules = "decoder.mlp=w8a8,vision.layers.1=w8a8";
         var built = Path.Combine(packages.Scratch, "w8a8-built-" + Guid.NewGuid().ToString("N"));
@@ -88,14 +88,14 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
         {
             using var a = OnnxModelSource.Open(Path.Combine(built, "onnx", part + "_int8.onnx"));
             using var b = OnnxModelSource.Open(Path.Combine(quantized, "onnx", part + "_int8.onnx"));
-            var builtNodes = a.Model.Graph.Node.Where(n => n.OpType == "MatMulInteger").ToList();
-            var quantizedNodes = b.Model.Graph.Node.Where(n => n.OpType == "MatMulInteger").ToList();
+            var builtNodes = a.Model.Graph.Node.Where(n => n.OpType == "MatMulIntegerToFloat").ToList();
+            var quantizedNodes = b.Model.Graph.Node.Where(n => n.OpType == "MatMulIntegerToFloat").ToList();
             Assert.NotEmpty(builtNodes);
             Assert.Equal(builtNodes.Count, quantizedNodes.Count);
             Assert.DoesNotContain(a.Model.Graph.Node, n => n.OpType == "DynamicQuantizeLinear");
             for (var i = 0; i < builtNodes.Count; i++)
             {
-                Assert.Equal(TensorProto.Types.DataType.Uint8, InitializerType(a, builtNodes[i].Input[2]));
+                Assert.Equal(TensorProto.Types.DataType.Uint8, InitializerType(a, builtNodes[i].Input[4]));
                 Assert.Equal(InitializerBytes.Read(a, builtNodes[i].Input[1]), InitializerBytes.Read(b, quantizedNodes[i].Input[1]));
             }
         }
@@ -116,7 +116,7 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
         var outDir = Path.Combine(packages.Scratch, "mix-cli-" + Guid.NewGuid().ToString("N"));
         var (code, text) = await CliRunner.RunAsync(console => [QuantizeCommand.Create(console)], "quantize", "--model", packages.Fp32Dir, "--out", outDir, "--mode", "dynamic-int8", "--mix", "decoder=int4");
         Assert.Equal(1, code);
-        Assert.Contains("--mix applies to --mode int8 and int4", text, StringComparison.Ordinal);
+        Assert.Contains("--mix applies to --mode int8, int4 and w8a8", text, StringComparison.Ordinal);
 
         (code, text) = await CliRunner.RunAsync(console => [QuantizeCommand.Create(console)], "quantize", "--model", packages.Fp32Dir, "--out", outDir, "--mode", "int8", "--mix", "decoder.mlp=int5");
         Assert.Equal(1, code);
