@@ -5,7 +5,7 @@ namespace EdgePali.Quantize.Quantization;
 
 /// <summary>
 /// Mixed precision: which storage format (and MatMulNBits accuracy_level) each linear layer gets. A base format
-/// (`--weights int8|int4|fp32`, `quantize --mode int8|int4`) sets every layer; rules (`--mix`) then override it for
+/// (`--weights w8a8|int8|int4|fp32`, `quantize --mode w8a8|int8|int4`) sets every layer; rules (`--mix`) then override it for
 /// a part, a kind of layer, or a range of layers. Rules are applied in order, so a later, narrower rule wins:
 /// <c>decoder=int4,decoder.layers.17.mlp=int8,decoder.attention=int8@1</c>.
 /// <para>Syntax of one rule: <c>SCOPE=FORMAT[@LEVEL]</c>. SCOPE is <c>vision</c> or <c>decoder</c>, optionally

@@ -102,6 +102,31 @@ public sealed class MixedPrecisionPackageTests(TinyPaliGemma1Packages packages)
     }
 
     [Fact]
+    public async Task QuantizeModeW8A8_WritesTheWeightsOfBuildWeightsW8A8_InEveryPart()
+    {
+        var built = Path.Combine(packages.Scratch, "w8a8-mode-built-" + Guid.NewGuid().ToString("N"));
+        var quantized = Path.Combine(packages.Scratch, "w8a8-mode-quantized-" + Guid.NewGuid().ToString("N"));
+        var result = await PackageBuilder.BuildAsync(new PackageBuildOptions(packages.CheckpointDir, built, WeightFormat.W8A8, Logits: DecoderLogits.AllPositions));
+        await PackageQuantizer.QuantizeAsync(new QuantizeOptions(packages.Fp32Dir, quantized, QuantizationMode.W8A8));
+
+        Assert.All(result.Manifest.Layers!, l => Assert.Equal(l.Layer == "embed_tokens" ? "int8" : "w8a8", l.Format));
+        Assert.Equal("w8a8", PackageManifest.Read(quantized).Options["mode"]);
+        foreach (var part in new[] { ModelPartNames.VisionEncoder, ModelPartNames.Decoder })
+        {
+            using var a = OnnxModelSource.Open(Path.Combine(built, "onnx", part + "_int8.onnx"));
+            using var b = OnnxModelSource.Open(Path.Combine(quantized, "onnx", part + "_int8.onnx"));
+            Assert.DoesNotContain(a.Model.Graph.Node, n => n.OpType == "MatMulNBits");
+            Assert.DoesNotContain(b.Model.Graph.Node, n => n.OpType == "MatMulNBits");
+            var builtNodes = a.Model.Graph.Node.Where(n => n.OpType == "MatMulIntegerToFloat").ToList();
+            var quantizedNodes = b.Model.Graph.Node.Where(n => n.OpType == "MatMulIntegerToFloat").ToList();
+            Assert.NotEmpty(builtNodes);
+            Assert.Equal(builtNodes.Count, quantizedNodes.Count);
+            for (var i = 0; i < builtNodes.Count; i++)
+                Assert.Equal(InitializerBytes.Read(a, builtNodes[i].Input[1]), InitializerBytes.Read(b, quantizedNodes[i].Input[1]));
+        }
+    }
+
+    [Fact]
     public async Task Build_WithARuleForALayerTheModelDoesNotHave_FailsBeforeWritingAnything()
     {
         var outDir = Path.Combine(packages.Scratch, "mix-bad-" + Guid.NewGuid().ToString("N"));
