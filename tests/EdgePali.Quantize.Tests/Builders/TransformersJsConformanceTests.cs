@@ -4,8 +4,8 @@ using EdgePali.Quantize.Builders;
 namespace EdgePali.Quantize.Tests.Builders;
 
 /// <summary>
-/// The pinned transformers.js (tests/conformance, onnxruntime-node) loads the int8 package we build and generates
-/// with it; its prompt ids and greedy tokens must equal what our own ORT run of the same package produces.
+/// The pinned transformers.js (tests/conformance, onnxruntime-node) loads the packages we build (int8, fused int8,
+/// w8a8) and generates with them; its prompt ids and greedy tokens must equal what our own ORT run of the same package produces.
 /// </summary>
 [Collection(TinyPaliGemma1Shared.Name)]
 [Trait(TestKinds.Trait, TestKinds.Conformance)]
@@ -35,6 +35,22 @@ public sealed class TransformersJsConformanceTests(TinyPaliGemma1Packages packag
         Assert.Equal(ExpectedPrompt(), inputIds);
         Assert.Equal(standard, generated);
         Assert.True(standard.Distinct().Count() > 1, $"degenerate greedy output {string.Join(",", standard)}");
+    }
+
+    /// <summary>
+    /// The default w8a8 package (QuantizeLinear, MatMulIntegerToFloat) in transformers.js' onnxruntime-node: the same
+    /// prompt ids and the same greedy tokens as our ORT run of it.
+    /// </summary>
+    [Fact]
+    public async Task W8A8Package_GeneratesOurGreedyTokens_InTransformersJs()
+    {
+        var dir = Path.Combine(packages.Scratch, "w8a8-conformance-" + Guid.NewGuid().ToString("N"));
+        await PackageBuilder.BuildAsync(new PackageBuildOptions(packages.CheckpointDir, dir, WeightFormat.W8A8, Logits: DecoderLogits.AllPositions));
+        var ours = OurGreedy(dir, MaxNewTokens);
+        var (inputIds, generated) = await RunNode(dir);
+        Assert.Equal(ExpectedPrompt(), inputIds);
+        Assert.Equal(ours, generated);
+        Assert.True(ours.Distinct().Count() > 1, $"degenerate greedy output {string.Join(",", ours)}");
     }
 
     private long[] ExpectedPrompt()
