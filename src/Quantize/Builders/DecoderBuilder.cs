@@ -71,7 +71,12 @@ internal static class DecoderBuilder
         var (d, hd) = (t.HiddenSize, t.HeadDim);
         var (cos, sin) = TransformerOps.RotaryTables(g, positionIds, hd, t.RopeTheta);
         var queryScale = g.Scalar("query_scale", t.QueryScale);
-        string Norm(string x, CheckpointTensor weight) => TransformerOps.RmsNorm(g, x, w.Constant(weight, v => 1f + v), t.RmsNormEps);
+        string Norm(string x, CheckpointTensor weight)
+        {
+            var normalized = TransformerOps.RmsNorm(g, x, w.Constant(weight, v => 1f + v), t.RmsNormEps);
+            w.NoteNormGains(normalized, weight, v => 1f + v);
+            return normalized;
+        }
 
         for (var i = 0; i < t.LayerCount; i++)
         {
@@ -140,11 +145,18 @@ internal static class DecoderBuilder
         var t = checkpoint.Config.Text;
         var (d, hd) = (t.HiddenSize, t.HeadDim);
         string Gamma(CheckpointTensor weight) => w.Constant(weight, v => 1f + v);
-        string Norm(string x, CheckpointTensor weight) => TransformerOps.RmsNorm(g, x, Gamma(weight), t.RmsNormEps);
+        string Norm(string x, CheckpointTensor weight)
+        {
+            var normalized = TransformerOps.RmsNorm(g, x, Gamma(weight), t.RmsNormEps);
+            w.NoteNormGains(normalized, weight, v => 1f + v);
+            return normalized;
+        }
+
         (string Normalized, string Sum) SkipNorm(string x, string residual, CheckpointTensor weight)
         {
             var (normalized, sum) = (g.Name("skip_norm"), g.Name("residual"));
             g.NodeMulti("SkipSimplifiedLayerNormalization", [x, residual, Gamma(weight)], [normalized, "", "", sum], OnnxGraph.MicrosoftDomain, OnnxGraph.Attr("epsilon", t.RmsNormEps));
+            w.NoteNormGains(normalized, weight, v => 1f + v);
             return (normalized, sum);
         }
 

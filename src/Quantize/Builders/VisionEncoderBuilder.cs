@@ -47,6 +47,14 @@ internal static class VisionEncoderBuilder
 
     private static LinearScope Mlp(int layer) => new(LinearPart.Vision, layer, LinearKind.Mlp);
 
+    /// <summary>LayerNorm with the checkpoint's weight and bias; its per-channel gains go to the w8a8 smoothing.</summary>
+    private static string LayerNorm(WeightWriter w, string x, CheckpointTensor weight, CheckpointTensor bias, float eps)
+    {
+        var normalized = TransformerOps.LayerNorm(w.Graph, x, w.Constant(weight), w.Constant(bias), eps);
+        w.NoteNormGains(normalized, weight, beta: bias);
+        return normalized;
+    }
+
     /// <summary>The encoder blocks and post LayerNorm with standard ops.</summary>
     private static string StandardLayers(WeightWriter w, Checkpoint checkpoint, string h)
     {
@@ -57,7 +65,7 @@ internal static class VisionEncoderBuilder
         for (var i = 0; i < v.LayerCount; i++)
         {
             CheckpointTensor T(string suffix, params long[] shape) => checkpoint.Tensor(VisionLayer(i, suffix), shape);
-            var n = TransformerOps.LayerNorm(g, h, w.Constant(T("layer_norm1.weight", d)), w.Constant(T("layer_norm1.bias", d)), v.LayerNormEps);
+            var n = LayerNorm(w, h, T("layer_norm1.weight", d), T("layer_norm1.bias", d), v.LayerNormEps);
             var qkv = w.Linear(n, $"vision.{i}.qkv", Attention(i), QkvWeights(checkpoint, i), QkvBiases(checkpoint, i));
             var (q, k, val) = (g.Name("q"), g.Name("k"), g.Name("v"));
             g.NodeMulti("Split", [qkv, g.Int64s("split_qkv", d, d, d)], [q, k, val], "", OnnxGraph.Attr("axis", -1L));
@@ -70,13 +78,13 @@ internal static class VisionEncoderBuilder
             var o = w.Linear(attn, $"vision.{i}.out_proj", Attention(i), [T("self_attn.out_proj.weight", d, d)], [T("self_attn.out_proj.bias", d)]);
             h = g.Op("Add", h, o);
 
-            n = TransformerOps.LayerNorm(g, h, w.Constant(T("layer_norm2.weight", d)), w.Constant(T("layer_norm2.bias", d)), v.LayerNormEps);
+            n = LayerNorm(w, h, T("layer_norm2.weight", d), T("layer_norm2.bias", d), v.LayerNormEps);
             var up = w.Linear(n, $"vision.{i}.fc1", Mlp(i), [T("mlp.fc1.weight", v.IntermediateSize, d)], [T("mlp.fc1.bias", v.IntermediateSize)]);
             var down = w.Linear(TransformerOps.GeluTanh(g, up), $"vision.{i}.fc2", Mlp(i), [T("mlp.fc2.weight", d, v.IntermediateSize)], [T("mlp.fc2.bias", d)]);
             h = g.Op("Add", h, down);
         }
 
-        return TransformerOps.LayerNorm(g, h, w.Constant(checkpoint.Tensor(PostLayerNormWeight, d)), w.Constant(checkpoint.Tensor(PostLayerNormBias, d)), v.LayerNormEps);
+        return LayerNorm(w, h, checkpoint.Tensor(PostLayerNormWeight, d), checkpoint.Tensor(PostLayerNormBias, d), v.LayerNormEps);
     }
 
     /// <summary>
@@ -97,6 +105,7 @@ internal static class VisionEncoderBuilder
                 [normalized, "", "", sum],
                 OnnxGraph.MicrosoftDomain,
                 OnnxGraph.Attr("epsilon", v.LayerNormEps));
+            w.NoteNormGains(normalized, weight, beta: beta);
             return (normalized, sum);
         }
 
@@ -108,7 +117,7 @@ internal static class VisionEncoderBuilder
             if (pending is { } p)
                 (n, h) = SkipNorm(p.X, h, p.Bias, T("layer_norm1.weight", d), T("layer_norm1.bias", d));
             else
-                n = TransformerOps.LayerNorm(g, h, w.Constant(T("layer_norm1.weight", d)), w.Constant(T("layer_norm1.bias", d)), v.LayerNormEps);
+                n = LayerNorm(w, h, T("layer_norm1.weight", d), T("layer_norm1.bias", d), v.LayerNormEps);
 
             var qkv = w.LinearWithoutBias(n, $"vision.{i}.qkv", Attention(i), QkvWeights(checkpoint, i));
             var qkvBias = w.Bias($"vision.{i}.qkv", QkvBiases(checkpoint, i));

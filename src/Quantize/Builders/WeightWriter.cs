@@ -18,6 +18,9 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
 
     private readonly List<ManifestLayerFormat> _layers = [];
 
+    // Norm outputs -> their per-channel gains, for the smoothing of the w8a8 layers that read them.
+    private readonly Dictionary<string, float[]> _inputGains = new(StringComparer.Ordinal);
+
     public OnnxGraph Graph => graph;
 
     /// <summary>Every linear layer written so far with the format it got.</summary>
@@ -97,12 +100,28 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
         return writer.Complete(x);
     }
 
+    /// <summary>
+    /// Records that <paramref name="normalized"/> is a norm's output with per-channel gain |gamma| (+ |beta|), as the
+    /// graph's initializers hold them (<paramref name="transform"/>: Gemma's 1 + w), so w8a8 layers reading it smooth
+    /// with it (<see cref="ChannelSmoothing.Scales"/>). `quantize` reads the same values from the norm node.
+    /// </summary>
+    public void NoteNormGains(string normalized, CheckpointTensor gamma, Func<float, float>? transform = null, CheckpointTensor? beta = null)
+    {
+        ArgumentNullException.ThrowIfNull(gamma);
+        var gains = gamma.ReadAll();
+        var offsets = beta?.ReadAll();
+        for (var c = 0; c < gains.Length; c++)
+            gains[c] = MathF.Abs(transform is null ? gains[c] : transform(gains[c])) + (offsets is null ? 0f : MathF.Abs(offsets[c]));
+        _inputGains[normalized] = gains;
+    }
+
     /// <summary>w8a8: two passes over the rows, the first for the smoothing scales (column maxima need every row).</summary>
     private string IntegerLinear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, int k, int n)
     {
         var smoothing = new ChannelSmoothing(k);
         FeedRows(weights, k, smoothing.Observe, countProgress: false);
-        var writer = new MatMulIntegerWriter(graph, hint, k, n, ActivationQuantization.PerToken, smoothing.Scales());
+        var gains = _inputGains.GetValueOrDefault(x);
+        var writer = new MatMulIntegerWriter(graph, hint, k, n, ActivationQuantization.PerToken, smoothing.Scales(gains));
         FeedRows(weights, k, writer.WriteRows);
         // No shared quantisation cache: each layer quantises its own smoothed input (x · diag(s)).
         return writer.Complete(x, null, []);

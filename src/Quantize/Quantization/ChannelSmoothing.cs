@@ -1,7 +1,7 @@
 namespace EdgePali.Quantize.Quantization;
 
 /// <summary>
-/// Per-input-channel smoothing for w8a8 layers (SmoothQuant, Xiao et al. 2023, with weight statistics only):
+/// Per-input-channel smoothing for w8a8 layers (SmoothQuant, Xiao et al. 2023, from weight statistics and norm gains):
 /// y = x · Wᵀ = (x · diag(s)) · (W · diag(s)⁻¹). A per-output-channel int8 scale spans all of K, so one outlier input
 /// column (LLM weights have them; so do the builder's test checkpoints, 6x) stretches every row's scale and costs
 /// the other columns their precision. Dividing column k by s_k = (c_k / median c)^α, c_k = max |W[:, k]|, moves
@@ -9,10 +9,10 @@ namespace EdgePali.Quantize.Quantization;
 /// </summary>
 /// <remarks>
 /// α = 0.5 (SmoothQuant's default split) was measured with `verify` on the tiny planted-memory checkpoint, 8 scenes x
-/// 4 prompts (docs/quantize.md): against block-32 int8 it gave the same top-1 and higher logits and vision cosine,
-/// where α = 0 (no smoothing) lost 1.5 points of top-1 and α = 1 pushed the vision tower's range into activations.
-/// Without calibration data the activation side is unknown: real checkpoints with activation outlier channels
-/// would want calibrated scales; `verify` a real checkpoint before choosing w8a8.
+/// 4 prompts (docs/quantize.md): within a few positions of block-32 int8's top-1, with higher vision cosine, where
+/// α = 0 (no smoothing) lost 1.5 points of top-1 and α = 1 pushed the vision tower's range into activations.
+/// Without calibration data the activation side is known only where the input is a norm's output: its gain
+/// (see <see cref="Scales"/>). Calibrated activation maxima would cover the rest; `verify` a real checkpoint.
 /// </remarks>
 internal sealed class ChannelSmoothing(int k)
 {
@@ -33,16 +33,39 @@ internal sealed class ChannelSmoothing(int k)
         }
     }
 
-    /// <summary>s_k per input channel; a typical column gets about 1, so activation ranges stay as they were.</summary>
-    public float[] Scales()
+    /// <summary>
+    /// s_k per input channel; a typical channel gets about 1, so activation ranges stay as they were.
+    /// <paramref name="inputGains"/>: when the input is a norm's output, its per-channel gain (|gamma|, + |beta| for
+    /// LayerNorm), the static part of the activation's channel range (Outlier Suppression, Wei et al. 2022: the norm's
+    /// gamma is what amplifies outlier channels). Then s_k = ((c_k / median c) / (g_k / median g))^α, SmoothQuant's
+    /// split with g standing in for the calibrated activation maxima; without gains, g is taken as flat.
+    /// </summary>
+    public float[] Scales(ReadOnlySpan<float> inputGains = default)
     {
-        const float Floor = 1e-12f;
-        var sorted = _columnAbsMax.ToArray();
-        Array.Sort(sorted);
-        var median = MathF.Max(sorted[sorted.Length / 2], Floor);
+        if (!inputGains.IsEmpty && inputGains.Length != _columnAbsMax.Length)
+            throw new ArgumentException($"{inputGains.Length} input gains for K = {_columnAbsMax.Length}.", nameof(inputGains));
+        var weightMedian = Median(_columnAbsMax);
+        var gainMedian = inputGains.IsEmpty ? 1f : Median(inputGains);
         var scales = new float[_columnAbsMax.Length];
         for (var c = 0; c < scales.Length; c++)
-            scales[c] = MathF.Pow(MathF.Max(_columnAbsMax[c], Floor) / median, Strength);
+        {
+            var ratio = MathF.Max(_columnAbsMax[c], Floor) / weightMedian;
+            if (!inputGains.IsEmpty)
+                ratio *= gainMedian / MathF.Max(MathF.Abs(inputGains[c]), Floor);
+            scales[c] = MathF.Pow(ratio, Strength);
+        }
+
         return scales;
+    }
+
+    private const float Floor = 1e-12f;
+
+    private static float Median(ReadOnlySpan<float> values)
+    {
+        var sorted = new float[values.Length];
+        for (var i = 0; i < values.Length; i++)
+            sorted[i] = MathF.Abs(values[i]);
+        Array.Sort(sorted);
+        return MathF.Max(sorted[sorted.Length / 2], Floor);
     }
 }

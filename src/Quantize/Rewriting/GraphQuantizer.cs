@@ -34,6 +34,9 @@ internal sealed class GraphQuantizer
 
     private readonly List<ManifestNodeDecision> _decisions = [];
     private readonly Dictionary<string, QuantizedActivation> _dynamicInputs = new(StringComparer.Ordinal);
+
+    // Value name -> the node that computes it (norms, for the w8a8 smoothing of the MatMuls that read them).
+    private readonly Dictionary<string, NodeProto> _producers = new(StringComparer.Ordinal);
     private readonly OnnxModelSource _source;
     private readonly string _partName;
     private readonly GraphQuantizePlan _plan;
@@ -64,6 +67,8 @@ internal sealed class GraphQuantizer
         foreach (var node in nodes)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            foreach (var output in node.Output)
+                rewriter._producers[output] = node;
             if (!rewriter.TryRewrite(node))
                 model.Graph.Node.Add(node);
         }
@@ -154,10 +159,11 @@ internal sealed class GraphQuantizer
         {
             var smoothing = new ChannelSmoothing(k);
             reader.ForEachRowChunk(smoothing.Observe, _cancellationToken);
-            var writer = new MatMulIntegerWriter(_graph, weight, k, n, ActivationQuantization.PerToken, smoothing.Scales());
+            var gains = NormGains.Find(_producers, node.Input[0], _source, k);
+            var writer = new MatMulIntegerWriter(_graph, weight, k, n, ActivationQuantization.PerToken, smoothing.Scales(gains));
             reader.ForEachRowChunk(rows => Progress(rows, writer.WriteRows), _cancellationToken);
             writer.Complete(node.Input[0], product, _dynamicInputs);
-            detail = $"w8a8: MatMulInteger, int8 per-channel weights smoothed per input channel, activations int8 per token, K={k} N={n}";
+            detail = $"w8a8: MatMulIntegerToFloat, int8 per-channel weights smoothed per input channel{(gains is null ? "" : " (with the norm's gains)")}, activations int8 per token, K={k} N={n}";
         }
         else
         {
