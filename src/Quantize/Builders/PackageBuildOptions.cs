@@ -4,7 +4,7 @@ namespace EdgePali.Quantize.Builders;
 
 /// <summary>What to build: a model package in <paramref name="OutDir"/> from the checkpoint in <paramref name="CheckpointDir"/>.</summary>
 /// <param name="Weights">
-/// The weight format; w8a8 by default: same agreement with fp32 as block-wise int8 on the test checkpoints and about
+/// The weight format; w8a8 by default: agreement with fp32 within a few positions of block-wise int8 on the test checkpoints, and about
 /// 2x faster end to end (prefill and vision 2-3x) on CPUs with int8 dot products (docs/quantize.md "w8a8").
 /// </param>
 /// <param name="BlockSize">MatMulNBits block size along K (power of two, at least 16).</param>
