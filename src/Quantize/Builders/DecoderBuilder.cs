@@ -73,8 +73,8 @@ internal static class DecoderBuilder
         var queryScale = g.Scalar("query_scale", t.QueryScale);
         string Norm(string x, CheckpointTensor weight)
         {
-            var normalized = TransformerOps.RmsNorm(g, x, w.Constant(weight, v => 1f + v), t.RmsNormEps);
-            w.NoteNormGains(normalized, weight, v => 1f + v);
+            var normalized = TransformerOps.RmsNorm(g, x, w.Constant(weight, out var gamma, v => 1f + v), t.RmsNormEps);
+            w.NoteNormGains(normalized, gamma);
             return normalized;
         }
 
@@ -144,19 +144,19 @@ internal static class DecoderBuilder
         var g = w.Graph;
         var t = checkpoint.Config.Text;
         var (d, hd) = (t.HiddenSize, t.HeadDim);
-        string Gamma(CheckpointTensor weight) => w.Constant(weight, v => 1f + v);
+        string Gamma(CheckpointTensor weight, out float[] values) => w.Constant(weight, out values, v => 1f + v);
         string Norm(string x, CheckpointTensor weight)
         {
-            var normalized = TransformerOps.RmsNorm(g, x, Gamma(weight), t.RmsNormEps);
-            w.NoteNormGains(normalized, weight, v => 1f + v);
+            var normalized = TransformerOps.RmsNorm(g, x, Gamma(weight, out var gamma), t.RmsNormEps);
+            w.NoteNormGains(normalized, gamma);
             return normalized;
         }
 
         (string Normalized, string Sum) SkipNorm(string x, string residual, CheckpointTensor weight)
         {
             var (normalized, sum) = (g.Name("skip_norm"), g.Name("residual"));
-            g.NodeMulti("SkipSimplifiedLayerNormalization", [x, residual, Gamma(weight)], [normalized, "", "", sum], OnnxGraph.MicrosoftDomain, OnnxGraph.Attr("epsilon", t.RmsNormEps));
-            w.NoteNormGains(normalized, weight, v => 1f + v);
+            g.NodeMulti("SkipSimplifiedLayerNormalization", [x, residual, Gamma(weight, out var gamma)], [normalized, "", "", sum], OnnxGraph.MicrosoftDomain, OnnxGraph.Attr("epsilon", t.RmsNormEps));
+            w.NoteNormGains(normalized, gamma);
             return (normalized, sum);
         }
 

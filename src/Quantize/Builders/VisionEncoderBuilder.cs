@@ -50,8 +50,8 @@ internal static class VisionEncoderBuilder
     /// <summary>LayerNorm with the checkpoint's weight and bias; its per-channel gains go to the w8a8 smoothing.</summary>
     private static string LayerNorm(WeightWriter w, string x, CheckpointTensor weight, CheckpointTensor bias, float eps)
     {
-        var normalized = TransformerOps.LayerNorm(w.Graph, x, w.Constant(weight), w.Constant(bias), eps);
-        w.NoteNormGains(normalized, weight, beta: bias);
+        var normalized = TransformerOps.LayerNorm(w.Graph, x, w.Constant(weight, out var gamma), w.Constant(bias, out var beta), eps);
+        w.NoteNormGains(normalized, gamma, beta);
         return normalized;
     }
 
@@ -101,11 +101,11 @@ internal static class VisionEncoderBuilder
             var (normalized, sum) = (g.Name("skip_norm"), g.Name("residual"));
             g.NodeMulti(
                 "SkipLayerNormalization",
-                [x, residual, w.Constant(weight), w.Constant(beta), bias],
+                [x, residual, w.Constant(weight, out var gammaValues), w.Constant(beta, out var betaValues), bias],
                 [normalized, "", "", sum],
                 OnnxGraph.MicrosoftDomain,
                 OnnxGraph.Attr("epsilon", v.LayerNormEps));
-            w.NoteNormGains(normalized, weight, beta: beta);
+            w.NoteNormGains(normalized, gammaValues, betaValues);
             return (normalized, sum);
         }
 

@@ -101,19 +101,13 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
     }
 
     /// <summary>
-    /// Records that <paramref name="normalized"/> is a norm's output with per-channel gain |gamma| (+ |beta|), as the
-    /// graph's initializers hold them (<paramref name="transform"/>: Gemma's 1 + w), so w8a8 layers reading it smooth
-    /// with it (<see cref="ChannelSmoothing.Scales"/>). `quantize` reads the same values from the norm node.
+    /// Records that <paramref name="normalized"/> is a norm's output whose gamma (and beta) initializers hold these
+    /// values (as <see cref="Constant(CheckpointTensor, out float[], Func{float, float}?)"/> wrote them), so w8a8
+    /// layers reading it smooth with its gains (<see cref="ChannelSmoothing.Scales"/>). `quantize` reads the same
+    /// values from the norm node.
     /// </summary>
-    public void NoteNormGains(string normalized, CheckpointTensor gamma, Func<float, float>? transform = null, CheckpointTensor? beta = null)
-    {
-        ArgumentNullException.ThrowIfNull(gamma);
-        var gains = gamma.ReadAll();
-        var offsets = beta?.ReadAll();
-        for (var c = 0; c < gains.Length; c++)
-            gains[c] = MathF.Abs(transform is null ? gains[c] : transform(gains[c])) + (offsets is null ? 0f : MathF.Abs(offsets[c]));
-        _inputGains[normalized] = gains;
-    }
+    public void NoteNormGains(string normalized, float[] gamma, float[]? beta = null) =>
+        _inputGains[normalized] = ChannelSmoothing.NormGains(gamma, beta);
 
     /// <summary>w8a8: two passes over the rows, the first for the smoothing scales (column maxima need every row).</summary>
     private string IntegerLinear(string x, string hint, IReadOnlyList<CheckpointTensor> weights, int k, int n)
@@ -189,10 +183,13 @@ internal sealed class WeightWriter(OnnxGraph graph, WeightMix mix, int blockSize
     }
 
     /// <summary>A small tensor read whole into a float initializer (norm weights, biases, position embeddings, conv kernels).</summary>
-    public string Constant(CheckpointTensor tensor, Func<float, float>? transform = null)
+    public string Constant(CheckpointTensor tensor, Func<float, float>? transform = null) => Constant(tensor, out _, transform);
+
+    /// <summary>As <see cref="Constant(CheckpointTensor, Func{float, float}?)"/>, handing back the values written.</summary>
+    public string Constant(CheckpointTensor tensor, out float[] values, Func<float, float>? transform = null)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        var values = tensor.ReadAll();
+        values = tensor.ReadAll();
         elementsRead(values.Length);
         if (transform is not null)
         {

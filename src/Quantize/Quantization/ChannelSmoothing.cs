@@ -58,6 +58,17 @@ internal sealed class ChannelSmoothing(int k)
         return scales;
     }
 
+    /// <summary>The per-channel gain of a norm's output: |gamma| + |beta| (no beta for RMSNorm).</summary>
+    public static float[] NormGains(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta = default)
+    {
+        if (!beta.IsEmpty && beta.Length != gamma.Length)
+            throw new ArgumentException($"{beta.Length} beta values for {gamma.Length} gamma values.", nameof(beta));
+        var gains = new float[gamma.Length];
+        for (var c = 0; c < gains.Length; c++)
+            gains[c] = MathF.Abs(gamma[c]) + (beta.IsEmpty ? 0f : MathF.Abs(beta[c]));
+        return gains;
+    }
+
     private const float Floor = 1e-12f;
 
     private static float Median(ReadOnlySpan<float> values)

@@ -41,13 +41,8 @@ internal static class NormGains
             "SkipLayerNormalization" => (2, 3),
             _ => (-1, -1),
         };
-        var gains = Read(producer, gamma, source, k);
-        if (gains is null)
-            return null;
-        var offsets = Read(producer, beta, source, k);
-        for (var c = 0; c < k; c++)
-            gains[c] = MathF.Abs(gains[c]) + (offsets is null ? 0f : MathF.Abs(offsets[c]));
-        return gains;
+        var gammaValues = Read(producer, gamma, source, k);
+        return gammaValues is null ? null : Quantization.ChannelSmoothing.NormGains(gammaValues, Read(producer, beta, source, k));
     }
 
     private static float[]? Read(NodeProto node, int input, OnnxModelSource source, int k)

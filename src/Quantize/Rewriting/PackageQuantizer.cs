@@ -160,22 +160,22 @@ public static class PackageQuantizer
     }
 
     /// <summary>
-    /// The base formats of the mode (int8: all 8-bit; int4: decoder 4-bit, vision 8-bit; w8a8: all w8a8; the embedding
-    /// table int8)
-    /// and the `--mix` rules, checked against the package's layer counts.
+    /// The base formats of the mode, the builder's for the same format (<see cref="WeightFormats.Mix"/>: int8 all 8-bit;
+    /// int4 decoder 4-bit, vision 8-bit; w8a8 all w8a8; the embedding table int8), and the `--mix` rules, checked
+    /// against the package's layer counts.
     /// </summary>
     private static WeightMix CreateMix(QuantizeOptions options, string packageDir)
     {
         if (!string.IsNullOrWhiteSpace(options.Mix) && options.Mode is not (QuantizationMode.Int8 or QuantizationMode.Int4 or QuantizationMode.W8A8))
             throw new QuantizeException($"--mix applies to --mode int8, int4 and w8a8; --mode {options.Mode.CliName()} has one format for every weight.");
-        var (vision, decoder) = options.Mode switch
+        var format = options.Mode switch
         {
-            QuantizationMode.Int4 => (LinearFormat.Int8, LinearFormat.Int4),
-            QuantizationMode.W8A8 => (LinearFormat.W8A8, LinearFormat.W8A8),
-            _ => (LinearFormat.Int8, LinearFormat.Int8),
+            QuantizationMode.Int4 => WeightFormat.Int4,
+            QuantizationMode.W8A8 => WeightFormat.W8A8,
+            _ => WeightFormat.Int8,
         };
         if (string.IsNullOrWhiteSpace(options.Mix))
-            return WeightMix.Create(vision, decoder, LinearFormat.Int8, null, 0, 0);
+            return format.Mix(null, 0, 0);
 
         // The layer counts a rule may name come from config.json (the one reader: it knows every default).
         PaliGemmaConfig config;
@@ -188,7 +188,7 @@ public static class PackageQuantizer
             throw new QuantizeException(e.Message, e);
         }
 
-        return WeightMix.Create(vision, decoder, LinearFormat.Int8, options.Mix, config.Vision.LayerCount, config.Text.LayerCount);
+        return format.Mix(options.Mix, config.Vision.LayerCount, config.Text.LayerCount);
     }
 
     private static Dictionary<string, string> OptionsRecord(QuantizeOptions options)
