@@ -28,7 +28,7 @@ internal static class BenchCommand
         compareOption.AcceptOnlyFromAmong("transformers-js");
         var compareModelOption = new Option<string?>("--compare-model")
         {
-            Description = "With --compare: the package transformers.js runs instead of --model, e.g. the standard-layout build of the same checkpoint when --model is a fused one (transformers.js runs only the standard layout).",
+            Description = "With --compare: the package transformers.js runs instead of --model, e.g. the standard-layout build of the same checkpoint when --model is a fused one (the layout peers ship).",
         };
         var tasksOption = new Option<string?>("--tasks")
         {

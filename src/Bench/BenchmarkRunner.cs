@@ -62,6 +62,7 @@ public static class BenchmarkRunner
         var engine = await PaliGemmaEngine.LoadAsync(options, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
         var loadMs = Stopwatch.GetElapsedTime(loadStart).TotalMilliseconds;
         TransformersJsBench? reference = null;
+        var referenceGraph = PackageManifest.StandardGraph;
         try
         {
             if (settings.CompareTransformersJs)
@@ -72,6 +73,8 @@ public static class BenchmarkRunner
                 {
                     throw new InvalidOperationException(problem);
                 }
+
+                referenceGraph = theirPackage.Manifest?.GraphLayout ?? PackageManifest.StandardGraph;
 
                 status.MarkupLineInterpolated($"Starting transformers.js (Node) on {(theirDirectory == directory ? "the same files" : theirDirectory)}...");
                 reference = await TransformersJsBench.StartAsync(
@@ -128,7 +131,7 @@ public static class BenchmarkRunner
             if (reference is not null)
             {
                 var jsPeak = await reference.QuitAsync(cancellationToken).ConfigureAwait(false);
-                js = Summarise(theirs, reference, jsPeak);
+                js = Summarise(theirs, reference, referenceGraph, jsPeak);
                 ratios = new TransformersJsRatios(
                     js.EndToEndMs.Median / edgePali.EndToEndMs.Median,
                     js.PreprocessMs.Median / edgePali.PreprocessMs.Median,
@@ -235,9 +238,8 @@ public static class BenchmarkRunner
             diskBytes > 0 ? (double)peakRss / diskBytes : 0);
     }
 
-    private static TransformersJsFigures Summarise(IReadOnlyList<TransformersJsRun> runs, TransformersJsBench reference, long peakRss)
+    private static TransformersJsFigures Summarise(IReadOnlyList<TransformersJsRun> runs, TransformersJsBench reference, string graph, long peakRss)
     {
-        var manifest = PackageManifest.TryRead(reference.ModelDirectory);
         var decode = SampleSummary.Of([.. runs.Select(r => r.GeneratedTokens > 1 ? r.DecodeMs / (r.GeneratedTokens - 1) : 0)]);
         return new TransformersJsFigures(
             reference.TransformersJsVersion,
@@ -251,7 +253,7 @@ public static class BenchmarkRunner
             runs[^1].GeneratedTokens,
             peakRss,
             reference.ModelDirectory,
-            manifest?.GraphLayout ?? PackageManifest.StandardGraph);
+            graph);
     }
 
     /// <summary>Bytes of the variant's three graphs and their external data.</summary>

@@ -147,7 +147,7 @@ public static class PackageBuilder
                 ],
             WeightFormat.W8A8 =>
                 [
-                    "vision_encoder and decoder linear layers (attention, MLP, projector, tied LM head): w8a8, MatMulInteger (uint8 x int8): int8 weights, symmetric, one float32 scale per output channel, each input channel pre-scaled by s = (column max / median)^0.5 (folded into a Mul on the activation)",
+                    "vision_encoder and decoder linear layers (attention, MLP, projector, tied LM head): w8a8, MatMulIntegerToFloat (uint8 x int8): int8 weights, symmetric, one float32 scale per output channel, each input channel pre-scaled by s = ((column max / median) / (norm gain / median))^0.5, the norm gain |gamma| (+ |beta|) where the layer reads a norm's output, else 1 (a Mul on the activation)",
                     "activations entering those layers: int8 per token at run time (absmax / 127, stored as uint8 with zero point 128)",
                     $"embed_tokens table: int8 with a float32 scale per {options.BlockSize} columns, dequantised after the lookup",
                 ],

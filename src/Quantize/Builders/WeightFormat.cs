@@ -18,7 +18,7 @@ public enum WeightFormat
 
     /// <summary>
     /// Integer GEMM everywhere: int8 weights per output channel (smoothed per input channel), activations int8 per
-    /// token at run time, MatMulInteger. About 3x faster prefill and vision than <see cref="Int8"/> on CPUs with
+    /// token at run time, MatMulIntegerToFloat. About 3x faster prefill and vision than <see cref="Int8"/> on CPUs with
     /// int8 dot products; same files and variant name (_int8).
     /// </summary>
     W8A8,

@@ -3,7 +3,7 @@ namespace EdgePali.Quantize.Quantization;
 /// <summary>
 /// How one linear layer is stored: <paramref name="Bits"/> 8 or 4 (MatMulNBits) or null (float32). With
 /// <paramref name="PerTokenActivations"/> (format "w8a8") the weights are int8 with one scale per output channel and
-/// the input is quantised to 8 bits per token at run time: MatMulInteger, the integer GEMM (MLAS QGEMM).
+/// the input is quantised to 8 bits per token at run time: MatMulIntegerToFloat, the integer GEMM (MLAS QGEMM).
 /// </summary>
 // Int8/Int4 name the storage formats users choose (--mix decoder=int4); CA1720 reads them as type names.
 #pragma warning disable CA1720

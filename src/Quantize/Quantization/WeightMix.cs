@@ -12,7 +12,7 @@ namespace EdgePali.Quantize.Quantization;
 /// followed by <c>.layers.N</c> or <c>.layers.A-B</c>, optionally by <c>.attention</c> or <c>.mlp</c>; or
 /// <c>projector</c>, <c>lm_head</c>, <c>embed</c>. FORMAT is <c>int8</c>, <c>int4</c>, <c>w8a8</c> or <c>fp32</c>
 /// (<c>embed</c>: int8 or fp32). LEVEL is MatMulNBits' accuracy_level 0-4 (4 = int8 compute, the default); w8a8 has
-/// none (int8 weights per output channel, activations int8 per token, MatMulInteger).</para>
+/// none (int8 weights per output channel, activations int8 per token, MatMulIntegerToFloat).</para>
 /// </summary>
 public sealed partial class WeightMix
 {
